@@ -1,0 +1,38 @@
+import { Readable, pipeline, type Transform } from 'node:stream';
+import zlib from 'node:zlib';
+import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
+
+/** zlib output chunk size: 256 KiB measured ~3x faster than zlib's 16 KiB default for zstd. */
+const ZLIB_CHUNK_BYTES = 256 * 1024;
+
+/** True when this Node has zstd in zlib (Node ≥ 22.15 / 23.8; Electron ≥ 40). */
+export function hasNativeZstd(): boolean {
+  return typeof zlib.createZstdDecompress === 'function';
+}
+
+/** Native codecs: Node's zlib for DEFLATE and zstd, and its native CRC-32. */
+export function nodeZlibCodecs(): Codecs {
+  if (!hasNativeZstd() || typeof zlib.crc32 !== 'function') {
+    throw new Error('This Node has no zstd in node:zlib; use the portable codecs instead.');
+  }
+  return {
+    name: 'node:zlib',
+    inflateRaw: (input) => through(input, zlib.createInflateRaw({ chunkSize: ZLIB_CHUNK_BYTES })),
+    zstdDecompress: (input) =>
+      through(input, zlib.createZstdDecompress({ chunkSize: ZLIB_CHUNK_BYTES })),
+    crc32: (data, previous) => zlib.crc32(data, previous),
+  };
+}
+
+/** Pipe an async iterable of chunks through a transform; errors on either side end the iteration with that error. */
+async function* through(
+  input: AsyncIterable<Uint8Array>,
+  transform: Transform,
+): AsyncGenerator<Uint8Array> {
+  const output = pipeline(Readable.from(input, { objectMode: false }), transform, () => {
+    // Errors surface through the iteration below; this callback only keeps pipeline from throwing.
+  });
+  for await (const chunk of output as AsyncIterable<Buffer>) {
+    yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  }
+}

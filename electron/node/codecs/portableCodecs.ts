@@ -1,0 +1,74 @@
+import { createRequire } from 'node:module';
+import { Readable, pipeline } from 'node:stream';
+import zlib from 'node:zlib';
+import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
+import { crc32 } from '../../../shared/formats/zip/crc32.ts';
+
+/** The low-level streaming binding of zstd-codec (its Simple and Streaming APIs run out of memory above 10–32 MB). */
+interface ZstdDecompressStreamBinding {
+  begin(): boolean;
+  transform(chunk: Uint8Array, onOutput: (output: Uint8Array) => void): boolean;
+  flush(onOutput: (output: Uint8Array) => void): boolean;
+  end(onOutput: (output: Uint8Array) => void): boolean;
+  delete(): void;
+}
+
+interface ZstdBindingModule {
+  ZstdDecompressStreamBinding: new () => ZstdDecompressStreamBinding;
+}
+
+let bindingPromise: Promise<{ readonly binding: ZstdBindingModule }> | undefined;
+
+/** The binding stays boxed: the Emscripten module has a `then` method, so a promise resolved with it never settles. */
+function loadBinding(): Promise<{ readonly binding: ZstdBindingModule }> {
+  bindingPromise ??= new Promise((resolve) => {
+    const require = createRequire(import.meta.url);
+    const module = require('zstd-codec/lib/module.js') as {
+      run: (callback: (binding: ZstdBindingModule) => void) => void;
+    };
+    module.run((binding) => resolve({ binding }));
+  });
+  return bindingPromise;
+}
+
+/**
+ * Portable codecs for runtimes without zstd in node:zlib: zstd-codec's WASM decoder through its
+ * low-level streaming binding, and the JS CRC-32. DEFLATE still uses zlib, which every Node has.
+ */
+export function portableCodecs(): Codecs {
+  return {
+    name: 'zstd-codec',
+    inflateRaw: (input) => inflateRaw(input),
+    zstdDecompress: (input) => zstdCodecDecompress(input),
+    crc32,
+  };
+}
+
+async function* inflateRaw(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const output = pipeline(Readable.from(input), zlib.createInflateRaw(), () => {});
+  for await (const chunk of output as AsyncIterable<Buffer>) yield new Uint8Array(chunk);
+}
+
+async function* zstdCodecDecompress(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const { binding } = await loadBinding();
+  const stream = new binding.ZstdDecompressStreamBinding();
+  try {
+    if (!stream.begin()) throw new Error('zstd-codec could not start a decompression stream');
+    let pending: Uint8Array[] = [];
+    // The binding hands out views of WASM memory that the next call overwrites: copy them.
+    const collect = (output: Uint8Array): void => {
+      pending.push(output.slice());
+    };
+    for await (const chunk of input) {
+      if (!stream.transform(chunk, collect)) throw new Error('zstd-codec rejected the input');
+      yield* pending;
+      pending = [];
+    }
+    if (!stream.flush(collect) || !stream.end(collect)) {
+      throw new Error('zstd-codec could not finish the stream');
+    }
+    yield* pending;
+  } finally {
+    stream.delete();
+  }
+}

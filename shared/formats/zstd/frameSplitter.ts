@@ -1,0 +1,258 @@
+import { SalvageError } from '../../util/errors.ts';
+
+const ZSTD_MAGIC = 0xfd2fb528;
+const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
+const SKIPPABLE_MAGIC = 0x184d2a50;
+
+/** A run of input bytes that belongs to one frame; `frameEnd` marks the frame's last bytes. */
+export interface FrameSlice {
+  readonly bytes: Uint8Array;
+  readonly frameEnd: boolean;
+  /** Skippable frames carry no content; decoders must not see them. */
+  readonly skippable: boolean;
+}
+
+type State =
+  | { kind: 'magic' }
+  | { kind: 'frame-header-descriptor' }
+  | { kind: 'header-rest'; remaining: number; checksum: boolean }
+  | { kind: 'block-header'; checksum: boolean }
+  | { kind: 'block-body'; remaining: number; last: boolean; checksum: boolean }
+  | { kind: 'checksum'; remaining: number }
+  | { kind: 'skippable-size' }
+  | { kind: 'skippable-body'; remaining: number };
+
+/**
+ * Splits a zstd byte stream into its frames by walking frame and block headers (RFC 8878),
+ * without decompressing.
+ *
+ * Inspect writes entries over 200 MiB as several concatenated frames, and some decoders (Node's
+ * zlib among them) stop silently at the end of the first frame; splitting lets each frame get a
+ * decoder of its own. Cost: a 3-byte header per block of up to 128 KiB.
+ */
+export class ZstdFrameSplitter {
+  private state: State = { kind: 'magic' };
+  /** Header bytes gathered across chunk boundaries (at most 14). */
+  private header: number[] = [];
+  private inFrame = false;
+  private skippable = false;
+  frames = 0;
+
+  /** Split one input chunk into slices, each inside a single frame. */
+  push(chunk: Uint8Array): FrameSlice[] {
+    const slices: FrameSlice[] = [];
+    let sliceStart = 0;
+    let i = 0;
+    while (i < chunk.length) {
+      const state = this.state;
+      switch (state.kind) {
+        case 'magic':
+        case 'frame-header-descriptor':
+        case 'skippable-size':
+        case 'block-header': {
+          this.header.push(chunk[i] as number);
+          i += 1;
+          this.advanceHeader();
+          break;
+        }
+        case 'header-rest':
+        case 'block-body':
+        case 'checksum':
+        case 'skippable-body': {
+          const take = Math.min(state.remaining, chunk.length - i);
+          i += take;
+          state.remaining -= take;
+          if (state.remaining === 0) this.finishCounted(state);
+          break;
+        }
+      }
+      if (!this.inFrame) {
+        // A frame ended at byte i: close its slice.
+        slices.push({ bytes: chunk.subarray(sliceStart, i), frameEnd: true, skippable: this.skippable });
+        sliceStart = i;
+      }
+    }
+    if (sliceStart < chunk.length) {
+      slices.push({ bytes: chunk.subarray(sliceStart), frameEnd: false, skippable: this.skippable });
+    }
+    return slices;
+  }
+
+  /** True when the input ended exactly at a frame boundary (and held at least one frame). */
+  get atFrameBoundary(): boolean {
+    return this.state.kind === 'magic' && this.header.length === 0 && this.frames > 0;
+  }
+
+  private advanceHeader(): void {
+    const bytes = this.header;
+    switch (this.state.kind) {
+      case 'magic': {
+        if (bytes.length < 4) {
+          this.inFrame = true;
+          return;
+        }
+        const magic = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
+        this.header = [];
+        if (magic === ZSTD_MAGIC) {
+          this.skippable = false;
+          this.state = { kind: 'frame-header-descriptor' };
+        } else if ((magic & SKIPPABLE_MAGIC_MASK) >>> 0 === SKIPPABLE_MAGIC) {
+          this.skippable = true;
+          this.state = { kind: 'skippable-size' };
+        } else {
+          throw new SalvageError(
+            'corrupt-zip',
+            `Not a zstd frame (magic 0x${magic.toString(16)} after ${this.frames} frames); the compressed data is corrupt.`,
+          );
+        }
+        return;
+      }
+      case 'frame-header-descriptor': {
+        const descriptor = bytes[0]!;
+        this.header = [];
+        const contentSizeFlag = descriptor >>> 6;
+        const singleSegment = (descriptor >>> 5) & 1;
+        const checksum = ((descriptor >>> 2) & 1) === 1;
+        const dictionaryIdFlag = descriptor & 3;
+        const windowBytes = singleSegment ? 0 : 1;
+        const dictionaryBytes = [0, 1, 2, 4][dictionaryIdFlag]!;
+        const contentSizeBytes = [singleSegment ? 1 : 0, 2, 4, 8][contentSizeFlag]!;
+        const remaining = windowBytes + dictionaryBytes + contentSizeBytes;
+        this.state =
+          remaining > 0
+            ? { kind: 'header-rest', remaining, checksum }
+            : { kind: 'block-header', checksum };
+        return;
+      }
+      case 'skippable-size': {
+        if (bytes.length < 4) return;
+        const size = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
+        this.header = [];
+        this.state = { kind: 'skippable-body', remaining: size };
+        if (size === 0) this.endFrame();
+        return;
+      }
+      case 'block-header': {
+        if (bytes.length < 3) return;
+        const value = bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16);
+        const checksum = this.state.checksum;
+        this.header = [];
+        const last = (value & 1) === 1;
+        const type = (value >>> 1) & 3;
+        const size = value >>> 3;
+        if (type === 3) {
+          throw new SalvageError('corrupt-zip', 'Reserved zstd block type: the compressed data is corrupt.');
+        }
+        const bodyBytes = type === 1 ? 1 : size;
+        if (bodyBytes > 0) {
+          this.state = { kind: 'block-body', remaining: bodyBytes, last, checksum };
+        } else {
+          this.afterBlock(last, checksum);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private finishCounted(state: State): void {
+    switch (state.kind) {
+      case 'header-rest':
+        this.state = { kind: 'block-header', checksum: state.checksum };
+        return;
+      case 'block-body':
+        this.afterBlock(state.last, state.checksum);
+        return;
+      case 'checksum':
+      case 'skippable-body':
+        this.endFrame();
+        return;
+      default:
+        return;
+    }
+  }
+
+  private afterBlock(last: boolean, checksum: boolean): void {
+    if (!last) {
+      this.state = { kind: 'block-header', checksum };
+    } else if (checksum) {
+      this.state = { kind: 'checksum', remaining: 4 };
+    } else {
+      this.endFrame();
+    }
+  }
+
+  private endFrame(): void {
+    this.state = { kind: 'magic' };
+    this.inFrame = false;
+    this.frames += 1;
+  }
+}
+
+/**
+ * Decode every frame of a zstd stream, each through a fresh single-frame decoder.
+ *
+ * Input that ends inside a frame raises a typed error after the partial output, so a truncated
+ * entry is never mistaken for a complete one.
+ */
+export async function* decodeAllFrames(
+  input: AsyncIterable<Uint8Array>,
+  decodeFrame: (frame: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
+  const splitter = new ZstdFrameSplitter();
+  const source = input[Symbol.asyncIterator]();
+  let queued: FrameSlice[] = [];
+  let exhausted = false;
+
+  const nextSlice = async (): Promise<FrameSlice | undefined> => {
+    while (queued.length === 0) {
+      if (exhausted) return undefined;
+      const step = await source.next();
+      if (step.done) {
+        exhausted = true;
+        return undefined;
+      }
+      queued = splitter.push(step.value);
+    }
+    return queued.shift();
+  };
+
+  let frameDone = false;
+  async function* frameInput(first: FrameSlice): AsyncGenerator<Uint8Array> {
+    let slice: FrameSlice | undefined = first;
+    while (slice) {
+      if (slice.bytes.length > 0) yield slice.bytes;
+      if (slice.frameEnd) {
+        frameDone = true;
+        return;
+      }
+      slice = await nextSlice();
+    }
+  }
+
+  try {
+    for (let slice = await nextSlice(); slice; slice = await nextSlice()) {
+      if (slice.skippable) {
+        while (slice && !slice.frameEnd) slice = await nextSlice();
+        continue;
+      }
+      frameDone = false;
+      yield* decodeFrame(frameInput(slice));
+      // A decoder that stopped reading early must not leave this frame's tail to the next one.
+      while (!frameDone) {
+        const rest = await nextSlice();
+        if (!rest) break;
+        frameDone = rest.frameEnd;
+      }
+    }
+  } finally {
+    await source.return?.();
+  }
+  if (!splitter.atFrameBoundary && splitter.frames > 0) {
+    throw new SalvageError('corrupt-zip', 'The zstd data ends in the middle of a frame: it was truncated.');
+  }
+  if (splitter.frames === 0) {
+    throw new SalvageError('corrupt-zip', 'The zstd data holds no complete frame: it was truncated.');
+  }
+}

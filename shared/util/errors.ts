@@ -1,0 +1,43 @@
+/**
+ * Typed errors for bad input.
+ *
+ * Every failure a user can cause (a file that is not a zip, a truncated archive, a CRC mismatch…)
+ * is a SalvageError with a `kind` the UI and CLI can switch on and a message a researcher can act on.
+ * Anything else that escapes is a bug in Salvage.
+ */
+export type SalvageErrorKind =
+  | 'not-a-zip'
+  | 'central-directory-missing'
+  | 'corrupt-zip'
+  | 'unsupported-compression'
+  | 'crc-mismatch'
+  | 'size-mismatch'
+  | 'size-limit'
+  | 'entry-not-found'
+  | 'invalid-json'
+  | 'not-an-inspect-log'
+  | 'sample-not-found'
+  | 'unsupported-format'
+  | 'io';
+
+export class SalvageError extends Error {
+  readonly kind: SalvageErrorKind;
+
+  constructor(kind: SalvageErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SalvageError';
+    this.kind = kind;
+  }
+}
+
+export function isSalvageError(error: unknown): error is SalvageError {
+  return error instanceof SalvageError;
+}
+
+/** Prefix a SalvageError's message with where it happened, keeping its kind. */
+export function withContext(error: unknown, context: string): unknown {
+  if (error instanceof SalvageError) {
+    return new SalvageError(error.kind, `${context}: ${error.message}`, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,24 @@
+/**
+ * Named size limits, each with the reason it exists.
+ *
+ * A size field read from a file is never trusted to size an allocation on its own: these caps
+ * turn a corrupt or hostile field into a `size-limit` error instead of an out-of-memory crash.
+ */
+
+/** Bytes read per positional read while streaming an entry: large enough for zstd's fast path (256 KiB chunks measured ~3x faster than 16 KiB). */
+export const STREAM_CHUNK_BYTES = 256 * 1024;
+
+/** How far back from the end of a file to look for the end-of-central-directory record: 22-byte record + the largest possible zip comment. */
+export const EOCD_SEARCH_BYTES = 22 + 0xffff;
+
+/** Largest central directory we load at once. 10,000 samples take ~1 MB; 256 MiB means a corrupt offset, not a log. */
+export const MAX_CENTRAL_DIRECTORY_BYTES = 256 * 1024 * 1024;
+
+/** Largest entry we materialise as one string (summaries, headers, one sample). V8's string limit is ~512 MiB; beyond it a parse cannot succeed anyway. */
+export const MAX_ENTRY_TEXT_BYTES = 512 * 1024 * 1024;
+
+/** Largest JSON value of a `.json` log we parse at once (one sample, or the header fields). Same reason as MAX_ENTRY_TEXT_BYTES. */
+export const MAX_JSON_VALUE_BYTES = MAX_ENTRY_TEXT_BYTES;
+
+/** Bytes scanned per read while walking a `.json` log's structure. */
+export const JSON_SCAN_CHUNK_BYTES = 1024 * 1024;
