@@ -1,0 +1,118 @@
+import { parseArgs } from 'node:util';
+import { stringifyInspectJson } from '../../../shared/formats/json/inspectJson.ts';
+import { isSalvageError } from '../../../shared/util/errors.ts';
+import { listRuns } from '../logs/listRuns.ts';
+import { withLog } from '../logs/openLog.ts';
+import { formatBytes, renderTable } from './table.ts';
+import { USAGE, UsageError } from './usage.ts';
+import { describeSample, describeSummaries } from './humanOutput.ts';
+
+/** Where a command writes; injected so tests can run commands in-process. */
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processOutput: Output = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+/** Run the CLI; returns the exit code (0 ok, 1 bad input, 2 usage). */
+export async function runCli(argv: ReadonlyArray<string>, output: Output = processOutput): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case 'ls':
+        return await ls(rest, output);
+      case 'info':
+        return await info(rest, output);
+      case 'sample':
+        return await sample(rest, output);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        output.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      output.err(`salvage: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (isSalvageError(error)) {
+      output.err(`salvage: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function parse(args: ReadonlyArray<string>, positionals: number) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { json: { type: 'boolean', default: false } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (parsed.positionals.length !== positionals) {
+    throw new UsageError(`Expected ${positionals} argument(s), got ${parsed.positionals.length}.`);
+  }
+  return { json: parsed.values.json === true, positionals: parsed.positionals };
+}
+
+async function ls(args: ReadonlyArray<string>, output: Output): Promise<number> {
+  const { json, positionals } = parse(args, 1);
+  const rows = await listRuns(positionals[0]!);
+  if (json) {
+    output.out(stringifyInspectJson(rows, 2));
+    return 0;
+  }
+  output.out(
+    renderTable(
+      ['STATUS', 'TASK', 'MODEL', 'SAMPLES', 'CREATED', 'SIZE', 'PATH'],
+      rows.map((row) => [
+        row.status ?? 'unreadable',
+        row.task ?? '-',
+        row.model ?? '-',
+        `${row.samples.completed}/${row.samples.total ?? '?'}`,
+        row.created ?? '-',
+        formatBytes(row.size),
+        row.problem ? `${row.path}  (${row.problem.message})` : row.path,
+      ]),
+    ),
+  );
+  return 0;
+}
+
+async function info(args: ReadonlyArray<string>, output: Output): Promise<number> {
+  const { json, positionals } = parse(args, 1);
+  const result = await withLog(positionals[0]!, async (reader) => ({
+    header: await reader.readHeader(),
+    summaries: await reader.readSummaries(),
+  }));
+  output.out(json ? stringifyInspectJson(result, 2) : describeSummaries(result.header, result.summaries));
+  return 0;
+}
+
+async function sample(args: ReadonlyArray<string>, output: Output): Promise<number> {
+  const { json, positionals } = parse(args, 3);
+  const [path, id, epochText] = positionals as [string, string, string];
+  const epoch = Number(epochText);
+  if (!Number.isInteger(epoch) || epoch < 1) throw new UsageError(`EPOCH must be a positive integer, got "${epochText}".`);
+  const result = await withLog(path, (reader) => reader.readSample(id, epoch));
+  output.out(json ? stringifyInspectJson(result, 2) : describeSample(result));
+  return 0;
+}
+
+if (import.meta.main) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,57 @@
+import { stat } from 'node:fs/promises';
+import { relative } from 'node:path';
+import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
+import { runFacts } from '../../../shared/formats/runFacts.ts';
+import type { RunRow } from '../../../shared/model/run.ts';
+import { isSalvageError } from '../../../shared/util/errors.ts';
+import { findLogFiles } from './findLogFiles.ts';
+import { formatFromPath, withLog } from './openLog.ts';
+
+/** Logs read at once while listing: enough to overlap I/O, few enough to keep memory flat. */
+const LIST_CONCURRENCY = 8;
+
+/** One row per log under `root`; unreadable logs are listed with their problem, never dropped. */
+export async function listRuns(root: string, codecs?: Codecs): Promise<RunRow[]> {
+  const paths = await findLogFiles(root);
+  const rows: RunRow[] = new Array<RunRow>(paths.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < paths.length) {
+      const index = next++;
+      rows[index] = await describeRun(paths[index]!, root, codecs);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, paths.length) }, worker));
+  return rows;
+}
+
+/** The runs-table row of one log file. */
+export async function describeRun(path: string, root: string, codecs?: Codecs): Promise<RunRow> {
+  const stats = await stat(path);
+  const base = {
+    path: relative(root, path) || path,
+    format: formatFromPath(path) ?? 'inspect-eval',
+    size: stats.size,
+    modified: stats.mtime.toISOString(),
+  };
+  try {
+    const facts = await withLog(
+      path,
+      async (reader) => runFacts(await reader.readHeader(), await reader.readSummaries()),
+      codecs,
+    );
+    return { ...base, ...facts, problem: null };
+  } catch (error) {
+    if (!isSalvageError(error)) throw error;
+    return {
+      ...base,
+      task: null,
+      model: null,
+      // A zip whose end is missing is a write that never finished: the run did not complete.
+      status: error.kind === 'central-directory-missing' ? 'started' : null,
+      samples: { completed: 0, total: null },
+      created: null,
+      problem: { kind: error.kind, message: error.message },
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { extname } from 'node:path';
+import type { ByteSource } from '../../../shared/formats/bytes/byteSource.ts';
+import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
+import { EvalLogReader } from '../../../shared/formats/inspect-eval/evalLogReader.ts';
+import { JsonLogReader } from '../../../shared/formats/inspect-json/jsonLogReader.ts';
+import type { InspectLogReader } from '../../../shared/formats/inspectLog.ts';
+import type { LogFormat } from '../../../shared/model/log.ts';
+import { SalvageError } from '../../../shared/util/errors.ts';
+import { FileByteSource } from '../io/fileByteSource.ts';
+import { defaultCodecs } from '../codecs/defaultCodecs.ts';
+
+/** The format a file claims by its name, as Inspect picks a recorder by extension. */
+export function formatFromPath(path: string): LogFormat | null {
+  const extension = extname(path).toLowerCase();
+  if (extension === '.eval') return 'inspect-eval';
+  if (extension === '.json') return 'inspect-json';
+  return null;
+}
+
+/** Open a reader over a source, choosing the format by name and confirming it by the first bytes. */
+export async function openLogReader(
+  source: ByteSource,
+  path: string,
+  codecs: Codecs = defaultCodecs(),
+): Promise<InspectLogReader> {
+  const claimed = formatFromPath(path);
+  const head = source.size > 0 ? (await source.read(0, Math.min(64, source.size)))[0] : undefined;
+  const looksLikeZip = head === 0x50; // 'P' of PK\x03\x04
+  if (claimed === 'inspect-eval' || (claimed === null && looksLikeZip)) {
+    return EvalLogReader.open(source, codecs);
+  }
+  if (claimed === 'inspect-json') return JsonLogReader.open(source);
+  throw new SalvageError(
+    'unsupported-format',
+    `${path} is neither an Inspect .eval nor a .json log.`,
+  );
+}
+
+/** Open a log file and run `use` with its reader, closing the file afterwards. */
+export async function withLog<T>(
+  path: string,
+  use: (reader: InspectLogReader, source: FileByteSource) => Promise<T>,
+  codecs?: Codecs,
+): Promise<T> {
+  const source = await FileByteSource.open(path);
+  try {
+    return await use(await openLogReader(source, path, codecs), source);
+  } finally {
+    await source.close();
+  }
+}

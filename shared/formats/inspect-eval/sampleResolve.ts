@@ -1,0 +1,104 @@
+import type { JsonObject, JsonValue } from '../json/inspectJson.ts';
+import { isJsonObject } from '../json/inspectJson.ts';
+
+const ATTACHMENT_PREFIX = 'attachment://';
+
+type MutableJson = Record<string, JsonValue>;
+
+/**
+ * Expand what Inspect condensed on write (`log/_condense.py`, `event/_pool.py`):
+ * model-event inputs stored as `input_refs` into the message pool, provider call messages stored
+ * as `call_refs` into the call pool, and long strings stored as `attachment://<hash>`.
+ *
+ * The sample must be freshly parsed and owned by the caller: it is expanded in place, because a
+ * copy of a multi-hundred-MB sample would double the memory it takes.
+ */
+export function resolveSample(sample: JsonObject): JsonObject {
+  const target = sample as MutableJson;
+  const eventsData = isJsonObject(target.events_data) ? target.events_data : undefined;
+  // Before `events_data` (2025 dev builds, log version 3) the pool was a top-level `message_pool`.
+  const messagePool = asArray(eventsData?.messages) ?? asArray(target.message_pool) ?? [];
+  const callPool = asArray(eventsData?.calls) ?? [];
+  const events = asArray(target.events);
+  if (events) {
+    for (const event of events) {
+      if (isJsonObject(event)) expandEventPools(event as MutableJson, messagePool, callPool);
+    }
+  }
+  delete target.events_data;
+  delete target.message_pool;
+
+  const attachments = isJsonObject(target.attachments) ? target.attachments : undefined;
+  if (attachments && Object.keys(attachments).length > 0) {
+    for (const key of Object.keys(target)) {
+      if (key === 'attachments') continue;
+      target[key] = resolveAttachments(target[key] as JsonValue, attachments);
+    }
+  }
+  return target;
+}
+
+function expandEventPools(
+  event: MutableJson,
+  messagePool: ReadonlyArray<JsonValue>,
+  callPool: ReadonlyArray<JsonValue>,
+): void {
+  if (event.event !== 'model') return;
+  const inputRefs = asArray(event.input_refs);
+  if (inputRefs) {
+    event.input = sliceRanges(messagePool, inputRefs);
+    delete event.input_refs;
+  }
+  const call = isJsonObject(event.call) ? (event.call as MutableJson) : undefined;
+  const callRefs = call ? asArray(call.call_refs) : undefined;
+  if (call && callRefs) {
+    const key = typeof call.call_key === 'string' ? call.call_key : 'messages';
+    const request = isJsonObject(call.request) ? { ...call.request } : {};
+    request[key] = sliceRanges(callPool, callRefs);
+    call.request = request;
+    delete call.call_refs;
+    delete call.call_key;
+  }
+}
+
+/** Concatenate pool[start:end) for each [start, end) range. */
+function sliceRanges(
+  pool: ReadonlyArray<JsonValue>,
+  ranges: ReadonlyArray<JsonValue>,
+): JsonValue[] {
+  const out: JsonValue[] = [];
+  for (const range of ranges) {
+    if (!Array.isArray(range) || range.length < 2) continue;
+    const [start, end] = range as [JsonValue, JsonValue];
+    if (typeof start !== 'number' || typeof end !== 'number') continue;
+    for (let i = start; i < end && i < pool.length; i++) out.push(pool[i] as JsonValue);
+  }
+  return out;
+}
+
+/** Replace every `attachment://<hash>` string found in `value` by the attachment's content. */
+export function resolveAttachments(value: JsonValue, attachments: JsonObject): JsonValue {
+  if (typeof value === 'string') {
+    if (!value.startsWith(ATTACHMENT_PREFIX)) return value;
+    const content = attachments[value.slice(ATTACHMENT_PREFIX.length)];
+    return typeof content === 'string' ? content : value;
+  }
+  if (Array.isArray(value)) {
+    const array = value as JsonValue[];
+    for (let i = 0; i < array.length; i++) {
+      array[i] = resolveAttachments(array[i] as JsonValue, attachments);
+    }
+    return array;
+  }
+  if (isJsonObject(value)) {
+    const object = value as MutableJson;
+    for (const key of Object.keys(object)) {
+      object[key] = resolveAttachments(object[key] as JsonValue, attachments);
+    }
+  }
+  return value;
+}
+
+function asArray(value: JsonValue | undefined): ReadonlyArray<JsonValue> | undefined {
+  return Array.isArray(value) ? (value as ReadonlyArray<JsonValue>) : undefined;
+}

@@ -1,0 +1,162 @@
+import { SalvageError } from '../../util/errors.ts';
+
+/** A JSON value as Inspect writes it: numbers may be NaN/±Infinity, integers beyond 2^53 are kept exact as bigint. */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | ReadonlyArray<JsonValue>
+  | { readonly [key: string]: JsonValue };
+
+export type JsonObject = { readonly [key: string]: JsonValue };
+
+type Reviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
+const parseWith = JSON.parse as (text: string, reviver?: Reviver) => unknown;
+
+const SENTINEL_PREFIX = '\u0000salvage-number:';
+const SPECIAL_NUMBERS: Readonly<Record<string, number>> = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  '-Infinity': Number.NEGATIVE_INFINITY,
+};
+/** 16 digits in a row may be an integer beyond 2^53 (or just digits in a string: then the slower path finds nothing). */
+const MAYBE_UNSAFE_INTEGER = /\d{16}/;
+
+/**
+ * Parse JSON as Inspect writes it.
+ *
+ * Inspect (pydantic, `ser_json_inf_nan="constants"`) writes bare NaN, Infinity and -Infinity,
+ * which JSON.parse rejects, and may write integers beyond 2^53, which JSON.parse silently
+ * rounds. The fast path is plain JSON.parse; only text that needs it pays for the repair.
+ */
+export function parseInspectJson(text: string, what: string): JsonValue {
+  const maybeUnsafe = MAYBE_UNSAFE_INTEGER.test(text);
+  try {
+    return parseWith(text, maybeUnsafe ? reviveExactIntegers : undefined) as JsonValue;
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    const repaired = replaceSpecialNumbers(text);
+    if (repaired === text) throw invalidJson(what, error);
+    try {
+      return parseWith(repaired, reviveSpecialNumbers(maybeUnsafe)) as JsonValue;
+    } catch (second) {
+      if (second instanceof SyntaxError) throw invalidJson(what, second);
+      throw second;
+    }
+  }
+}
+
+function invalidJson(what: string, error: SyntaxError): SalvageError {
+  return new SalvageError('invalid-json', `${what} is not valid JSON (${error.message}).`, {
+    cause: error,
+  });
+}
+
+const reviveExactIntegers: Reviver = (_key, value, context) => {
+  if (typeof value === 'number' && !Number.isSafeInteger(value) && Number.isInteger(value)) {
+    const source = context?.source;
+    if (source !== undefined && /^-?\d+$/.test(source)) return BigInt(source);
+  }
+  return value;
+};
+
+function reviveSpecialNumbers(exactIntegers: boolean): Reviver {
+  return (key, value, context) => {
+    if (typeof value === 'string' && value.startsWith(SENTINEL_PREFIX)) {
+      return SPECIAL_NUMBERS[value.slice(SENTINEL_PREFIX.length)] ?? value;
+    }
+    return exactIntegers ? reviveExactIntegers(key, value, context) : value;
+  };
+}
+
+/** Replace bare NaN/Infinity/-Infinity tokens outside strings by sentinel strings. */
+function replaceSpecialNumbers(text: string): string {
+  const parts: string[] = [];
+  let copiedUpTo = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 0x5c) i += 1; // backslash: skip the escaped character
+      else if (code === 0x22) inString = false;
+      continue;
+    }
+    if (code === 0x22) {
+      inString = true;
+      continue;
+    }
+    let token: string | undefined;
+    if (code === 0x4e && text.startsWith('NaN', i)) token = 'NaN';
+    else if (code === 0x49 && text.startsWith('Infinity', i)) token = 'Infinity';
+    else if (code === 0x2d && text.startsWith('-Infinity', i)) token = '-Infinity';
+    if (token === undefined) continue;
+    parts.push(text.slice(copiedUpTo, i), JSON.stringify(SENTINEL_PREFIX + token));
+    i += token.length - 1;
+    copiedUpTo = i + 1;
+  }
+  if (parts.length === 0) return text;
+  parts.push(text.slice(copiedUpTo));
+  return parts.join('');
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/** Parse UTF-8 bytes as Inspect JSON. */
+export function parseInspectJsonBytes(bytes: Uint8Array, what: string): JsonValue {
+  return parseInspectJson(utf8.decode(bytes), what);
+}
+
+/**
+ * Serialise like Inspect: NaN and ±Infinity as bare tokens, bigints as exact integers.
+ *
+ * The output is what Inspect itself reads back; parse it with parseInspectJson.
+ */
+export function stringifyInspectJson(value: unknown, indent?: number): string {
+  const replacements: string[] = [];
+  const placeholder = (text: string): string => {
+    replacements.push(text);
+    return `${SENTINEL_PREFIX}${replacements.length - 1}`;
+  };
+  const json = JSON.stringify(
+    value,
+    (_key, item: unknown) => {
+      if (typeof item === 'bigint') return placeholder(item.toString());
+      if (typeof item === 'number' && !Number.isFinite(item)) {
+        return placeholder(Number.isNaN(item) ? 'NaN' : item > 0 ? 'Infinity' : '-Infinity');
+      }
+      return item;
+    },
+    indent,
+  );
+  if (replacements.length === 0) return json;
+  const quotedPrefix = JSON.stringify(SENTINEL_PREFIX).slice(0, -1);
+  return json.replace(
+    new RegExp(`${escapeRegExp(quotedPrefix)}(\\d+)"`, 'g'),
+    (_match, index: string) => replacements[Number(index)] ?? 'null',
+  );
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Narrowing helpers for parsed JSON (input is unknown until proven otherwise). */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function asJsonObject(value: unknown, what: string): JsonObject {
+  if (!isJsonObject(value)) {
+    throw new SalvageError('not-an-inspect-log', `${what} is not a JSON object.`);
+  }
+  return value;
+}
+
+export function asJsonArray(value: unknown, what: string): ReadonlyArray<JsonValue> {
+  if (!Array.isArray(value)) {
+    throw new SalvageError('not-an-inspect-log', `${what} is not a JSON array.`);
+  }
+  return value as ReadonlyArray<JsonValue>;
+}

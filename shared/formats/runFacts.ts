@@ -1,0 +1,52 @@
+import { isJsonObject, type JsonValue } from './json/inspectJson.ts';
+import { isEvalStatus, type EvalStatus, type LogHeader, type SampleSummary } from '../model/log.ts';
+
+/** The facts of a run the runs list shows, read from its header and summaries. */
+export interface RunFacts {
+  readonly task: string | null;
+  readonly model: string | null;
+  readonly status: EvalStatus;
+  readonly samples: { readonly completed: number; readonly total: number | null };
+  readonly created: string | null;
+}
+
+export function runFacts(header: LogHeader, summaries: ReadonlyArray<SampleSummary>): RunFacts {
+  const spec = isJsonObject(header.eval) ? header.eval : {};
+  const results = isJsonObject(header.results) ? header.results : undefined;
+  const status = isEvalStatus(header.status) ? header.status : 'started';
+  const completedFromResults = toCount(results?.completed_samples);
+  return {
+    task: typeof spec.task === 'string' ? spec.task : null,
+    model: typeof spec.model === 'string' ? spec.model : null,
+    status,
+    samples: {
+      // A finished log counts samples that completed without error; a started one, what it flushed.
+      completed:
+        completedFromResults ?? summaries.filter((summary) => summary.error === undefined).length,
+      total: toCount(results?.total_samples) ?? plannedSamples(spec),
+    },
+    created: typeof spec.created === 'string' ? spec.created : null,
+  };
+}
+
+/** Samples the eval planned to run: dataset size narrowed by limit or sample ids, times epochs. */
+export function plannedSamples(spec: { readonly [key: string]: JsonValue }): number | null {
+  const dataset = isJsonObject(spec.dataset) ? spec.dataset : {};
+  const config = isJsonObject(spec.config) ? spec.config : {};
+  let count = toCount(dataset.samples);
+  if (count === null) return null;
+  const limit = config.limit;
+  if (typeof limit === 'number') count = Math.min(count, limit);
+  else if (Array.isArray(limit) && limit.length === 2) {
+    const [start, end] = limit as ReadonlyArray<JsonValue>;
+    if (typeof start === 'number' && typeof end === 'number') count = Math.max(0, Math.min(count, end) - start);
+  }
+  if (Array.isArray(config.sample_id)) count = config.sample_id.length;
+  else if (config.sample_id !== undefined && config.sample_id !== null) count = 1;
+  const epochs = toCount(config.epochs) ?? 1;
+  return count * Math.max(1, epochs);
+}
+
+function toCount(value: JsonValue | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+}

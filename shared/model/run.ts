@@ -1,0 +1,25 @@
+import type { SalvageErrorKind } from '../util/errors.ts';
+import type { EvalStatus, LogFormat } from './log.ts';
+
+/** Why a log could not be read, for listing it anyway. */
+export interface RunProblem {
+  readonly kind: SalvageErrorKind;
+  readonly message: string;
+}
+
+/** One run as `salvage ls` and the runs table show it. */
+export interface RunRow {
+  readonly path: string;
+  readonly format: LogFormat;
+  readonly task: string | null;
+  readonly model: string | null;
+  /** null only when the log cannot be read at all (see `problem`). */
+  readonly status: EvalStatus | null;
+  readonly samples: { readonly completed: number; readonly total: number | null };
+  /** When the eval was created (eval.created), ISO 8601. */
+  readonly created: string | null;
+  readonly size: number;
+  /** Last modification of the file, ISO 8601. */
+  readonly modified: string;
+  readonly problem: RunProblem | null;
+}
