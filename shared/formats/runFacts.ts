@@ -39,7 +39,8 @@ export function plannedSamples(spec: { readonly [key: string]: JsonValue }): num
   if (typeof limit === 'number') count = Math.min(count, limit);
   else if (Array.isArray(limit) && limit.length === 2) {
     const [start, end] = limit as ReadonlyArray<JsonValue>;
-    if (typeof start === 'number' && typeof end === 'number') count = Math.max(0, Math.min(count, end) - start);
+    if (typeof start === 'number' && typeof end === 'number')
+      count = Math.max(0, Math.min(count, end) - start);
   }
   if (Array.isArray(config.sample_id)) count = config.sample_id.length;
   else if (config.sample_id !== undefined && config.sample_id !== null) count = 1;

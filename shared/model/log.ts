@@ -3,7 +3,12 @@ import type { JsonObject, JsonValue } from '../formats/json/inspectJson.ts';
 /** Inspect's eval status; `started` means running or crashed (the file alone cannot tell which). */
 export type EvalStatus = 'started' | 'success' | 'cancelled' | 'error';
 
-export const EVAL_STATUSES: ReadonlyArray<EvalStatus> = ['started', 'success', 'cancelled', 'error'];
+export const EVAL_STATUSES: ReadonlyArray<EvalStatus> = [
+  'started',
+  'success',
+  'cancelled',
+  'error',
+];
 
 /** The log formats Salvage reads. */
 export type LogFormat = 'inspect-eval' | 'inspect-json';
@@ -30,7 +35,14 @@ export interface SampleRef {
 
 /** The key under which (id, epoch) pairs are compared. */
 export function sampleKey(id: JsonValue | undefined, epoch: JsonValue | undefined): string {
-  return `${String(id)}\u0000${String(epoch)}`;
+  return `${scalarText(id)}\u0000${scalarText(epoch)}`;
+}
+
+/** A JSON scalar as text, exactly (bigints keep every digit); containers as JSON. */
+export function scalarText(value: JsonValue | undefined): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
 }
 
 export function isEvalStatus(value: unknown): value is EvalStatus {

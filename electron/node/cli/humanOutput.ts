@@ -1,11 +1,18 @@
-import { isJsonObject, stringifyInspectJson, type JsonValue } from '../../../shared/formats/json/inspectJson.ts';
+import {
+  isJsonObject,
+  stringifyInspectJson,
+  type JsonValue,
+} from '../../../shared/formats/json/inspectJson.ts';
 import type { LogHeader, Sample, SampleSummary } from '../../../shared/model/log.ts';
 import { renderTable } from './table.ts';
 
 /** Longest cell text in human tables; the JSON output carries everything. */
 const CELL_CHARS = 60;
 
-export function describeSummaries(header: LogHeader, summaries: ReadonlyArray<SampleSummary>): string {
+export function describeSummaries(
+  header: LogHeader,
+  summaries: ReadonlyArray<SampleSummary>,
+): string {
   const spec = isJsonObject(header.eval) ? header.eval : {};
   const lines = [
     `task:    ${text(spec.task)}`,
@@ -34,7 +41,9 @@ export function describeSample(sample: Sample): string {
   if (scores) lines.push(`scores: ${scores}`);
   if (isJsonObject(sample.error)) lines.push(`error: ${text(sample.error.message)}`);
   lines.push('');
-  const messages = Array.isArray(sample.messages) ? (sample.messages as ReadonlyArray<JsonValue>) : [];
+  const messages = Array.isArray(sample.messages)
+    ? (sample.messages as ReadonlyArray<JsonValue>)
+    : [];
   for (const message of messages) {
     if (!isJsonObject(message)) continue;
     lines.push(`[${text(message.role)}] ${contentText(message.content)}`);
@@ -48,14 +57,20 @@ function contentText(content: JsonValue | undefined): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return (content as ReadonlyArray<JsonValue>)
-    .map((part) => (isJsonObject(part) && typeof part.text === 'string' ? part.text : `<${isJsonObject(part) ? text(part.type) : 'part'}>`))
+    .map((part) =>
+      isJsonObject(part) && typeof part.text === 'string'
+        ? part.text
+        : `<${isJsonObject(part) ? text(part.type) : 'part'}>`,
+    )
     .join(' ');
 }
 
 function scoresText(scores: JsonValue | undefined): string {
   if (!isJsonObject(scores)) return '';
   return Object.entries(scores)
-    .map(([name, score]) => `${name}=${isJsonObject(score) ? stringifyInspectJson(score.value) : ''}`)
+    .map(
+      ([name, score]) => `${name}=${isJsonObject(score) ? stringifyInspectJson(score.value) : ''}`,
+    )
     .join(' ');
 }
 

@@ -19,7 +19,10 @@ const processOutput: Output = {
 };
 
 /** Run the CLI; returns the exit code (0 ok, 1 bad input, 2 usage). */
-export async function runCli(argv: ReadonlyArray<string>, output: Output = processOutput): Promise<number> {
+export async function runCli(
+  argv: ReadonlyArray<string>,
+  output: Output = processOutput,
+): Promise<number> {
   try {
     const [command, ...rest] = argv;
     switch (command) {
@@ -99,7 +102,9 @@ async function info(args: ReadonlyArray<string>, output: Output): Promise<number
     header: await reader.readHeader(),
     summaries: await reader.readSummaries(),
   }));
-  output.out(json ? stringifyInspectJson(result, 2) : describeSummaries(result.header, result.summaries));
+  output.out(
+    json ? stringifyInspectJson(result, 2) : describeSummaries(result.header, result.summaries),
+  );
   return 0;
 }
 
@@ -107,7 +112,8 @@ async function sample(args: ReadonlyArray<string>, output: Output): Promise<numb
   const { json, positionals } = parse(args, 3);
   const [path, id, epochText] = positionals as [string, string, string];
   const epoch = Number(epochText);
-  if (!Number.isInteger(epoch) || epoch < 1) throw new UsageError(`EPOCH must be a positive integer, got "${epochText}".`);
+  if (!Number.isInteger(epoch) || epoch < 1)
+    throw new UsageError(`EPOCH must be a positive integer, got "${epochText}".`);
   const result = await withLog(path, (reader) => reader.readSample(id, epoch));
   output.out(json ? stringifyInspectJson(result, 2) : describeSample(result));
   return 0;

@@ -41,7 +41,12 @@ export class FileByteSource implements ByteSource, AsyncDisposable {
     const buffer = new Uint8Array(length);
     let filled = 0;
     while (filled < length) {
-      const { bytesRead } = await this.handle.read(buffer, filled, length - filled, offset + filled);
+      const { bytesRead } = await this.handle.read(
+        buffer,
+        filled,
+        length - filled,
+        offset + filled,
+      );
       if (bytesRead === 0) {
         throw new SalvageError(
           'corrupt-zip',

@@ -8,6 +8,7 @@ export function readChunkedSample(
   folder: string,
   readJson: (entry: ZipEntry) => Promise<JsonValue>,
 ): Promise<Sample> {
-  void directory; void readJson;
+  void directory;
+  void readJson;
   return Promise.reject(new SalvageError('unsupported-format', `chunked ${folder}`));
 }

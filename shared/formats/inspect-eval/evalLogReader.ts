@@ -11,7 +11,13 @@ import {
   type JsonValue,
 } from '../json/inspectJson.ts';
 import { SalvageError } from '../../util/errors.ts';
-import { sampleKey, type LogHeader, type Sample, type SampleRef, type SampleSummary } from '../../model/log.ts';
+import {
+  sampleKey,
+  type LogHeader,
+  type Sample,
+  type SampleRef,
+  type SampleSummary,
+} from '../../model/log.ts';
 import {
   CONFIG_UPDATES_PREFIX,
   HEADER_JSON,

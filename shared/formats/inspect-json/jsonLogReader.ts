@@ -1,12 +1,24 @@
 import type { ByteSource } from '../bytes/byteSource.ts';
 import type { InspectLogReader } from '../inspectLog.ts';
 import { scanObjectLayout, type MemberSpan, type ValueSpan } from '../json/jsonStructure.ts';
-import { asJsonArray, asJsonObject, parseInspectJsonBytes, type JsonValue } from '../json/inspectJson.ts';
+import {
+  asJsonArray,
+  asJsonObject,
+  parseInspectJsonBytes,
+  type JsonValue,
+} from '../json/inspectJson.ts';
 import { resolveSample } from '../inspect-eval/sampleResolve.ts';
 import { dedupeSummaries, summaryFromSample } from '../inspect-eval/summaries.ts';
 import { SalvageError } from '../../util/errors.ts';
 import { MAX_JSON_VALUE_BYTES } from '../../util/limits.ts';
-import { sampleKey, type LogHeader, type Sample, type SampleRef, type SampleSummary } from '../../model/log.ts';
+import {
+  sampleKey,
+  scalarText,
+  type LogHeader,
+  type Sample,
+  type SampleRef,
+  type SampleSummary,
+} from '../../model/log.ts';
 
 const SAMPLES = 'samples';
 const REDUCTIONS = 'reductions';
@@ -26,7 +38,11 @@ export class JsonLogReader implements InspectLogReader {
   /** (id, epoch) → index of the sample's span; the last duplicate wins. */
   private readonly sampleIndex = new Map<string, number>();
 
-  private constructor(source: ByteSource, members: ReadonlyArray<MemberSpan>, samples: ReadonlyArray<ValueSpan>) {
+  private constructor(
+    source: ByteSource,
+    members: ReadonlyArray<MemberSpan>,
+    samples: ReadonlyArray<ValueSpan>,
+  ) {
     this.source = source;
     this.members = members;
     this.sampleSpans = samples;
@@ -81,7 +97,7 @@ export class JsonLogReader implements InspectLogReader {
   async listSamples(): Promise<SampleRef[]> {
     const summaries = await this.readSummaries();
     return summaries.map((summary) => ({
-      id: String(summary.id),
+      id: scalarText(summary.id),
       epoch: Number(summary.epoch),
       layout: 'monolith' as const,
     }));
@@ -91,7 +107,10 @@ export class JsonLogReader implements InspectLogReader {
     await this.readSummaries();
     const index = this.sampleIndex.get(sampleKey(id, epoch));
     if (index !== undefined) return resolveSample(await this.parseSample(index));
-    throw new SalvageError('sample-not-found', `Sample id ${id} epoch ${epoch} is not in this log.`);
+    throw new SalvageError(
+      'sample-not-found',
+      `Sample id ${id} epoch ${epoch} is not in this log.`,
+    );
   }
 
   private async parseSample(index: number): Promise<Sample> {

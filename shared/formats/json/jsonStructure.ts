@@ -61,7 +61,10 @@ export async function scanObjectLayout(
   let sawTopLevel = false;
 
   for (let chunkStart = 0; chunkStart < source.size; chunkStart += JSON_SCAN_CHUNK_BYTES) {
-    const chunk = await source.read(chunkStart, Math.min(JSON_SCAN_CHUNK_BYTES, source.size - chunkStart));
+    const chunk = await source.read(
+      chunkStart,
+      Math.min(JSON_SCAN_CHUNK_BYTES, source.size - chunkStart),
+    );
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i]!;
       const position = chunkStart + i;

@@ -153,7 +153,7 @@ function parseCentralDirectory(bytes: Uint8Array, expectedCount: number): ZipEnt
       bytes.subarray(nameStart + nameLength, nameStart + nameLength + extraLength),
     );
     // The ZIP64 extra holds, in this order, only the fields saturated in the fixed record.
-    for (let e = 0; e + 4 <= extra.length; ) {
+    for (let e = 0; e + 4 <= extra.length;) {
       const tag = extra.u16(e);
       const size = extra.u16(e + 2);
       if (tag === ZIP64_EXTRA_TAG) {

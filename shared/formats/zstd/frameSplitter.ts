@@ -34,8 +34,8 @@ export class ZstdFrameSplitter {
   private state: State = { kind: 'magic' };
   /** Header bytes gathered across chunk boundaries (at most 14). */
   private header: number[] = [];
-  private inFrame = false;
   private skippable = false;
+  private frameJustEnded = false;
   frames = 0;
 
   /** Split one input chunk into slices, each inside a single frame. */
@@ -46,7 +46,20 @@ export class ZstdFrameSplitter {
     while (i < chunk.length) {
       const state = this.state;
       switch (state.kind) {
-        case 'magic':
+        case 'magic': {
+          // A frame's bytes are held back until its magic says what kind of frame it is.
+          this.header.push(chunk[i] as number);
+          i += 1;
+          if (this.header.length === 4) {
+            const magic = Uint8Array.from(this.header);
+            this.classifyFrame();
+            slices.push({ bytes: magic, frameEnd: false, skippable: this.skippable });
+            sliceStart = i;
+          } else {
+            sliceStart = i;
+          }
+          break;
+        }
         case 'frame-header-descriptor':
         case 'skippable-size':
         case 'block-header': {
@@ -66,13 +79,14 @@ export class ZstdFrameSplitter {
           break;
         }
       }
-      if (!this.inFrame) {
-        // A frame ended at byte i: close its slice.
+      if (this.frameJustEnded) {
+        // The frame ended at byte i: close its slice.
+        this.frameJustEnded = false;
         slices.push({ bytes: chunk.subarray(sliceStart, i), frameEnd: true, skippable: this.skippable });
         sliceStart = i;
       }
     }
-    if (sliceStart < chunk.length) {
+    if (sliceStart < chunk.length && this.state.kind !== 'magic') {
       slices.push({ bytes: chunk.subarray(sliceStart), frameEnd: false, skippable: this.skippable });
     }
     return slices;
@@ -83,30 +97,27 @@ export class ZstdFrameSplitter {
     return this.state.kind === 'magic' && this.header.length === 0 && this.frames > 0;
   }
 
+  private classifyFrame(): void {
+    const bytes = this.header;
+    const magic = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
+    this.header = [];
+    if (magic === ZSTD_MAGIC) {
+      this.skippable = false;
+      this.state = { kind: 'frame-header-descriptor' };
+    } else if ((magic & SKIPPABLE_MAGIC_MASK) >>> 0 === SKIPPABLE_MAGIC) {
+      this.skippable = true;
+      this.state = { kind: 'skippable-size' };
+    } else {
+      throw new SalvageError(
+        'corrupt-zip',
+        `Not a zstd frame (magic 0x${magic.toString(16)} after ${this.frames} frames); the compressed data is corrupt.`,
+      );
+    }
+  }
+
   private advanceHeader(): void {
     const bytes = this.header;
     switch (this.state.kind) {
-      case 'magic': {
-        if (bytes.length < 4) {
-          this.inFrame = true;
-          return;
-        }
-        const magic = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
-        this.header = [];
-        if (magic === ZSTD_MAGIC) {
-          this.skippable = false;
-          this.state = { kind: 'frame-header-descriptor' };
-        } else if ((magic & SKIPPABLE_MAGIC_MASK) >>> 0 === SKIPPABLE_MAGIC) {
-          this.skippable = true;
-          this.state = { kind: 'skippable-size' };
-        } else {
-          throw new SalvageError(
-            'corrupt-zip',
-            `Not a zstd frame (magic 0x${magic.toString(16)} after ${this.frames} frames); the compressed data is corrupt.`,
-          );
-        }
-        return;
-      }
       case 'frame-header-descriptor': {
         const descriptor = bytes[0]!;
         this.header = [];
@@ -141,7 +152,10 @@ export class ZstdFrameSplitter {
         const type = (value >>> 1) & 3;
         const size = value >>> 3;
         if (type === 3) {
-          throw new SalvageError('corrupt-zip', 'Reserved zstd block type: the compressed data is corrupt.');
+          throw new SalvageError(
+            'corrupt-zip',
+            'Reserved zstd block type: the compressed data is corrupt.',
+          );
         }
         const bodyBytes = type === 1 ? 1 : size;
         if (bodyBytes > 0) {
@@ -185,8 +199,8 @@ export class ZstdFrameSplitter {
 
   private endFrame(): void {
     this.state = { kind: 'magic' };
-    this.inFrame = false;
     this.frames += 1;
+    this.frameJustEnded = true;
   }
 }
 
@@ -218,13 +232,13 @@ export async function* decodeAllFrames(
     return queued.shift();
   };
 
-  let frameDone = false;
+  const frame = { done: false };
   async function* frameInput(first: FrameSlice): AsyncGenerator<Uint8Array> {
     let slice: FrameSlice | undefined = first;
     while (slice) {
       if (slice.bytes.length > 0) yield slice.bytes;
       if (slice.frameEnd) {
-        frameDone = true;
+        frame.done = true;
         return;
       }
       slice = await nextSlice();
@@ -237,22 +251,40 @@ export async function* decodeAllFrames(
         while (slice && !slice.frameEnd) slice = await nextSlice();
         continue;
       }
-      frameDone = false;
-      yield* decodeFrame(frameInput(slice));
+      frame.done = false;
+      try {
+        yield* decodeFrame(frameInput(slice));
+      } catch (error) {
+        if (error instanceof SalvageError) throw error;
+        const truncated = exhausted && !splitter.atFrameBoundary;
+        throw new SalvageError(
+          'corrupt-zip',
+          truncated
+            ? 'The zstd data ends in the middle of a frame: it was truncated.'
+            : `The zstd data could not be decoded (${error instanceof Error ? error.message : String(error)}).`,
+          { cause: error },
+        );
+      }
       // A decoder that stopped reading early must not leave this frame's tail to the next one.
-      while (!frameDone) {
+      while (!frame.done) {
         const rest = await nextSlice();
         if (!rest) break;
-        frameDone = rest.frameEnd;
+        frame.done = rest.frameEnd;
       }
     }
   } finally {
     await source.return?.();
   }
   if (!splitter.atFrameBoundary && splitter.frames > 0) {
-    throw new SalvageError('corrupt-zip', 'The zstd data ends in the middle of a frame: it was truncated.');
+    throw new SalvageError(
+      'corrupt-zip',
+      'The zstd data ends in the middle of a frame: it was truncated.',
+    );
   }
   if (splitter.frames === 0) {
-    throw new SalvageError('corrupt-zip', 'The zstd data holds no complete frame: it was truncated.');
+    throw new SalvageError(
+      'corrupt-zip',
+      'The zstd data holds no complete frame: it was truncated.',
+    );
   }
 }

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit and integration tests run in plain Node (no Electron): shared/ readers and electron/node/
+// services over the real fixtures in ../shared/fixtures.
+export default defineConfig({
+  test: {
+    include: ['shared/**/*.test.ts', 'electron/node/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    pool: 'forks',
+  },
+});
