@@ -13,21 +13,28 @@ const native = nodeZlibCodecs();
 const portable = portableCodecs();
 
 describe('native and portable codecs', () => {
-  it.each(fixtureFiles('.eval', '.zip'))('decode every entry of %s to identical bytes', async (path) => {
-    const source = new MemoryByteSource(readFileSync(fixture(path)));
-    const directory = await readCentralDirectory(source);
-    expect(directory.entries.length).toBeGreaterThan(0);
-    for (const entry of directory.entries) {
-      const fromNative = await readEntryBytes(source, entry, native);
-      const fromPortable = await readEntryBytes(source, entry, portable);
-      expect(fromNative.length).toBe(entry.uncompressedSize);
-      expect(Buffer.compare(fromNative, fromPortable)).toBe(0);
-    }
-  });
+  it.each(fixtureFiles('.eval', '.zip'))(
+    'decode every entry of %s to identical bytes',
+    async (path) => {
+      const source = new MemoryByteSource(readFileSync(fixture(path)));
+      const directory = await readCentralDirectory(source);
+      expect(directory.entries.length).toBeGreaterThan(0);
+      for (const entry of directory.entries) {
+        const fromNative = await readEntryBytes(source, entry, native);
+        const fromPortable = await readEntryBytes(source, entry, portable);
+        expect(fromNative.length).toBe(entry.uncompressedSize);
+        expect(Buffer.compare(fromNative, fromPortable)).toBe(0);
+      }
+    },
+  );
 
   it('decode the multi-frame fixture to the same bytes as its single-frame twin', async () => {
-    const multi = new MemoryByteSource(readFileSync(fixture('synthetic/multiframe/ais-decoder_zstd_multiframe_64KiB.eval')));
-    const single = new MemoryByteSource(readFileSync(fixture(`${TS_MONO}/original/ais-decoder.eval`)));
+    const multi = new MemoryByteSource(
+      readFileSync(fixture('synthetic/multiframe/ais-decoder_zstd_multiframe_64KiB.eval')),
+    );
+    const single = new MemoryByteSource(
+      readFileSync(fixture(`${TS_MONO}/original/ais-decoder.eval`)),
+    );
     const multiEntry = (await readCentralDirectory(multi)).byName.get('samples/1_epoch_1.json')!;
     const singleEntry = (await readCentralDirectory(single)).byName.get('samples/1_epoch_1.json')!;
     expect(multiEntry.method).toBe(METHOD_ZSTD);

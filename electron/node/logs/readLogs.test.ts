@@ -3,9 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { MemoryByteSource } from '../../../shared/formats/bytes/byteSource.ts';
 import { EvalLogReader } from '../../../shared/formats/inspect-eval/evalLogReader.ts';
 import { JsonLogReader } from '../../../shared/formats/inspect-json/jsonLogReader.ts';
-import { isJsonObject, parseInspectJson, type JsonValue } from '../../../shared/formats/json/inspectJson.ts';
+import {
+  isJsonObject,
+  parseInspectJson,
+  type JsonValue,
+} from '../../../shared/formats/json/inspectJson.ts';
 import type { InspectLogReader } from '../../../shared/formats/inspectLog.ts';
-import { sampleKey, type Sample } from '../../../shared/model/log.ts';
+import { sampleKey, scalarText, type Sample } from '../../../shared/model/log.ts';
 import { resolveSample } from '../../../shared/formats/inspect-eval/sampleResolve.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { MemoryZipSink, ZipWriter } from '../zip/zipWriter.ts';
@@ -24,7 +28,8 @@ function openEval(path: string): Promise<EvalLogReader> {
 
 async function readAllSamples(reader: InspectLogReader): Promise<Sample[]> {
   const samples: Sample[] = [];
-  for (const ref of await reader.listSamples()) samples.push(await reader.readSample(ref.id, ref.epoch));
+  for (const ref of await reader.listSamples())
+    samples.push(await reader.readSample(ref.id, ref.epoch));
   return samples;
 }
 
@@ -38,7 +43,9 @@ function strings(value: JsonValue | undefined, out: string[] = []): string[] {
 
 function modelEvents(sample: Sample): Array<Record<string, JsonValue>> {
   const events = Array.isArray(sample.events) ? (sample.events as JsonValue[]) : [];
-  return events.filter((event): event is Record<string, JsonValue> => isJsonObject(event) && event.event === 'model');
+  return events.filter(
+    (event): event is Record<string, JsonValue> => isJsonObject(event) && event.event === 'model',
+  );
 }
 
 describe.each(LOGS)('%s', (path) => {
@@ -81,7 +88,10 @@ describe('finished deflate log (popularity)', () => {
     const summaries = await reader.readSummaries();
     expect(summaries.map((summary) => summary.id)).toEqual([9, 6, 10, 5, 8, 4, 7, 3, 1, 2]);
     const incorrect = summaries.filter(
-      (summary) => isJsonObject(summary.scores) && isJsonObject(summary.scores.match) && summary.scores.match.value === 'I',
+      (summary) =>
+        isJsonObject(summary.scores) &&
+        isJsonObject(summary.scores.match) &&
+        summary.scores.match.value === 'I',
     );
     expect(incorrect.map((summary) => summary.id)).toEqual([7, 3]);
     expect(await reader.readReductions()).toHaveLength(1);
@@ -98,7 +108,11 @@ describe('finished deflate log (popularity)', () => {
   });
 
   it('says which sample is missing', async () => {
-    const error = await (await openEval(POPULARITY)).readSample('42', 1).catch((caught: unknown) => caught);
+    const error = await (
+      await openEval(POPULARITY)
+    )
+      .readSample('42', 1)
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SalvageError);
     expect((error as SalvageError).kind).toBe('sample-not-found');
     expect((error as SalvageError).message).toContain('id 42 epoch 1');
@@ -113,7 +127,9 @@ describe('zstd log with message and call pools (ais-decoder)', () => {
     const models = modelEvents(sample);
     expect(models).toHaveLength(10);
     // The agent's calls see the conversation grow; the last call (the scorer's) starts afresh.
-    expect(models.map((event) => (event.input as JsonValue[]).length)).toEqual([4, 8, 12, 14, 16, 19, 21, 23, 25, 1]);
+    expect(models.map((event) => (event.input as JsonValue[]).length)).toEqual([
+      4, 8, 12, 14, 16, 19, 21, 23, 25, 1,
+    ]);
     const withCalls = models.filter((event) => isJsonObject(event.call));
     expect(withCalls.length).toBeGreaterThan(0);
     for (const event of withCalls) {
@@ -121,7 +137,9 @@ describe('zstd log with message and call pools (ais-decoder)', () => {
       expect(call).not.toHaveProperty('call_refs');
       expect(isJsonObject(call.request)).toBe(true);
     }
-    const attachmentRefs = strings(sample.messages).filter((text) => text.startsWith('attachment://'));
+    const attachmentRefs = strings(sample.messages).filter((text) =>
+      text.startsWith('attachment://'),
+    );
     expect(attachmentRefs).toEqual([]);
   });
 });
@@ -131,7 +149,9 @@ describe('legacy log version 3 with a top-level message_pool', () => {
     const reader = await openEval(`${REAL}/log/test_eval_log/log_message_deduplication.eval`);
     expect((await reader.readHeader()).version).toBe(3);
     const sample = await reader.readSample('0', 1);
-    expect(modelEvents(sample).map((event) => (event.input as JsonValue[]).length)).toEqual([1, 3, 5, 7, 9, 11]);
+    expect(modelEvents(sample).map((event) => (event.input as JsonValue[]).length)).toEqual([
+      1, 3, 5, 7, 9, 11,
+    ]);
   });
 });
 
@@ -159,13 +179,17 @@ describe('started (crashed or running) logs', () => {
     const reader = await openEval(
       'synthetic/crash-with-buffer/logs/2026-11-23T12-00-00+00-00_popularity_SyntheticCrash0001.eval',
     );
-    expect((await reader.readSummaries()).map((summary) => summary.id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect((await reader.readSummaries()).map((summary) => summary.id)).toEqual([
+      1, 2, 3, 4, 5, 6, 7,
+    ]);
   });
 });
 
 describe('multi-frame zstd', () => {
   it('reads the same sample as the single-frame original', async () => {
-    const multi = await (await openEval('synthetic/multiframe/ais-decoder_zstd_multiframe_64KiB.eval')).readSample('1', 1);
+    const multi = await (
+      await openEval('synthetic/multiframe/ais-decoder_zstd_multiframe_64KiB.eval')
+    ).readSample('1', 1);
     const single = await (await openEval(AIS_DECODER)).readSample('1', 1);
     expect(multi).toEqual(single);
   });
@@ -184,7 +208,7 @@ describe('.json logs', () => {
       const expectedSamples = (samples ?? []) as Array<Record<string, JsonValue>>;
       expect(await reader.readSummaries()).toHaveLength(expectedSamples.length);
       for (const expected of expectedSamples) {
-        const sample = await reader.readSample(String(expected.id), Number(expected.epoch));
+        const sample = await reader.readSample(scalarText(expected.id), Number(expected.epoch));
         expect(sample.messages).toEqual(resolveSample(structuredClone(expected)).messages);
         expect(sample.scores).toEqual(expected.scores);
       }
@@ -193,7 +217,11 @@ describe('.json logs', () => {
 
   it('summarises samples like Inspect (errors as messages, completed)', async () => {
     const reader = await JsonLogReader.open(
-      new MemoryByteSource(readFileSync(fixture(`${REAL}/analysis/test_logs/2025-05-12T20-28-13-04-00_popularity.json`))),
+      new MemoryByteSource(
+        readFileSync(
+          fixture(`${REAL}/analysis/test_logs/2025-05-12T20-28-13-04-00_popularity.json`),
+        ),
+      ),
     );
     const summaries = await reader.readSummaries();
     expect(summaries).toHaveLength(3);
@@ -209,10 +237,12 @@ describe('JSON as Inspect writes it', () => {
     const sink = new MemoryZipSink();
     const writer = new ZipWriter(sink);
     const bigId = '12345678901234567890';
-    const start = '{"version": 2, "eval": {"task": "t", "model": "m", "created": "2026-01-01T00:00:00+00:00", "dataset": {"samples": 1}, "config": {}}, "plan": {}}';
+    const start =
+      '{"version": 2, "eval": {"task": "t", "model": "m", "created": "2026-01-01T00:00:00+00:00", "dataset": {"samples": 1}, "config": {}}, "plan": {}}';
     const sample = `{"id": ${bigId}, "epoch": 1, "input": "hi", "target": "x", "messages": [], "scores": {"s": {"value": NaN}}, "metadata": {}, "events": [], "attachments": {}}`;
     const summaries = `[{"id": ${bigId}, "epoch": 1, "input": "hi", "target": "x", "scores": {"s": {"value": NaN}}, "metadata": {}}]`;
-    const header = '{"version": 2, "status": "success", "eval": {"task": "t", "model": "m"}, "plan": {}, "results": {"total_samples": 1, "completed_samples": 1, "scores": [{"name": "s", "scorer": "s", "metrics": {"mean": {"name": "mean", "value": NaN}, "stderr": {"name": "stderr", "value": Infinity}, "low": {"name": "low", "value": -Infinity}}}]}, "stats": {}}';
+    const header =
+      '{"version": 2, "status": "success", "eval": {"task": "t", "model": "m"}, "plan": {}, "results": {"total_samples": 1, "completed_samples": 1, "scores": [{"name": "s", "scorer": "s", "metrics": {"mean": {"name": "mean", "value": NaN}, "stderr": {"name": "stderr", "value": Infinity}, "low": {"name": "low", "value": -Infinity}}}]}, "stats": {}}';
     for (const [name, text] of [
       ['_journal/start.json', start],
       [`samples/${bigId}_epoch_1.json`, sample],
@@ -223,8 +253,11 @@ describe('JSON as Inspect writes it', () => {
     }
     await writer.finish();
     const reader = await EvalLogReader.open(new MemoryByteSource(sink.bytes()), codecs);
-    const metrics = ((await reader.readHeader()).results as { scores: Array<{ metrics: Record<string, { value: number }> }> })
-      .scores[0]!.metrics;
+    const metrics = (
+      (await reader.readHeader()).results as {
+        scores: Array<{ metrics: Record<string, { value: number }> }>;
+      }
+    ).scores[0]!.metrics;
     expect(metrics.mean!.value).toBeNaN();
     expect(metrics.stderr!.value).toBe(Infinity);
     expect(metrics.low!.value).toBe(-Infinity);

@@ -149,7 +149,11 @@ export class ZipWriter {
       const recordOffset = this.sink.position;
       const record = new Fields(56);
       record.u32(0x06064b50).u64(44).u16(45).u16(45).u32(0).u32(0);
-      record.u64(this.entries.length).u64(this.entries.length).u64(directorySize).u64(directoryOffset);
+      record
+        .u64(this.entries.length)
+        .u64(this.entries.length)
+        .u64(directorySize)
+        .u64(directoryOffset);
       await this.sink.append(record.bytes);
       const locator = new Fields(20);
       locator.u32(0x07064b50).u32(0).u64(recordOffset).u32(1);
@@ -178,7 +182,13 @@ function localHeader(
 ): Uint8Array {
   const extraLength = zip64 ? 20 : 0;
   const header = new Fields(30 + name.length + extraLength);
-  header.u32(0x04034b50).u16(zip64 ? 45 : 20).u16(0).u16(method).u16(0).u16(0x21);
+  header
+    .u32(0x04034b50)
+    .u16(zip64 ? 45 : 20)
+    .u16(0)
+    .u16(method)
+    .u16(0)
+    .u16(0x21);
   header.u32(sizes.crc);
   header.u32(zip64 ? MAX_32 : sizes.compressedSize).u32(zip64 ? MAX_32 : sizes.uncompressedSize);
   header.u16(name.length).u16(extraLength).raw(name);
@@ -193,11 +203,22 @@ function centralHeader(entry: WrittenEntry): Uint8Array {
   const extraLength = (bigUncompressed ? 8 : 0) + (bigCompressed ? 8 : 0) + (bigOffset ? 8 : 0);
   const extraTotal = extraLength > 0 ? 4 + extraLength : 0;
   const header = new Fields(46 + entry.name.length + extraTotal);
-  header.u32(0x02014b50).u16(0x031e).u16(extraTotal ? 45 : 20).u16(0).u16(entry.method);
+  header
+    .u32(0x02014b50)
+    .u16(0x031e)
+    .u16(extraTotal ? 45 : 20)
+    .u16(0)
+    .u16(entry.method);
   header.u16(0).u16(0x21).u32(entry.crc32);
   header.u32(bigCompressed ? MAX_32 : entry.compressedSize);
   header.u32(bigUncompressed ? MAX_32 : entry.uncompressedSize);
-  header.u16(entry.name.length).u16(extraTotal).u16(0).u16(0).u16(0).u32(0o100644 << 16);
+  header
+    .u16(entry.name.length)
+    .u16(extraTotal)
+    .u16(0)
+    .u16(0)
+    .u16(0)
+    .u32(0o100644 << 16);
   header.u32(bigOffset ? MAX_32 : entry.localHeaderOffset).raw(entry.name);
   if (extraTotal) {
     header.u16(0x0001).u16(extraLength);
@@ -219,7 +240,10 @@ async function* compress(
     return;
   }
   if (method === METHOD_DEFLATE) {
-    yield* through(input, zlib.createDeflateRaw({ level: DEFLATE_LEVEL, chunkSize: ZLIB_CHUNK_BYTES }));
+    yield* through(
+      input,
+      zlib.createDeflateRaw({ level: DEFLATE_LEVEL, chunkSize: ZLIB_CHUNK_BYTES }),
+    );
     return;
   }
   if (method !== METHOD_ZSTD) throw new Error(`Cannot write zip method ${method}`);
@@ -276,7 +300,10 @@ async function* splitInput(
   }
 }
 
-async function* through(input: AsyncIterable<Uint8Array>, transform: Transform): AsyncGenerator<Uint8Array> {
+async function* through(
+  input: AsyncIterable<Uint8Array>,
+  transform: Transform,
+): AsyncGenerator<Uint8Array> {
   const output = pipeline(Readable.from(input), transform, () => {});
   for await (const chunk of output as AsyncIterable<Buffer>) {
     yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);

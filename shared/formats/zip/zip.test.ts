@@ -6,7 +6,11 @@ import { CountingByteSource, MemoryByteSource } from '../bytes/byteSource.ts';
 import { readCentralDirectory } from './centralDirectory.ts';
 import { readEntryBytes, readEntryText } from './entryReader.ts';
 import { crc32 } from './crc32.ts';
-import { MemoryZipSink, ZipWriter, type EntryOptions } from '../../../electron/node/zip/zipWriter.ts';
+import {
+  MemoryZipSink,
+  ZipWriter,
+  type EntryOptions,
+} from '../../../electron/node/zip/zipWriter.ts';
 import { nodeZlibCodecs } from '../../../electron/node/codecs/nodeZlibCodecs.ts';
 import { fixture, fixtureFiles } from '../../../test/support/fixtures.ts';
 import { SalvageError } from '../../util/errors.ts';
@@ -20,7 +24,8 @@ async function buildZip(
 ): Promise<Uint8Array> {
   const sink = new MemoryZipSink();
   const writer = new ZipWriter(sink);
-  for (const [name, content, entryOptions] of entries) await writer.add(name, text(content), entryOptions);
+  for (const [name, content, entryOptions] of entries)
+    await writer.add(name, text(content), entryOptions);
   await writer.finish(options);
   return sink.bytes();
 }
@@ -36,19 +41,25 @@ async function expectKind(promise: Promise<unknown>, kind: string): Promise<Salv
 }
 
 /** yauzl's view of a zip: the cross-check for our central-directory reader. */
-function yauzlEntries(bytes: Uint8Array): Promise<Array<{ name: string; crc: number; size: number }>> {
+function yauzlEntries(
+  bytes: Uint8Array,
+): Promise<Array<{ name: string; crc: number; size: number }>> {
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(Buffer.from(bytes), { lazyEntries: true, decodeStrings: true }, (error, zip) => {
-      if (error) return reject(error);
-      const entries: Array<{ name: string; crc: number; size: number }> = [];
-      zip.on('entry', (entry: yauzl.Entry) => {
-        entries.push({ name: entry.fileName, crc: entry.crc32, size: entry.uncompressedSize });
+    yauzl.fromBuffer(
+      Buffer.from(bytes),
+      { lazyEntries: true, decodeStrings: true },
+      (error, zip) => {
+        if (error) return reject(error);
+        const entries: Array<{ name: string; crc: number; size: number }> = [];
+        zip.on('entry', (entry: yauzl.Entry) => {
+          entries.push({ name: entry.fileName, crc: entry.crc32, size: entry.uncompressedSize });
+          zip.readEntry();
+        });
+        zip.on('end', () => resolve(entries));
+        zip.on('error', reject);
         zip.readEntry();
-      });
-      zip.on('end', () => resolve(entries));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
+      },
+    );
   });
 }
 
@@ -58,7 +69,11 @@ describe('central directory', () => {
     const directory = await readCentralDirectory(new MemoryByteSource(bytes));
     const expected = await yauzlEntries(bytes);
     expect(
-      directory.entries.map((entry) => ({ name: entry.name, crc: entry.crc32, size: entry.uncompressedSize })),
+      directory.entries.map((entry) => ({
+        name: entry.name,
+        crc: entry.crc32,
+        size: entry.uncompressedSize,
+      })),
     ).toEqual(expected);
   });
 
@@ -70,7 +85,9 @@ describe('central directory', () => {
   });
 
   it('finds the end record behind a zip comment', async () => {
-    const bytes = await buildZip([['a.json', '{"a":1}']], { comment: 'PK\u0005\u0006 looks like a signature' });
+    const bytes = await buildZip([['a.json', '{"a":1}']], {
+      comment: 'PK\u0005\u0006 looks like a signature',
+    });
     const source = new MemoryByteSource(bytes);
     const directory = await readCentralDirectory(source);
     expect(directory.entries.map((entry) => entry.name)).toEqual(['a.json']);
@@ -101,7 +118,9 @@ describe('central directory', () => {
     const source = new MemoryByteSource(bytes);
     const directory = await readCentralDirectory(source);
     expect(directory.entries).toHaveLength(3);
-    expect(await readEntryText(source, directory.byName.get('header.json')!, codecs)).toBe('second');
+    expect(await readEntryText(source, directory.byName.get('header.json')!, codecs)).toBe(
+      'second',
+    );
   });
 
   it('parses ZIP64 extra fields of the central directory (sizes and offsets over 4 GiB)', async () => {
@@ -135,37 +154,54 @@ describe('central directory', () => {
     bytes.set(record, 4);
     bytes.set(end, 4 + record.length);
     const [entry] = (await readCentralDirectory(new MemoryByteSource(bytes))).entries;
-    expect(entry).toMatchObject({ uncompressedSize: 6_000_000_000, compressedSize: 5_000_000_000, localHeaderOffset: 4_500_000_000 });
+    expect(entry).toMatchObject({
+      uncompressedSize: 6_000_000_000,
+      compressedSize: 5_000_000_000,
+      localHeaderOffset: 4_500_000_000,
+    });
   });
 });
 
 describe('typed errors for bad input', () => {
   it('says "not a zip" for other files', async () => {
-    await expectKind(readCentralDirectory(new MemoryByteSource(text('{"version": 2, "status": "success"}'))), 'not-a-zip');
+    await expectKind(
+      readCentralDirectory(new MemoryByteSource(text('{"version": 2, "status": "success"}'))),
+      'not-a-zip',
+    );
     await expectKind(readCentralDirectory(new MemoryByteSource(new Uint8Array())), 'not-a-zip');
   });
 
-  it.each(fixtureFiles('.eval'))('says "central directory missing" when %s is cut before its directory', async (path) => {
-    const bytes = readFileSync(fixture(path));
-    const directory = await readCentralDirectory(new MemoryByteSource(bytes));
-    // Keep the first half of the entries' bytes: what a crash mid-write or a partial copy leaves.
-    const cut = bytes.subarray(0, Math.max(40, Math.floor(directory.centralDirectoryOffset / 2)));
-    const error = await expectKind(readCentralDirectory(new MemoryByteSource(cut)), 'central-directory-missing');
-    expect(error.message).toMatch(/central directory is missing/);
-  });
+  it.each(fixtureFiles('.eval'))(
+    'says "central directory missing" when %s is cut before its directory',
+    async (path) => {
+      const bytes = readFileSync(fixture(path));
+      const directory = await readCentralDirectory(new MemoryByteSource(bytes));
+      // Keep the first half of the entries' bytes: what a crash mid-write or a partial copy leaves.
+      const cut = bytes.subarray(0, Math.max(40, Math.floor(directory.centralDirectoryOffset / 2)));
+      const error = await expectKind(
+        readCentralDirectory(new MemoryByteSource(cut)),
+        'central-directory-missing',
+      );
+      expect(error.message).toMatch(/central directory is missing/);
+    },
+  );
 
   it('refuses an unsupported compression method by number', async () => {
     const bytes = await buildZip([['a.json', 'hello', { method: 0 }]]);
     const source = new MemoryByteSource(bytes);
     const entry = (await readCentralDirectory(source)).entries[0]!;
-    const error = await expectKind(readEntryBytes(source, { ...entry, method: 12 }, codecs), 'unsupported-compression');
+    const error = await expectKind(
+      readEntryBytes(source, { ...entry, method: 12 }, codecs),
+      'unsupported-compression',
+    );
     expect(error.message).toContain('method 12');
   });
 
   it('detects a CRC mismatch even when the bytes decode', async () => {
     const bytes = await buildZip([['a.json', 'hello world', { method: 0 }]]);
     const corrupted = bytes.slice();
-    corrupted[30 + 'a.json'.length] ^= 0x01; // first data byte
+    const firstDataByte = 30 + 'a.json'.length;
+    corrupted[firstDataByte] = corrupted[firstDataByte]! ^ 0x01;
     const source = new MemoryByteSource(corrupted);
     const entry = (await readCentralDirectory(source)).entries[0]!;
     await expectKind(readEntryBytes(source, entry, codecs), 'crc-mismatch');
@@ -185,7 +221,10 @@ describe('typed errors for bad input', () => {
     const bytes = await buildZip([['a.json', 'z'.repeat(1_000_000)]]);
     const source = new MemoryByteSource(bytes);
     const entry = (await readCentralDirectory(source)).entries[0]!;
-    await expectKind(readEntryBytes(source, { ...entry, uncompressedSize: 1000 }, codecs), 'size-mismatch');
+    await expectKind(
+      readEntryBytes(source, { ...entry, uncompressedSize: 1000 }, codecs),
+      'size-mismatch',
+    );
   });
 
   it('refuses a size field beyond the limit before allocating anything', async () => {
@@ -193,7 +232,10 @@ describe('typed errors for bad input', () => {
     const source = new CountingByteSource(new MemoryByteSource(bytes));
     const entry = (await readCentralDirectory(source)).entries[0]!;
     const readsBefore = source.reads;
-    await expectKind(readEntryBytes(source, { ...entry, uncompressedSize: 2 ** 40 }, codecs), 'size-limit');
+    await expectKind(
+      readEntryBytes(source, { ...entry, uncompressedSize: 2 ** 40 }, codecs),
+      'size-limit',
+    );
     expect(source.reads).toBe(readsBefore);
   });
 

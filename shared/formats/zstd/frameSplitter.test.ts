@@ -30,13 +30,17 @@ function skippableFrame(payload: number): Uint8Array {
 }
 
 async function* chunks(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
-  for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, offset + size);
+  for (let offset = 0; offset < bytes.length; offset += size) {
+    yield await Promise.resolve(bytes.subarray(offset, offset + size));
+  }
 }
 
 async function decode(bytes: Uint8Array, chunkSize: number): Promise<string> {
   const codecs = nodeZlibCodecs();
   const parts: Uint8Array[] = [];
-  for await (const part of decodeAllFrames(chunks(bytes, chunkSize), (frame) => codecs.zstdDecompress(frame))) {
+  for await (const part of decodeAllFrames(chunks(bytes, chunkSize), (frame) =>
+    codecs.zstdDecompress(frame),
+  )) {
     parts.push(part);
   }
   return new TextDecoder().decode(concat(...parts));

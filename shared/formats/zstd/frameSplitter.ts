@@ -82,12 +82,20 @@ export class ZstdFrameSplitter {
       if (this.frameJustEnded) {
         // The frame ended at byte i: close its slice.
         this.frameJustEnded = false;
-        slices.push({ bytes: chunk.subarray(sliceStart, i), frameEnd: true, skippable: this.skippable });
+        slices.push({
+          bytes: chunk.subarray(sliceStart, i),
+          frameEnd: true,
+          skippable: this.skippable,
+        });
         sliceStart = i;
       }
     }
     if (sliceStart < chunk.length && this.state.kind !== 'magic') {
-      slices.push({ bytes: chunk.subarray(sliceStart), frameEnd: false, skippable: this.skippable });
+      slices.push({
+        bytes: chunk.subarray(sliceStart),
+        frameEnd: false,
+        skippable: this.skippable,
+      });
     }
     return slices;
   }

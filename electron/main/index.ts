@@ -1,0 +1,19 @@
+import { app } from 'electron';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createLogService } from '../node/services/logService.ts';
+import { registerHandlers } from './ipc/typedIpc.ts';
+import { createMainWindow } from './window.ts';
+
+// Composition root: build the services, register the handlers, open the window. No logic here.
+const logFolder = resolve(process.env.SALVAGE_LOG_DIR ?? join(app.getAppPath(), 'demo/logs'));
+const pageUrl = pathToFileURL(join(app.getAppPath(), 'out/renderer/index.html')).href;
+
+void app.whenReady().then(() => {
+  registerHandlers(createLogService({ folders: () => [logFolder] }), (event) =>
+    (event.senderFrame?.url ?? '').startsWith(pageUrl),
+  );
+  createMainWindow(join(app.getAppPath(), 'out/preload/index.cjs'), pageUrl);
+});
+
+app.on('window-all-closed', () => app.quit());

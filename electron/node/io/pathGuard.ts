@@ -1,0 +1,27 @@
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { SalvageError } from '../../../shared/util/errors.ts';
+
+/**
+ * The real path of `path` if it lies inside one of `folders`, else a typed refusal.
+ *
+ * Every path that arrives from the renderer (or over HTTP in web mode) goes through here: the
+ * back end reads only what lies under a folder the user opened.
+ */
+export async function resolveInside(path: string, folders: ReadonlyArray<string>): Promise<string> {
+  let real: string;
+  try {
+    real = await realpath(resolve(path));
+  } catch (error) {
+    throw new SalvageError('io', `Cannot open ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  for (const folder of folders) {
+    const root = await realpath(resolve(folder)).catch(() => null);
+    if (root === null) continue;
+    const inner = relative(root, real);
+    if (inner === '' || (!inner.startsWith('..') && !isAbsolute(inner))) return real;
+  }
+  throw new SalvageError('io', `${path} is outside the folders opened in Salvage.`);
+}

@@ -1,0 +1,30 @@
+import type { InvokeMap } from '../../../shared/ipc/contract.ts';
+import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
+import { listRuns } from '../logs/listRuns.ts';
+import { withLog } from '../logs/openLog.ts';
+import { resolveInside } from '../io/pathGuard.ts';
+
+export interface LogServiceOptions {
+  /** The folders the user opened; paths outside them are refused. */
+  readonly folders: () => ReadonlyArray<string>;
+  readonly codecs?: Codecs;
+}
+
+/** The handlers of the log channels, shared by the IPC and HTTP transports. */
+export function createLogService(options: LogServiceOptions): InvokeMap {
+  const inside = (path: string): Promise<string> => resolveInside(path, options.folders());
+  return {
+    'salvage:runs:list': async ({ folder }) => listRuns(await inside(folder), options.codecs),
+    'salvage:log:info': async ({ path }) =>
+      withLog(
+        await inside(path),
+        async (reader) => ({
+          header: await reader.readHeader(),
+          summaries: await reader.readSummaries(),
+        }),
+        options.codecs,
+      ),
+    'salvage:log:sample': async ({ path, id, epoch }) =>
+      withLog(await inside(path), (reader) => reader.readSample(id, epoch), options.codecs),
+  };
+}

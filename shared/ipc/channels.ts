@@ -1,0 +1,16 @@
+import type { InvokeChannel } from './contract.ts';
+
+/** Runtime list of invoke channels: the preload's allow-list, checked against the contract by the compiler. */
+export const INVOKE_CHANNELS = [
+  'salvage:runs:list',
+  'salvage:log:info',
+  'salvage:log:sample',
+] as const satisfies ReadonlyArray<InvokeChannel>;
+
+// Fails to compile when a contract channel is missing from the list above.
+type Missing = Exclude<InvokeChannel, (typeof INVOKE_CHANNELS)[number]>;
+export const ALL_CHANNELS_LISTED: Missing extends never ? true : never = true;
+
+export function isInvokeChannel(value: unknown): value is InvokeChannel {
+  return typeof value === 'string' && (INVOKE_CHANNELS as ReadonlyArray<string>).includes(value);
+}

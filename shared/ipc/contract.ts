@@ -1,0 +1,25 @@
+import type { LogHeader, Sample, SampleSummary } from '../model/log.ts';
+import type { RunRow } from '../model/run.ts';
+
+/**
+ * The one contract between the renderer and the back end (rule 2).
+ *
+ * Every invoke channel maps its argument to a Promise of its result; both transports (Electron IPC
+ * and the HTTP server of web mode) are typed from this map.
+ */
+export interface InvokeMap {
+  'salvage:runs:list': (args: { readonly folder: string }) => Promise<ReadonlyArray<RunRow>>;
+  'salvage:log:info': (args: { readonly path: string }) => Promise<{
+    readonly header: LogHeader;
+    readonly summaries: ReadonlyArray<SampleSummary>;
+  }>;
+  'salvage:log:sample': (args: {
+    readonly path: string;
+    readonly id: string;
+    readonly epoch: number;
+  }) => Promise<Sample>;
+}
+
+export type InvokeChannel = keyof InvokeMap;
+export type InvokeArgs<C extends InvokeChannel> = Parameters<InvokeMap[C]>[0];
+export type InvokeResult<C extends InvokeChannel> = Awaited<ReturnType<InvokeMap[C]>>;
