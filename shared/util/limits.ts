@@ -5,8 +5,11 @@
  * turn a corrupt or hostile field into a `size-limit` error instead of an out-of-memory crash.
  */
 
-/** Bytes read per positional read while streaming an entry: large enough for zstd's fast path (256 KiB chunks measured ~3x faster than 16 KiB). */
-export const STREAM_CHUNK_BYTES = 256 * 1024;
+/**
+ * Bytes read per positional read while streaming an entry. Measured here on a 671 MB zstd entry:
+ * node:zlib decodes 308 MB/s fed 64 KiB reads and 623–677 MB/s fed 1 MiB reads (zstd -d: 676 MB/s).
+ */
+export const STREAM_CHUNK_BYTES = 1024 * 1024;
 
 /** How far back from the end of a file to look for the end-of-central-directory record: 22-byte record + the largest possible zip comment. */
 export const EOCD_SEARCH_BYTES = 22 + 0xffff;

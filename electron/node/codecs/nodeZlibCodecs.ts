@@ -2,8 +2,8 @@ import { Readable, pipeline, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 
-/** zlib output chunk size: 256 KiB measured ~3x faster than zlib's 16 KiB default for zstd. */
-const ZLIB_CHUNK_BYTES = 256 * 1024;
+/** zlib output chunk size: zlib's 16 KiB default is ~3x slower for zstd; 1 MiB measured fastest here (see STREAM_CHUNK_BYTES). */
+const ZLIB_CHUNK_BYTES = 1024 * 1024;
 
 /** True when this Node has zstd in zlib (Node ≥ 22.15 / 23.8; Electron ≥ 40). */
 export function hasNativeZstd(): boolean {
@@ -24,8 +24,8 @@ export function nodeZlibCodecs(): Codecs {
   };
 }
 
-/** Pipe an async iterable of chunks through a transform; errors on either side end the iteration with that error. */
-async function* through(
+/** Pipe an async iterable of chunks through a zlib transform; errors on either side end the iteration with that error. */
+export async function* through(
   input: AsyncIterable<Uint8Array>,
   transform: Transform,
 ): AsyncGenerator<Uint8Array> {

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
-import { Readable, pipeline } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 import { crc32 } from '../../../shared/formats/zip/crc32.ts';
+import { through } from './nodeZlibCodecs.ts';
 
 /** The low-level streaming binding of zstd-codec (its Simple and Streaming APIs run out of memory above 10–32 MB). */
 interface ZstdDecompressStreamBinding {
@@ -44,9 +44,8 @@ export function portableCodecs(): Codecs {
   };
 }
 
-async function* inflateRaw(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const output = pipeline(Readable.from(input), zlib.createInflateRaw(), () => {});
-  for await (const chunk of output as AsyncIterable<Buffer>) yield new Uint8Array(chunk);
+function inflateRaw(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  return through(input, zlib.createInflateRaw());
 }
 
 async function* zstdCodecDecompress(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {

@@ -1,4 +1,4 @@
-import { Readable, pipeline, type Transform } from 'node:stream';
+import { through } from '../codecs/nodeZlibCodecs.ts';
 import zlib from 'node:zlib';
 import {
   METHOD_DEFLATE,
@@ -297,16 +297,6 @@ async function* splitInput(
     }
     first = false;
     yield part();
-  }
-}
-
-async function* through(
-  input: AsyncIterable<Uint8Array>,
-  transform: Transform,
-): AsyncGenerator<Uint8Array> {
-  const output = pipeline(Readable.from(input), transform, () => {});
-  for await (const chunk of output as AsyncIterable<Buffer>) {
-    yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   }
 }
 
