@@ -4,18 +4,32 @@
 //   2. decode throughput of a 600+ MB entry written as 200 MiB zstd frames, vs `zstd -d`;
 //   3. peak memory while decoding that entry.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  closeSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { FileByteSource } from '../../electron/node/io/fileByteSource.ts';
-import { readCentralDirectory, entryDataOffset } from '../../shared/formats/zip/centralDirectory.ts';
+import {
+  readCentralDirectory,
+  entryDataOffset,
+} from '../../shared/formats/zip/centralDirectory.ts';
 import { generateLargeEval, HUGE_SAMPLE_ENTRY } from './generateLargeEval.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const benchDir = join(root, '.bench');
 const largeEval = join(benchDir, 'large-10000-samples.eval');
-const smallEval = join(root, 'demo/logs/2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval');
+const smallEval = join(
+  root,
+  'demo/logs/2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval',
+);
 const GiB = 1024 ** 3;
 const MB = 1e6;
 
@@ -23,12 +37,18 @@ mkdirSync(benchDir, { recursive: true });
 if (!existsSync(largeEval) || statSync(largeEval).size < 2 * GiB) {
   console.log('generating the 2 GiB benchmark log (once; cached in .bench/) …');
   const started = performance.now();
-  await generateLargeEval(largeEval, { samples: 10_000, sampleBytes: 520_000, hugeSampleBytes: 640 * 1024 * 1024 });
+  await generateLargeEval(largeEval, {
+    samples: 10_000,
+    sampleBytes: 520_000,
+    hugeSampleBytes: 640 * 1024 * 1024,
+  });
   console.log(`  written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 function measure(...args: string[]): Record<string, number> {
-  const run = spawnSync(process.execPath, [join(root, 'scripts/bench/measure.ts'), ...args], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [join(root, 'scripts/bench/measure.ts'), ...args], {
+    encoding: 'utf8',
+  });
   if (run.status !== 0) throw new Error(run.stderr);
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, number>;
 }
@@ -57,9 +77,14 @@ if (!existsSync(zstFile) || statSync(zstFile).size !== entry.compressedSize) {
   closeSync(input);
   writeFileSync(zstFile, buffer);
 }
-const frames = execFileSync('zstd', ['-lv', zstFile], { encoding: 'utf8' }).match(/# Zstandard Frames: (\d+)/)?.[1] ?? '?';
+const frames =
+  execFileSync('zstd', ['-lv', zstFile], { encoding: 'utf8' }).match(
+    /# Zstandard Frames: (\d+)/,
+  )?.[1] ?? '?';
 
-console.log(`\n2. decode ${HUGE_SAMPLE_ENTRY}: ${(entry.uncompressedSize / MB).toFixed(0)} MB from ${(entry.compressedSize / MB).toFixed(0)} MB in ${frames} zstd frames (target: ≥ 0.7 × zstd -d)`);
+console.log(
+  `\n2. decode ${HUGE_SAMPLE_ENTRY}: ${(entry.uncompressedSize / MB).toFixed(0)} MB from ${(entry.compressedSize / MB).toFixed(0)} MB in ${frames} zstd frames (target: ≥ 0.7 × zstd -d)`,
+);
 const nativeRuns: number[] = [];
 for (let run = 0; run < 3; run++) {
   const started = performance.now();
@@ -70,11 +95,18 @@ const nativeSeconds = Math.min(...nativeRuns);
 const ours = [0, 1, 2].map(() => measure('decode', largeEval, HUGE_SAMPLE_ENTRY, 'native'));
 const best = ours.reduce((a, b) => (a.seconds! < b.seconds! ? a : b));
 const portable = measure('decode', largeEval, HUGE_SAMPLE_ENTRY, 'portable');
-const throughput = (seconds: number): string => `${(entry.uncompressedSize / MB / seconds).toFixed(0).padStart(5)} MB/s`;
+const throughput = (seconds: number): string =>
+  `${(entry.uncompressedSize / MB / seconds).toFixed(0).padStart(5)} MB/s`;
 console.log(`   zstd -d (C, reference)          ${throughput(nativeSeconds)}  (best of 3)`);
-console.log(`   salvage, node:zlib + CRC check  ${throughput(best.seconds!)}  (best of 3)  ratio ${(nativeSeconds / best.seconds!).toFixed(2)}`);
-console.log(`   salvage, zstd-codec (portable)  ${throughput(portable.seconds!)}  ratio ${(nativeSeconds / portable.seconds!).toFixed(2)}`);
+console.log(
+  `   salvage, node:zlib + CRC check  ${throughput(best.seconds!)}  (best of 3)  ratio ${(nativeSeconds / best.seconds!).toFixed(2)}`,
+);
+console.log(
+  `   salvage, zstd-codec (portable)  ${throughput(portable.seconds!)}  ratio ${(nativeSeconds / portable.seconds!).toFixed(2)}`,
+);
 
 console.log('\n3. peak memory while decoding (target: < 300 MB whatever the entry size)');
-console.log(`   node:zlib   peak RSS ${(best.maxRssBytes! / MB).toFixed(0)} MB for a ${(entry.uncompressedSize / MB).toFixed(0)} MB entry`);
+console.log(
+  `   node:zlib   peak RSS ${(best.maxRssBytes! / MB).toFixed(0)} MB for a ${(entry.uncompressedSize / MB).toFixed(0)} MB entry`,
+);
 console.log(`   zstd-codec  peak RSS ${(portable.maxRssBytes! / MB).toFixed(0)} MB`);

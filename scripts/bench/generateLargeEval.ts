@@ -75,20 +75,40 @@ export async function generateLargeEval(path: string, plan: LargeEvalPlan): Prom
     const score = { value: random() < 0.7 ? 'C' : 'I', explanation: slice(120) };
     await writer.add(
       `samples/${id}_epoch_1.json`,
-      json({ id, epoch: 1, input: turns[0]!.content, target: 'C', messages: turns, scores: { match: score }, metadata: {}, events: [], attachments: {} }),
+      json({
+        id,
+        epoch: 1,
+        input: turns[0]!.content,
+        target: 'C',
+        messages: turns,
+        scores: { match: score },
+        metadata: {},
+        events: [],
+        attachments: {},
+      }),
     );
-    summaries.push({ id, epoch: 1, input: slice(200), target: 'C', scores: { match: score }, metadata: {}, completed: true });
+    summaries.push({
+      id,
+      epoch: 1,
+      input: slice(200),
+      target: 'C',
+      scores: { match: score },
+      metadata: {},
+      completed: true,
+    });
   }
   // The huge sample, streamed in pieces so the generator itself stays small.
-  async function* hugeSample(): AsyncGenerator<Uint8Array> {
+  function* hugeSample(): Generator<Uint8Array> {
     yield Buffer.from('{"id": "huge", "epoch": 1, "input": "", "target": "", "messages": [');
     const message = 1024 * 1024;
     for (let written = 0; written < plan.hugeSampleBytes; written += message) {
-      yield Buffer.from(`${written ? ',' : ''}{"role": "tool", "content": ${JSON.stringify(slice(message - 40))}}`);
+      yield Buffer.from(
+        `${written ? ',' : ''}{"role": "tool", "content": ${JSON.stringify(slice(message - 40))}}`,
+      );
     }
     yield Buffer.from('], "metadata": {}, "events": [], "attachments": {}}');
   }
-  await writer.add(HUGE_SAMPLE_ENTRY, hugeSample());
+  await writer.add(HUGE_SAMPLE_ENTRY, toAsync(hugeSample()));
   summaries.push({ id: 'huge', epoch: 1, input: '', target: '', metadata: {}, completed: true });
   await writer.add('_journal/summaries/1.json', json(summaries));
   await writer.add('summaries.json', json(summaries));
@@ -106,4 +126,8 @@ export async function generateLargeEval(path: string, plan: LargeEvalPlan): Prom
   await writer.finish();
   await sink.flush();
   await handle.close();
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  for (const item of items) yield await Promise.resolve(item);
 }

@@ -270,3 +270,73 @@ describe('JSON as Inspect writes it', () => {
     expect((read.scores as { s: { value: number } }).s.value).toBeNaN();
   });
 });
+
+describe('chunked sample layout', () => {
+  const names = [
+    '2024-11-05T13-32-37-05-00_input-task_hxs4q9azL3ySGkjJirypKZ.eval',
+    '2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval',
+    'log_read_sample.eval',
+    'log_streaming.eval',
+  ];
+
+  /**
+   * What a reader must reproduce. The converter re-serialised through pydantic, so timestamps come
+   * back in UTC and defaults appear (`history: []`, `completion`, `working_start`): not content.
+   */
+  function content(sample: Sample): JsonValue {
+    const events = (sample.events as Array<Record<string, JsonValue>>).map((event) => ({
+      event: event.event,
+      uuid: event.uuid ?? null,
+      input: event.input ?? null,
+      tool: event.function ?? null,
+      result: event.result ?? null,
+      score: isJsonObject(event.score) ? event.score.value : null,
+    }));
+    const scores = Object.fromEntries(
+      Object.entries((sample.scores ?? {}) as Record<string, Record<string, JsonValue>>).map(
+        ([name, score]) => [name, [score.value, score.answer ?? null, score.explanation ?? null]],
+      ),
+    );
+    return { ...sample, events, scores, attachments: null, output: null, role_usage: null };
+  }
+
+  async function pair(name: string): Promise<[EvalLogReader, EvalLogReader]> {
+    return [
+      await openEval(`${TS_MONO}/chunked/${name}`),
+      await openEval(`${TS_MONO}/original/${name}`),
+    ];
+  }
+
+  it('reassembles the ais-decoder sample (pools, calls, attachments) exactly as the original', async () => {
+    const [chunked, original] = await pair('ais-decoder.eval');
+    const [ref] = await chunked.listSamples();
+    expect(ref!.layout).toBe('chunked');
+    const { attachments: _fromChunks, ...fromChunks } = await chunked.readSample(
+      ref!.id,
+      ref!.epoch,
+    );
+    const { attachments: _fromOriginal, ...fromOriginal } = await original.readSample(
+      ref!.id,
+      ref!.epoch,
+    );
+    expect(fromChunks).toEqual(fromOriginal);
+  });
+
+  it.each(names)('%s: every sample has the content of its monolithic original', async (name) => {
+    const [chunked, original] = await pair(name);
+    const refs = await chunked.listSamples();
+    expect(refs.length).toBeGreaterThan(0);
+    expect(refs.every((ref) => ref.layout === 'chunked')).toBe(true);
+    expect(refs.map((ref) => sampleKey(ref.id, ref.epoch)).sort()).toEqual(
+      (await original.listSamples()).map((ref) => sampleKey(ref.id, ref.epoch)).sort(),
+    );
+    for (const ref of refs) {
+      const fromChunks = await chunked.readSample(ref.id, ref.epoch);
+      const fromOriginal = await original.readSample(ref.id, ref.epoch);
+      expect(content(fromChunks)).toMatchObject(content(fromOriginal) as Record<string, JsonValue>);
+      expect((fromChunks.output as Record<string, JsonValue>).choices).toEqual(
+        (fromOriginal.output as Record<string, JsonValue>).choices,
+      );
+    }
+  });
+});

@@ -68,7 +68,7 @@ function expandEventPools(
 }
 
 /** Concatenate pool[start:end) for each [start, end) range. */
-function sliceRanges(
+export function sliceRanges(
   pool: ReadonlyArray<JsonValue>,
   ranges: ReadonlyArray<JsonValue>,
 ): JsonValue[] {
