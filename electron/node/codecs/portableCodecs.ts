@@ -17,6 +17,9 @@ interface ZstdBindingModule {
   ZstdDecompressStreamBinding: new () => ZstdDecompressStreamBinding;
 }
 
+/** Input handed to the WASM decoder per call: its fixed heap aborts out of memory on an 8 MiB read's output at once. */
+const PORTABLE_FEED_BYTES = 256 * 1024;
+
 let bindingPromise: Promise<{ readonly binding: ZstdBindingModule }> | undefined;
 
 /** The binding stays boxed: the Emscripten module has a `then` method, so a promise resolved with it never settles. */
@@ -59,9 +62,12 @@ async function* zstdCodecDecompress(input: AsyncIterable<Uint8Array>): AsyncGene
       pending.push(output.slice());
     };
     for await (const chunk of input) {
-      if (!stream.transform(chunk, collect)) throw new Error('zstd-codec rejected the input');
-      yield* pending;
-      pending = [];
+      for (let offset = 0; offset < chunk.length; offset += PORTABLE_FEED_BYTES) {
+        const piece = chunk.subarray(offset, offset + PORTABLE_FEED_BYTES);
+        if (!stream.transform(piece, collect)) throw new Error('zstd-codec rejected the input');
+        yield* pending;
+        pending = [];
+      }
     }
     if (!stream.flush(collect) || !stream.end(collect)) {
       throw new Error('zstd-codec could not finish the stream');
