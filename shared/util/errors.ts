@@ -18,6 +18,8 @@ export type SalvageErrorKind =
   | 'not-an-inspect-log'
   | 'sample-not-found'
   | 'unsupported-format'
+  | 'not-a-buffer'
+  | 'not-recoverable'
   | 'io';
 
 export class SalvageError extends Error {

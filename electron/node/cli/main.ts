@@ -6,12 +6,10 @@ import { withLog } from '../logs/openLog.ts';
 import { formatBytes, renderTable } from './table.ts';
 import { USAGE, UsageError } from './usage.ts';
 import { describeSample, describeSummaries } from './humanOutput.ts';
+import type { Output } from './output.ts';
+import { recoverCommand } from './recoverCommand.ts';
 
-/** Where a command writes; injected so tests can run commands in-process. */
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
-}
+export type { Output };
 
 const processOutput: Output = {
   out: (text) => process.stdout.write(`${text}\n`),
@@ -32,6 +30,8 @@ export async function runCli(
         return await info(rest, output);
       case 'sample':
         return await sample(rest, output);
+      case 'recover':
+        return await recoverCommand(rest, output);
       case undefined:
       case 'help':
       case '--help':

@@ -12,5 +12,9 @@ Commands:
   ls DIR [--json]                 every Inspect log under DIR, one row per run
   info LOG [--json]               the log's header and de-duplicated sample summaries
   sample LOG ID EPOCH [--json]    one full sample, pools and attachments resolved
+  recover LOG [--output P] [--overwrite] [--no-events] [--buffer-dir D] [--cleanup] [--dry-run] [--json]
+                                  rebuild a crashed run from its sample buffer (or a truncated archive)
+  recover --list DIR [--buffer-dir D] [--json]
+                                  every recoverable run under DIR
 
 Exit codes: 0 ok, 1 bad input (the reason on stderr), 2 usage.`;

@@ -135,6 +135,45 @@ export class ZipWriter {
     });
   }
 
+  /**
+   * Copy an entry's compressed bytes as they are (method, CRC and sizes unchanged): how flushed
+   * samples move from a crashed log to its recovered one without being decoded and re-encoded.
+   */
+  async addRaw(
+    name: string,
+    entry: {
+      readonly method: number;
+      readonly crc32: number;
+      readonly compressedSize: number;
+      readonly uncompressedSize: number;
+    },
+    compressed: AsyncIterable<Uint8Array>,
+  ): Promise<void> {
+    const nameBytes = encoder.encode(name);
+    const localHeaderOffset = this.sink.position;
+    const zip64 = entry.compressedSize >= MAX_32 || entry.uncompressedSize >= MAX_32;
+    const sizes = {
+      crc: entry.crc32,
+      compressedSize: entry.compressedSize,
+      uncompressedSize: entry.uncompressedSize,
+    };
+    await this.sink.append(localHeader(nameBytes, entry.method, zip64, sizes));
+    const dataStart = this.sink.position;
+    for await (const chunk of compressed) await this.sink.append(chunk);
+    if (this.sink.position - dataStart !== entry.compressedSize) {
+      throw new Error(
+        `Copied ${this.sink.position - dataStart} bytes of ${name}, expected ${entry.compressedSize}.`,
+      );
+    }
+    this.entries.push({
+      name: nameBytes,
+      localHeaderOffset,
+      ...sizes,
+      crc32: entry.crc32,
+      method: entry.method,
+    });
+  }
+
   /** Write the central directory and end records. */
   async finish(options: ArchiveOptions = {}): Promise<void> {
     const directoryOffset = this.sink.position;

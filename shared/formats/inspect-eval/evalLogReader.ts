@@ -53,7 +53,11 @@ export class EvalLogReader implements InspectLogReader {
   }
 
   static async open(source: ByteSource, codecs: Codecs): Promise<EvalLogReader> {
-    const directory = await readCentralDirectory(source);
+    return EvalLogReader.fromDirectory(source, await readCentralDirectory(source), codecs);
+  }
+
+  /** A reader over a directory found another way (the local-header scan of a truncated archive). */
+  static fromDirectory(source: ByteSource, directory: ZipDirectory, codecs: Codecs): EvalLogReader {
     if (!directory.byName.has(HEADER_JSON) && !directory.byName.has(START_JSON)) {
       throw new SalvageError(
         'not-an-inspect-log',

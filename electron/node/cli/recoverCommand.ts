@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+import { stringifyInspectJson } from '../../../shared/formats/json/inspectJson.ts';
+import { isSalvageError } from '../../../shared/util/errors.ts';
+import { findLogFiles } from '../logs/findLogFiles.ts';
+import { planRecovery, recoverLog, type RecoveryPlan } from '../recovery/recoverLog.ts';
+import { renderTable } from './table.ts';
+import type { Output } from './output.ts';
+import { UsageError } from './usage.ts';
+
+/** `salvage recover LOG [...]` and `salvage recover --list DIR`. */
+export async function recoverCommand(args: ReadonlyArray<string>, output: Output): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: {
+        output: { type: 'string' },
+        overwrite: { type: 'boolean', default: false },
+        'no-events': { type: 'boolean', default: false },
+        'buffer-dir': { type: 'string' },
+        cleanup: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        list: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1)
+    throw new UsageError(
+      values.list ? 'recover --list takes one folder.' : 'recover takes one log.',
+    );
+  const bufferDir = values['buffer-dir'];
+  if (values.list) return list(positionals[0]!, bufferDir, values.json === true, output);
+
+  const options = {
+    output: values.output,
+    overwrite: values.overwrite === true,
+    includeEvents: values['no-events'] !== true,
+    bufferDir,
+    cleanup: values.cleanup === true,
+  };
+  if (values['dry-run']) {
+    const plan = await planRecovery(positionals[0]!, options);
+    output.out(values.json ? stringifyInspectJson(plan, 2) : describePlan(plan, 'would write'));
+    return 0;
+  }
+  const report = await recoverLog(positionals[0]!, options);
+  if (values.json) {
+    output.out(stringifyInspectJson(report, 2));
+  } else {
+    output.out(describePlan(report, 'wrote'));
+    output.out(
+      `Recovered ${report.written} samples (${report.bytes} bytes)${report.cleanedUp ? '; the buffer was removed' : ''}.`,
+    );
+    if (report.inProgress > 0)
+      output.out(`Re-run the cancelled samples with: inspect eval-retry ${report.output}`);
+  }
+  return 0;
+}
+
+function describePlan(plan: RecoveryPlan, verb: string): string {
+  const lines = [
+    `log:          ${plan.log}`,
+    `source:       ${plan.source}${plan.buffer ? ` (${plan.buffer})` : ''}${plan.archive === 'truncated' ? ', archive truncated' : ''}`,
+    `samples:      ${plan.flushed} flushed, ${plan.completed} completed in the buffer, ${plan.inProgress} in progress, ${plan.lost} lost (of ${plan.total ?? '?'})`,
+    `${verb.padEnd(13)} ${plan.output}`,
+  ];
+  for (const lost of plan.lostEntries)
+    lines.push(`lost entry:   ${lost.name} at byte ${lost.offset}: ${lost.reason}`);
+  for (const warning of plan.warnings) lines.push(`warning:      ${warning}`);
+  return lines.join('\n');
+}
+
+async function list(
+  folder: string,
+  bufferDir: string | undefined,
+  json: boolean,
+  output: Output,
+): Promise<number> {
+  const rows: Array<Record<string, unknown>> = [];
+  for (const path of await findLogFiles(folder)) {
+    if (!path.endsWith('.eval')) continue;
+    try {
+      const plan = await planRecovery(path, { bufferDir });
+      rows.push({
+        path,
+        source: plan.source,
+        total: plan.total,
+        flushed: plan.flushed,
+        completed: plan.completed,
+        in_progress: plan.inProgress,
+        lost: plan.lost,
+      });
+    } catch (error) {
+      if (!isSalvageError(error)) throw error;
+    }
+  }
+  if (json) {
+    output.out(stringifyInspectJson(rows, 2));
+  } else {
+    output.out(
+      renderTable(
+        ['SOURCE', 'TOTAL', 'FLUSHED', 'COMPLETED', 'IN PROGRESS', 'LOST', 'PATH'],
+        rows.map((row) => [
+          String(row.source),
+          String(row.total ?? '?'),
+          String(row.flushed),
+          String(row.completed),
+          String(row.in_progress),
+          String(row.lost),
+          String(row.path),
+        ]),
+      ),
+    );
+  }
+  return 0;
+}
