@@ -25,6 +25,7 @@ import { scanLocalHeaders, type LostEntry } from '../../../shared/formats/zip/lo
 import { parseSampleEntryName } from '../../../shared/formats/inspect-eval/entryNames.ts';
 import { sampleKey, scalarText, type SampleSummary } from '../../../shared/model/log.ts';
 import { reconstructSample } from '../../../shared/recovery/reconstructSample.ts';
+import { upgradeHeader, upgradeSample } from '../../../shared/recovery/currentSchema.ts';
 import { recomputeResults, type ScoredSample } from '../../../shared/recovery/recomputeResults.ts';
 import type { BufferSource, SampleBuffer } from '../../../shared/recovery/sampleBuffer.ts';
 import { SalvageError, isSalvageError } from '../../../shared/util/errors.ts';
@@ -299,11 +300,18 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
         for (const name of reader.directory.byName.keys()) {
           if (name.startsWith(CONFIG_UPDATES_PREFIX)) await copy(name);
         }
+        const writeSample = async (sample: JsonObject): Promise<void> => {
+          const name = monolithSampleEntryName(scalarText(sample.id), Number(sample.epoch ?? 1));
+          const bytes = new TextEncoder().encode(stringifyInspectJson(upgradeSample(sample)));
+          // Inspect's recovery writes samples with force_zip64: a ZIP64 extra in every local header.
+          await writer.add(name, bytes, { zip64LocalExtra: true });
+        };
+        // Flushed samples are read and written again, as Inspect does, so that samples of older
+        // Inspect versions come out with the current schema's defaults.
         for (const ref of parts.flushed) {
-          await copy(monolithSampleEntryName(ref.id, ref.epoch));
-          const summary =
-            journalSummaries.get(sampleKey(ref.id, ref.epoch)) ??
-            summaryFromSample(await reader.readSample(ref.id, ref.epoch));
+          const sample = await reader.readSample(ref.id, ref.epoch);
+          const summary = journalSummaries.get(sampleKey(ref.id, ref.epoch)) ?? summaryFromSample(sample);
+          await writeSample(sample);
           collect(summary, typeof summary.error === 'string');
           options.onProgress?.(++done, total);
         }
@@ -322,13 +330,7 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
               model,
               newUuid: () => randomUUID(),
             });
-            await writer.add(
-              monolithSampleEntryName(id, epoch),
-              new TextEncoder().encode(stringifyInspectJson(sample)),
-              {
-                zip64LocalExtra: true,
-              },
-            );
+            await writeSample(sample);
             collect(summaryFromSample(sample), sample.error !== undefined);
             options.onProgress?.(++done, total);
           }
@@ -340,10 +342,8 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
         await writer.add('summaries.json', json(summaries));
         if (recomputed.reductions.length > 0)
           await writer.add('reductions.json', json(recomputed.reductions));
-        await writer.add(
-          'header.json',
-          json(recoveredHeader(header, spec, recomputed.results, summaries)),
-        );
+        const recovered = recoveredHeader(header, spec, recomputed.results, summaries);
+        await writer.add('header.json', json(upgradeHeader(recovered, () => randomUUID())));
         await writer.finish();
         await sink.flush();
         bytes = sink.position;
