@@ -7,6 +7,12 @@ export interface RunProblem {
   readonly message: string;
 }
 
+/** Where a crashed run can be recovered from (see `salvage recover`). */
+export type RecoverySource = 'database' | 'filestore' | 'truncated-archive';
+
+/** A run's status: Inspect's, with `started` split into `running` (its writer is alive) and `started` (crashed, or no way to tell). */
+export type RunStatus = EvalStatus | 'running';
+
 /** One run as `salvage ls` and the runs table show it. */
 export interface RunRow {
   readonly path: string;
@@ -14,7 +20,9 @@ export interface RunRow {
   readonly task: string | null;
   readonly model: string | null;
   /** null only when the log cannot be read at all (see `problem`). */
-  readonly status: EvalStatus | null;
+  readonly status: RunStatus | null;
+  /** Where a crashed run can be recovered from; null for finished, running or unrecoverable runs. */
+  readonly recovery: RecoverySource | null;
   readonly samples: { readonly completed: number; readonly total: number | null };
   /** When the eval was created (eval.created), ISO 8601. */
   readonly created: string | null;

@@ -1,6 +1,10 @@
-import { isJsonObject, type JsonObject, type JsonValue } from '../formats/json/inspectJson.ts';
-
-type Mutable = Record<string, JsonValue>;
+import {
+  editableJson,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  type MutableJsonObject,
+} from '../formats/json/inspectJson.ts';
 
 /**
  * Bring what a recovery writes up to Inspect's current log schema.
@@ -12,11 +16,14 @@ type Mutable = Record<string, JsonValue>;
  * caller and changed in place.
  */
 export function upgradeHeader(header: JsonObject, newId: () => string): JsonObject {
-  const target = header as Mutable;
-  const spec = isJsonObject(target.eval) ? (target.eval as Mutable) : undefined;
+  const target = editableJson(header);
+  const spec = isJsonObject(target.eval) ? editableJson(target.eval) : undefined;
   if (spec) {
     spec.eval_id ??= newId();
+    spec.task_attribs ??= {};
+    spec.task_args ??= {};
     spec.task_args_passed ??= {};
+    spec.model_args ??= {};
     spec.model_generate_config ??= {};
   }
   const plan = isJsonObject(target.plan) ? target.plan : undefined;
@@ -25,29 +32,30 @@ export function upgradeHeader(header: JsonObject, newId: () => string): JsonObje
 }
 
 export function upgradeSample(sample: JsonObject): JsonObject {
-  const target = sample as Mutable;
+  const target = editableJson(sample);
   target.role_usage ??= {};
   target.model_usage ??= {};
   target.store ??= {};
   target.metadata ??= {};
   target.attachments ??= {};
-  if (isJsonObject(target.output)) upgradeOutput(target.output as Mutable);
+  if (isJsonObject(target.output)) upgradeOutput(editableJson(target.output));
   upgradeScores(target.scores);
   for (const event of objects(target.events)) upgradeEvent(event);
   return target;
 }
 
-function upgradeEvent(event: Mutable): void {
+function upgradeEvent(event: MutableJsonObject): void {
   event.working_start ??= 0;
   switch (event.event) {
     case 'model':
       // A call still pending at the crash has no output yet: an empty one, as the model's default.
-      if (!isJsonObject(event.output)) event.output = { model: event.model ?? '', choices: [], completion: '' };
-      upgradeOutput(event.output as Mutable);
+      if (!isJsonObject(event.output))
+        event.output = { model: event.model ?? '', choices: [], completion: '' };
+      upgradeOutput(editableJson(event.output));
       break;
     case 'score':
       event.intermediate ??= false;
-      if (isJsonObject(event.score)) (event.score as Mutable).history ??= [];
+      if (isJsonObject(event.score)) editableJson(event.score).history ??= [];
       break;
     case 'state':
     case 'store':
@@ -63,7 +71,7 @@ function upgradeEvent(event: Mutable): void {
 }
 
 /** ModelOutput.completion defaults to the text of the first choice. */
-function upgradeOutput(output: Mutable): void {
+function upgradeOutput(output: MutableJsonObject): void {
   if (output.completion !== undefined) return;
   const first = Array.isArray(output.choices) ? (output.choices as JsonValue[])[0] : undefined;
   const message = isJsonObject(first) && isJsonObject(first.message) ? first.message : undefined;
@@ -73,7 +81,7 @@ function upgradeOutput(output: Mutable): void {
 function upgradeScores(scores: JsonValue | undefined): void {
   if (!isJsonObject(scores)) return;
   for (const score of Object.values(scores)) {
-    if (isJsonObject(score)) (score as Mutable).history ??= [];
+    if (isJsonObject(score)) editableJson(score).history ??= [];
   }
 }
 
@@ -81,10 +89,12 @@ function textOf(content: JsonValue | undefined): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return (content as JsonValue[])
-    .map((part) => (isJsonObject(part) && part.type === 'text' && typeof part.text === 'string' ? part.text : ''))
+    .map((part) =>
+      isJsonObject(part) && part.type === 'text' && typeof part.text === 'string' ? part.text : '',
+    )
     .join('');
 }
 
-function objects(value: JsonValue | undefined): Mutable[] {
-  return Array.isArray(value) ? ((value as JsonValue[]).filter(isJsonObject) as Mutable[]) : [];
+function objects(value: JsonValue | undefined): MutableJsonObject[] {
+  return Array.isArray(value) ? (value as JsonValue[]).filter(isJsonObject).map(editableJson) : [];
 }

@@ -6,10 +6,14 @@ import { SHARED_ROOT } from './fixtures.ts';
 /** Validators for Inspect's published schemas (shared/schemas/inspect-openapi.json). */
 let ajv: Ajv2020 | undefined;
 
-export function inspectValidator(schema: 'EvalSample' | 'EvalLog' | 'EvalSampleSummary'): ValidateFunction {
+export function inspectValidator(
+  schema: 'EvalSample' | 'EvalLog' | 'EvalSampleSummary',
+): ValidateFunction {
   if (!ajv) {
     ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
-    const document = JSON.parse(readFileSync(join(SHARED_ROOT, 'schemas/inspect-openapi.json'), 'utf8')) as object;
+    const document = JSON.parse(
+      readFileSync(join(SHARED_ROOT, 'schemas/inspect-openapi.json'), 'utf8'),
+    ) as object;
     ajv.addSchema({ ...document, $id: 'inspect-openapi' });
   }
   return ajv.getSchema(`inspect-openapi#/components/schemas/${schema}`)!;
@@ -17,5 +21,7 @@ export function inspectValidator(schema: 'EvalSample' | 'EvalLog' | 'EvalSampleS
 
 /** The validator's errors in a form a failing assertion can show. */
 export function schemaErrors(validate: ValidateFunction): string[] {
-  return (validate.errors ?? []).slice(0, 10).map((error) => `${error.instancePath} ${error.message ?? ''}`);
+  return (validate.errors ?? [])
+    .slice(0, 10)
+    .map((error) => `${error.instancePath} ${error.message ?? ''}`);
 }

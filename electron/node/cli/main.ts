@@ -81,9 +81,10 @@ async function ls(args: ReadonlyArray<string>, output: Output): Promise<number> 
   }
   output.out(
     renderTable(
-      ['STATUS', 'TASK', 'MODEL', 'SAMPLES', 'CREATED', 'SIZE', 'PATH'],
+      ['STATUS', 'RECOVERY', 'TASK', 'MODEL', 'SAMPLES', 'CREATED', 'SIZE', 'PATH'],
       rows.map((row) => [
         row.status ?? 'unreadable',
+        row.recovery ?? '-',
         row.task ?? '-',
         row.model ?? '-',
         `${row.samples.completed}/${row.samples.total ?? '?'}`,

@@ -108,7 +108,7 @@ async function list(
         ['SOURCE', 'TOTAL', 'FLUSHED', 'COMPLETED', 'IN PROGRESS', 'LOST', 'PATH'],
         rows.map((row) => [
           String(row.source),
-          String(row.total ?? '?'),
+          row.total === null || row.total === undefined ? '?' : JSON.stringify(row.total),
           String(row.flushed),
           String(row.completed),
           String(row.in_progress),

@@ -6,6 +6,7 @@ import type { RunRow } from '../../../shared/model/run.ts';
 import { isSalvageError } from '../../../shared/util/errors.ts';
 import { findLogFiles } from './findLogFiles.ts';
 import { formatFromPath, withLog } from './openLog.ts';
+import { recoveryState } from '../recovery/recoverLog.ts';
 
 /** Logs read at once while listing: enough to overlap I/O, few enough to keep memory flat. */
 const LIST_CONCURRENCY = 8;
@@ -40,7 +41,15 @@ export async function describeRun(path: string, root: string, codecs?: Codecs): 
       async (reader) => runFacts(await reader.readHeader(), await reader.readSummaries()),
       codecs,
     );
-    return { ...base, ...facts, problem: null };
+    if (facts.status !== 'started') return { ...base, ...facts, recovery: null, problem: null };
+    const state = recoveryState(path, false);
+    return {
+      ...base,
+      ...facts,
+      status: state.state === 'running' ? 'running' : 'started',
+      recovery: state.state === 'recoverable' ? state.source : null,
+      problem: null,
+    };
   } catch (error) {
     if (!isSalvageError(error)) throw error;
     return {
@@ -49,6 +58,7 @@ export async function describeRun(path: string, root: string, codecs?: Codecs): 
       model: null,
       // A zip whose end is missing is a write that never finished: the run did not complete.
       status: error.kind === 'central-directory-missing' ? 'started' : null,
+      recovery: error.kind === 'central-directory-missing' ? 'truncated-archive' : null,
       samples: { completed: 0, total: null },
       created: null,
       problem: { kind: error.kind, message: error.message },

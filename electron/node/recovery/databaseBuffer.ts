@@ -116,7 +116,7 @@ export class DatabaseBuffer implements SampleBuffer {
   }
 
   close(): Promise<void> {
-    this.db.close();
+    if (this.db.isOpen) this.db.close();
     rmSync(this.copyDir, { recursive: true, force: true });
     return Promise.resolve();
   }

@@ -27,7 +27,8 @@ import { sampleKey, scalarText, type SampleSummary } from '../../../shared/model
 import { reconstructSample } from '../../../shared/recovery/reconstructSample.ts';
 import { upgradeHeader, upgradeSample } from '../../../shared/recovery/currentSchema.ts';
 import { recomputeResults, type ScoredSample } from '../../../shared/recovery/recomputeResults.ts';
-import type { BufferSource, SampleBuffer } from '../../../shared/recovery/sampleBuffer.ts';
+import type { SampleBuffer } from '../../../shared/recovery/sampleBuffer.ts';
+import type { RecoverySource } from '../../../shared/model/run.ts';
 import { SalvageError, isSalvageError } from '../../../shared/util/errors.ts';
 import { defaultCodecs } from '../codecs/defaultCodecs.ts';
 import { FileByteSource } from '../io/fileByteSource.ts';
@@ -38,7 +39,7 @@ import { findDatabaseCandidates, findFilestore, isProcessAlive } from './bufferL
 import { DatabaseBuffer } from './databaseBuffer.ts';
 import { FilestoreBuffer } from './filestoreBuffer.ts';
 
-export type RecoverySource = BufferSource | 'truncated-archive';
+export type { RecoverySource };
 
 export interface RecoverOptions {
   readonly output?: string;
@@ -266,7 +267,7 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
         'The output would replace the crashed log itself; choose another --output.',
       );
     }
-    const warnings = [...plan.warnings];
+    const resultWarnings: string[] = [];
     const journalSummaries = new Map<string, SampleSummary>();
     for (const summary of await reader.readSummaries())
       journalSummaries.set(sampleKey(summary.id, summary.epoch), summary);
@@ -310,7 +311,8 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
         // Inspect versions come out with the current schema's defaults.
         for (const ref of parts.flushed) {
           const sample = await reader.readSample(ref.id, ref.epoch);
-          const summary = journalSummaries.get(sampleKey(ref.id, ref.epoch)) ?? summaryFromSample(sample);
+          const summary =
+            journalSummaries.get(sampleKey(ref.id, ref.epoch)) ?? summaryFromSample(sample);
           await writeSample(sample);
           collect(summary, typeof summary.error === 'string');
           options.onProgress?.(++done, total);
@@ -336,7 +338,7 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
           }
         }
         const recomputed = recomputeResults(spec, scored);
-        warnings.push(...recomputed.warnings);
+        resultWarnings.push(...recomputed.warnings);
         const json = (value: JsonValue): Uint8Array =>
           new TextEncoder().encode(stringifyInspectJson(value));
         await writer.add('summaries.json', json(summaries));
@@ -362,6 +364,8 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
       }
       cleanedUp = true;
     }
+    // The buffer's warnings grow while samples are read (a missing segment shows only then).
+    const warnings = [...new Set([...(inventory.buffer?.warnings ?? []), ...resultWarnings])];
     return { ...plan, warnings, written: total, bytes, cleanedUp };
   });
 }

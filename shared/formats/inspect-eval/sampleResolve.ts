@@ -1,15 +1,7 @@
 import type { JsonObject, JsonValue } from '../json/inspectJson.ts';
-import { isJsonObject } from '../json/inspectJson.ts';
+import { editableJson, isJsonObject, type MutableJsonObject } from '../json/inspectJson.ts';
 
 const ATTACHMENT_PREFIX = 'attachment://';
-
-type MutableJson = Record<string, JsonValue>;
-
-/** Parsed JSON owned by the caller, opened for expansion in place. */
-function editable(object: JsonObject): MutableJson {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- it drops `readonly`, which the rule does not count
-  return object as MutableJson;
-}
 
 /**
  * Expand what Inspect condensed on write (`log/_condense.py`, `event/_pool.py`):
@@ -20,7 +12,7 @@ function editable(object: JsonObject): MutableJson {
  * copy of a multi-hundred-MB sample would double the memory it takes.
  */
 export function resolveSample(sample: JsonObject): JsonObject {
-  const target = editable(sample);
+  const target = editableJson(sample);
   const eventsData = isJsonObject(target.events_data) ? target.events_data : undefined;
   // Before `events_data` (2025 dev builds, log version 3) the pool was a top-level `message_pool`.
   const messagePool = asArray(eventsData?.messages) ?? asArray(target.message_pool) ?? [];
@@ -28,7 +20,7 @@ export function resolveSample(sample: JsonObject): JsonObject {
   const events = asArray(target.events);
   if (events) {
     for (const event of events) {
-      if (isJsonObject(event)) expandEventPools(editable(event), messagePool, callPool);
+      if (isJsonObject(event)) expandEventPools(editableJson(event), messagePool, callPool);
     }
   }
   delete target.events_data;
@@ -45,7 +37,7 @@ export function resolveSample(sample: JsonObject): JsonObject {
 }
 
 function expandEventPools(
-  event: MutableJson,
+  event: MutableJsonObject,
   messagePool: ReadonlyArray<JsonValue>,
   callPool: ReadonlyArray<JsonValue>,
 ): void {
@@ -55,7 +47,7 @@ function expandEventPools(
     event.input = sliceRanges(messagePool, inputRefs);
     delete event.input_refs;
   }
-  const call = isJsonObject(event.call) ? editable(event.call) : undefined;
+  const call = isJsonObject(event.call) ? editableJson(event.call) : undefined;
   const callRefs = call ? asArray(call.call_refs) : undefined;
   if (call && callRefs) {
     const key = typeof call.call_key === 'string' ? call.call_key : 'messages';
@@ -97,7 +89,7 @@ export function resolveAttachments(value: JsonValue, attachments: JsonObject): J
     return array;
   }
   if (isJsonObject(value)) {
-    const object = editable(value);
+    const object = editableJson(value);
     for (const key of Object.keys(object)) {
       object[key] = resolveAttachments(object[key] as JsonValue, attachments);
     }

@@ -161,3 +161,15 @@ export function asJsonArray(value: unknown, what: string): ReadonlyArray<JsonVal
   }
   return value as ReadonlyArray<JsonValue>;
 }
+
+/** A JSON object value that may be changed in place. */
+export type MutableJsonObject = Record<string, JsonValue>;
+
+/**
+ * Open freshly parsed JSON, owned by the caller, for changes in place (a copy of a huge sample
+ * would double its memory).
+ */
+export function editableJson(object: JsonObject): MutableJsonObject {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- it drops `readonly`, which the rule does not count
+  return object as MutableJsonObject;
+}
