@@ -26,3 +26,9 @@ export const MAX_JSON_VALUE_BYTES = MAX_ENTRY_TEXT_BYTES;
 
 /** Bytes scanned per read while walking a `.json` log's structure. */
 export const JSON_SCAN_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Entries up to this size (compressed and decoded) are decoded in one call instead of streamed:
+ * a 5,000-sample recovery spent most of its time waiting on per-entry stream round trips.
+ */
+export const WHOLE_DECODE_MAX_BYTES = 4 * 1024 * 1024;

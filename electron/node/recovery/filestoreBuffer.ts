@@ -22,6 +22,9 @@ import type {
 import { SalvageError, isSalvageError } from '../../../shared/util/errors.ts';
 import { defaultCodecs } from '../codecs/defaultCodecs.ts';
 
+/** Segments kept open at once (see recentSegments). */
+const RECENT_SEGMENTS = 4;
+
 interface ManifestSample {
   readonly summary: JsonObject;
   readonly segments: ReadonlyArray<number>;
@@ -39,11 +42,20 @@ export class FilestoreBuffer implements SampleBuffer {
   readonly location: string;
   readonly warnings: string[] = [];
   private readonly manifest: ReadonlyArray<ManifestSample>;
+  private readonly bySample: ReadonlyMap<string, ManifestSample>;
   private readonly codecs: Codecs;
+  /** The few segments read last: consecutive samples share segments, and this keeps memory at a few segments. */
+  private readonly recentSegments = new Map<
+    number,
+    { source: MemoryByteSource; directory: ZipDirectory } | null
+  >();
 
   private constructor(location: string, manifest: ReadonlyArray<ManifestSample>, codecs: Codecs) {
     this.location = location;
     this.manifest = manifest;
+    this.bySample = new Map(
+      manifest.map((sample) => [sampleKey(sample.summary.id, sample.summary.epoch), sample]),
+    );
     this.codecs = codecs;
   }
 
@@ -88,9 +100,7 @@ export class FilestoreBuffer implements SampleBuffer {
   }
 
   async sampleData(id: string, epoch: number): Promise<BufferedSampleData> {
-    const sample = this.manifest.find(
-      (entry) => sampleKey(entry.summary.id, entry.summary.epoch) === sampleKey(id, epoch),
-    );
+    const sample = this.bySample.get(sampleKey(id, epoch));
     const events: EventRow[] = [];
     const attachments: Record<string, JsonValue> = {};
     const messageRows: Array<[number, JsonValue]> = [];
@@ -134,17 +144,13 @@ export class FilestoreBuffer implements SampleBuffer {
   /** One sample's member of one segment zip, or null with a warning when the segment is missing or damaged. */
   private async readMember(segment: number, member: string): Promise<JsonObject | null> {
     const path = join(this.location, `segment.${segment}.zip`);
-    if (!existsSync(path)) {
-      this.warnings.push(`Segment ${path} is missing; the rows it held for ${member} are lost.`);
-      return null;
-    }
+    const zip = await this.openSegment(segment, path);
+    if (!zip) return null;
+    const entry = zip.directory.byName.get(member);
+    if (!entry) return null;
     try {
-      const source = new MemoryByteSource(readFileSync(path));
-      const directory: ZipDirectory = await readCentralDirectory(source);
-      const entry = directory.byName.get(member);
-      if (!entry) return null;
       const data = parseInspectJson(
-        await readEntryText(source, entry, this.codecs),
+        await readEntryText(zip.source, entry, this.codecs),
         `${path}:${member}`,
       );
       return isJsonObject(data) ? data : null;
@@ -153,6 +159,32 @@ export class FilestoreBuffer implements SampleBuffer {
       this.warnings.push(`Segment ${path} is damaged (${error.message}); skipped ${member} in it.`);
       return null;
     }
+  }
+
+  private async openSegment(
+    segment: number,
+    path: string,
+  ): Promise<{ source: MemoryByteSource; directory: ZipDirectory } | null> {
+    if (this.recentSegments.has(segment)) return this.recentSegments.get(segment)!;
+    let opened: { source: MemoryByteSource; directory: ZipDirectory } | null = null;
+    if (!existsSync(path)) {
+      this.warnings.push(`Segment ${path} is missing; the rows it held are lost.`);
+    } else {
+      try {
+        const source = new MemoryByteSource(readFileSync(path));
+        opened = { source, directory: await readCentralDirectory(source) };
+      } catch (error) {
+        if (!isSalvageError(error)) throw error;
+        this.warnings.push(
+          `Segment ${path} is damaged (${error.message}); the rows it held are lost.`,
+        );
+      }
+    }
+    this.recentSegments.set(segment, opened);
+    if (this.recentSegments.size > RECENT_SEGMENTS) {
+      this.recentSegments.delete(this.recentSegments.keys().next().value!);
+    }
+    return opened;
   }
 
   /** Full metadata kept beside the manifest when it differs from the summary's thinned copy. */

@@ -1,4 +1,4 @@
-import { through } from '../codecs/nodeZlibCodecs.ts';
+import { through, zlibChunkBytes } from '../codecs/nodeZlibCodecs.ts';
 import zlib from 'node:zlib';
 import {
   METHOD_DEFLATE,
@@ -46,10 +46,12 @@ export class MemoryZipSink implements ZipSink {
 /** Inspect's zstd frame cap: a new frame every 200 MiB of input, so fzstd-based viewers can decode it (PR #3746). */
 export const ZSTD_FRAME_INPUT_BYTES = 200 * 1024 * 1024;
 
+/** Entries up to this size are compressed in one call rather than streamed (see WHOLE_DECODE_MAX_BYTES). */
+const WHOLE_COMPRESS_MAX_BYTES = 4 * 1024 * 1024;
+
 /** Inspect's zstd level (`compresslevel=None` → 3). */
 const ZSTD_LEVEL = 3;
 const DEFLATE_LEVEL = 5;
-const ZLIB_CHUNK_BYTES = 256 * 1024;
 
 export interface EntryOptions {
   /** 0 stored, 8 deflate, 93 zstd. */
@@ -114,7 +116,8 @@ export class ZipWriter {
       }
     }
     const dataStart = this.sink.position;
-    for await (const chunk of compress(counted(), method, options.frameInputBytes)) {
+    const sizeHint = data instanceof Uint8Array ? data.length : undefined;
+    for await (const chunk of compress(counted(), method, options.frameInputBytes, sizeHint)) {
       await this.sink.append(chunk);
     }
     const compressedSize = this.sink.position - dataStart;
@@ -273,24 +276,34 @@ async function* compress(
   input: AsyncIterable<Uint8Array>,
   method: number,
   frameInputBytes = ZSTD_FRAME_INPUT_BYTES,
+  sizeHint?: number,
 ): AsyncGenerator<Uint8Array> {
+  const chunkSize = zlibChunkBytes(sizeHint);
   if (method === METHOD_STORED) {
     yield* input;
     return;
   }
   if (method === METHOD_DEFLATE) {
-    yield* through(
-      input,
-      zlib.createDeflateRaw({ level: DEFLATE_LEVEL, chunkSize: ZLIB_CHUNK_BYTES }),
-    );
+    yield* through(input, zlib.createDeflateRaw({ level: DEFLATE_LEVEL, chunkSize }));
     return;
   }
   if (method !== METHOD_ZSTD) throw new Error(`Cannot write zip method ${method}`);
+  if (sizeHint !== undefined && sizeHint <= Math.min(frameInputBytes, WHOLE_COMPRESS_MAX_BYTES)) {
+    // A small entry in one call: no stream, no thread-pool round trip.
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of input) chunks.push(chunk);
+    const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const compressed = zlib.zstdCompressSync(whole, {
+      params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL },
+    });
+    yield new Uint8Array(compressed.buffer, compressed.byteOffset, compressed.byteLength);
+    return;
+  }
   for await (const frame of splitInput(input, frameInputBytes)) {
     yield* through(
       frame,
       zlib.createZstdCompress({
-        chunkSize: ZLIB_CHUNK_BYTES,
+        chunkSize,
         params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL },
       }),
     );

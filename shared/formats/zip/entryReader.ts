@@ -1,9 +1,13 @@
 import type { ByteSource } from '../bytes/byteSource.ts';
 import { concatBytes } from '../bytes/littleEndian.ts';
 import { SalvageError } from '../../util/errors.ts';
-import { MAX_ENTRY_TEXT_BYTES, STREAM_CHUNK_BYTES } from '../../util/limits.ts';
+import {
+  MAX_ENTRY_TEXT_BYTES,
+  STREAM_CHUNK_BYTES,
+  WHOLE_DECODE_MAX_BYTES,
+} from '../../util/limits.ts';
 import type { Codecs } from './codecs.ts';
-import { decodeAllFrames } from '../zstd/frameSplitter.ts';
+import { decodeAllFrames, splitFrames } from '../zstd/frameSplitter.ts';
 import { entryDataOffset } from './centralDirectory.ts';
 import { METHOD_DEFLATE, METHOD_STORED, METHOD_ZSTD, type ZipEntry } from './zipEntry.ts';
 
@@ -35,7 +39,9 @@ export async function* readEntryChunks(
   }
   const dataOffset = await entryDataOffset(source, entry);
   const raw = readRange(source, dataOffset, entry.compressedSize, options);
-  const decoded = decode(entry, raw, codecs);
+  const decoded = canDecodeWhole(entry, codecs)
+    ? decodeWhole(entry, await source.read(dataOffset, entry.compressedSize), codecs)
+    : decode(entry, raw, codecs);
   let produced = 0;
   let crc = 0;
   try {
@@ -103,6 +109,31 @@ export async function readEntryText(
   return utf8.decode(await readEntryBytes(source, entry, codecs, limit));
 }
 
+function canDecodeWhole(entry: ZipEntry, codecs: Codecs): boolean {
+  return (
+    codecs.decodeWhole !== undefined &&
+    (entry.method === METHOD_ZSTD || entry.method === METHOD_DEFLATE) &&
+    entry.compressedSize <= WHOLE_DECODE_MAX_BYTES &&
+    entry.uncompressedSize <= WHOLE_DECODE_MAX_BYTES
+  );
+}
+
+/** A small entry decoded in one call per zstd frame (or one DEFLATE call). */
+async function* decodeWhole(
+  entry: ZipEntry,
+  compressed: Uint8Array,
+  codecs: Codecs,
+): AsyncGenerator<Uint8Array> {
+  await Promise.resolve();
+  if (entry.method === METHOD_DEFLATE) {
+    yield codecs.decodeWhole!('deflate', compressed, entry.uncompressedSize);
+    return;
+  }
+  for (const frame of splitFrames(compressed)) {
+    yield codecs.decodeWhole!('zstd', frame, entry.uncompressedSize);
+  }
+}
+
 function decode(
   entry: ZipEntry,
   raw: AsyncIterable<Uint8Array>,
@@ -112,9 +143,9 @@ function decode(
     case METHOD_STORED:
       return raw;
     case METHOD_DEFLATE:
-      return codecs.inflateRaw(raw);
+      return codecs.inflateRaw(raw, entry.uncompressedSize);
     case METHOD_ZSTD:
-      return decodeAllFrames(raw, (frame) => codecs.zstdDecompress(frame));
+      return decodeAllFrames(raw, (frame) => codecs.zstdDecompress(frame, entry.uncompressedSize));
     default:
       throw new SalvageError(
         'unsupported-compression',

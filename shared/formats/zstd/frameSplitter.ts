@@ -296,3 +296,34 @@ export async function* decodeAllFrames(
     );
   }
 }
+
+/** The non-skippable frames of complete zstd bytes; a typed error when they end inside a frame. */
+export function splitFrames(bytes: Uint8Array): Uint8Array[] {
+  const splitter = new ZstdFrameSplitter();
+  const frames: Uint8Array[] = [];
+  let current: Uint8Array[] = [];
+  for (const slice of splitter.push(bytes)) {
+    if (!slice.skippable) current.push(slice.bytes);
+    if (slice.frameEnd) {
+      if (current.length > 0) frames.push(current.length === 1 ? current[0]! : joinBytes(current));
+      current = [];
+    }
+  }
+  if (!splitter.atFrameBoundary) {
+    throw new SalvageError(
+      'corrupt-zip',
+      'The zstd data ends in the middle of a frame: it was truncated.',
+    );
+  }
+  return frames;
+}
+
+function joinBytes(parts: ReadonlyArray<Uint8Array>): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
