@@ -1,0 +1,109 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseInspectJson } from '../../../shared/formats/json/inspectJson.ts';
+import { fixture, REAL } from '../../../test/support/fixtures.ts';
+
+const BIN = fileURLToPath(new URL('../../../bin/salvage', import.meta.url));
+const folder = mkdtempSync(join(tmpdir(), 'salvage-cli-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+function salvage(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const run = spawnSync(BIN, args, { encoding: 'utf8' });
+  return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('salvage command line', () => {
+  const popularity = fixture(
+    `${REAL}/scorer/logs/2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval`,
+  );
+
+  it('ls --json lists every log with its facts', () => {
+    cpSync(popularity, join(folder, 'finished.eval'));
+    cpSync(
+      fixture('synthetic/truncated/popularity_deflate_start_only.eval'),
+      join(folder, 'started.eval'),
+    );
+    writeFileSync(join(folder, 'metadata.json'), '{"env_id": "not an inspect log"}');
+    const { code, stdout } = salvage('ls', folder, '--json');
+    expect(code).toBe(0);
+    const rows = parseInspectJson(stdout, 'ls output') as Array<Record<string, unknown>>;
+    expect(rows.map((row) => row.path)).toEqual(['finished.eval', 'started.eval']);
+    expect(rows[0]).toMatchObject({
+      format: 'inspect-eval',
+      task: 'popularity',
+      model: 'openai/gpt-4o-mini',
+      status: 'success',
+      samples: { completed: 10, total: 10 },
+      created: '2025-02-11T15:18:04-05:00',
+      size: 21014,
+    });
+    expect(rows[1]).toMatchObject({ status: 'started', samples: { completed: 0, total: 10 } });
+  });
+
+  it('info --json prints the header and the de-duplicated summaries', () => {
+    const { code, stdout } = salvage('info', popularity, '--json');
+    expect(code).toBe(0);
+    const info = parseInspectJson(stdout, 'info output') as {
+      header: Record<string, unknown>;
+      summaries: unknown[];
+    };
+    expect(info.header).toMatchObject({ status: 'success', eval: { task: 'popularity' } });
+    expect(info.summaries).toHaveLength(10);
+  });
+
+  it('sample prints one sample, human or --json', () => {
+    const human = salvage('sample', popularity, '3', '1');
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('[assistant] No');
+    const json = salvage('sample', popularity, '3', '1', '--json');
+    expect((parseInspectJson(json.stdout, 'sample') as Record<string, unknown>).id).toBe(3);
+  });
+
+  it('exits 1 with the typed message for bad input, never a stack trace', () => {
+    const bytes = readFileSync(popularity);
+    writeFileSync(join(folder, 'cut.eval'), bytes.subarray(0, 5000));
+    const cut = salvage('info', join(folder, 'cut.eval'));
+    expect(cut.code).toBe(1);
+    expect(cut.stderr).toMatch(/^salvage: The zip central directory is missing/);
+    expect(cut.stderr).not.toMatch(/\n\s+at /);
+    const missing = salvage('sample', popularity, '99', '1');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Sample id 99 epoch 1 is not in this log');
+  });
+
+  it('exits 2 on usage errors', () => {
+    expect(salvage().code).toBe(2);
+    expect(salvage('frobnicate').code).toBe(2);
+    expect(salvage('sample', popularity, '1', 'first').code).toBe(2);
+    expect(salvage('ls', '--bogus', folder).code).toBe(2);
+  });
+
+  it('recover --dry-run --json prints the plan', () => {
+    const crash = fixture('synthetic/crash-with-buffer/logs');
+    cpSync(crash, join(folder, 'crash'), { recursive: true });
+    const log = join(folder, 'crash/2026-11-23T12-00-00+00-00_popularity_SyntheticCrash0001.eval');
+    const { code, stdout } = salvage('recover', log, '--dry-run', '--json');
+    expect(code).toBe(0);
+    expect(parseInspectJson(stdout, 'plan')).toMatchObject({
+      source: 'filestore',
+      flushed: 7,
+      completed: 2,
+      inProgress: 1,
+      lost: 0,
+    });
+    const list = salvage('recover', '--list', join(folder, 'crash'), '--json');
+    expect(parseInspectJson(list.stdout, 'list')).toEqual([
+      expect.objectContaining({
+        source: 'filestore',
+        total: 10,
+        flushed: 7,
+        completed: 2,
+        in_progress: 1,
+      }),
+    ]);
+  });
+});
