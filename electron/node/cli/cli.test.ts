@@ -12,7 +12,10 @@ const folder = mkdtempSync(join(tmpdir(), 'salvage-cli-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 function salvage(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const run = spawnSync(BIN, args, { encoding: 'utf8' });
+  const run = spawnSync(BIN, args, {
+    encoding: 'utf8',
+    env: { ...process.env, SALVAGE_DATA_DIR: join(folder, 'data') },
+  });
   return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
 }
 

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { stringifyInspectJson } from '../../../shared/formats/json/inspectJson.ts';
 import { isSalvageError } from '../../../shared/util/errors.ts';
 import { listRuns } from '../logs/listRuns.ts';
+import { RunDigest } from '../index/runDigest.ts';
 import { withLog } from '../logs/openLog.ts';
 import { formatBytes, renderTable } from './table.ts';
 import { USAGE, UsageError } from './usage.ts';
@@ -74,7 +75,13 @@ function parse(args: ReadonlyArray<string>, positionals: number) {
 
 async function ls(args: ReadonlyArray<string>, output: Output): Promise<number> {
   const { json, positionals } = parse(args, 1);
-  const rows = await listRuns(positionals[0]!);
+  const digest = RunDigest.open();
+  let rows;
+  try {
+    rows = await listRuns(positionals[0]!, { digest });
+  } finally {
+    digest.close();
+  }
   if (json) {
     output.out(stringifyInspectJson(rows, 2));
     return 0;

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 import { runFacts } from '../../../shared/formats/runFacts.ts';
 import type { RunRow } from '../../../shared/model/run.ts';
@@ -7,23 +7,47 @@ import { isSalvageError } from '../../../shared/util/errors.ts';
 import { findLogFiles } from './findLogFiles.ts';
 import { formatFromPath, withLog } from './openLog.ts';
 import { recoveryState } from '../recovery/recoverLog.ts';
+import { identityOf, type RunDigest } from '../index/runDigest.ts';
 
 /** Logs read at once while listing: enough to overlap I/O, few enough to keep memory flat. */
 const LIST_CONCURRENCY = 8;
 
+export interface ListOptions {
+  readonly codecs?: Codecs;
+  /** Reuse sealed digests of unchanged runs (one stat each) and record new ones. */
+  readonly digest?: RunDigest;
+}
+
 /** One row per log under `root`; unreadable logs are listed with their problem, never dropped. */
-export async function listRuns(root: string, codecs?: Codecs): Promise<RunRow[]> {
+export async function listRuns(root: string, options: ListOptions = {}): Promise<RunRow[]> {
   const paths = await findLogFiles(root);
   const rows: RunRow[] = new Array<RunRow>(paths.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < paths.length) {
       const index = next++;
-      rows[index] = await describeRun(paths[index]!, root, codecs);
+      rows[index] = await describeWithDigest(paths[index]!, root, options);
     }
   };
   await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, paths.length) }, worker));
+  options.digest?.forgetMissing(resolve(root), new Set(paths.map((path) => resolve(path))));
   return rows;
+}
+
+async function describeWithDigest(
+  path: string,
+  root: string,
+  options: ListOptions,
+): Promise<RunRow> {
+  const digest = options.digest;
+  if (!digest) return describeRun(path, root, options.codecs);
+  const key = resolve(path);
+  const identity = identityOf(await stat(path));
+  const known = digest.lookup(key, identity);
+  if (known) return { ...known, path: relative(root, path) || path };
+  const row = await describeRun(path, root, options.codecs);
+  digest.store(key, identity, row);
+  return row;
 }
 
 /** The runs-table row of one log file. */

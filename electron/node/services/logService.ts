@@ -14,7 +14,8 @@ export interface LogServiceOptions {
 export function createLogService(options: LogServiceOptions): InvokeMap {
   const inside = (path: string): Promise<string> => resolveInside(path, options.folders());
   return {
-    'salvage:runs:list': async ({ folder }) => listRuns(await inside(folder), options.codecs),
+    'salvage:runs:list': async ({ folder }) =>
+      listRuns(await inside(folder), { codecs: options.codecs }),
     'salvage:log:info': async ({ path }) =>
       withLog(
         await inside(path),

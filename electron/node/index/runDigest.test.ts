@@ -1,0 +1,69 @@
+import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixture, REAL } from '../../../test/support/fixtures.ts';
+import { listRuns } from '../logs/listRuns.ts';
+import { RunDigest } from './runDigest.ts';
+
+const folders: string[] = [];
+function tempFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'salvage-digest-'));
+  folders.push(folder);
+  return folder;
+}
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function runsFolder(): string {
+  const folder = tempFolder();
+  for (let index = 0; index < 5; index++) {
+    cpSync(
+      fixture(`${REAL}/log/test_eval_log/log_formats.eval`),
+      join(folder, `run-${index}.eval`),
+    );
+  }
+  cpSync(
+    fixture('synthetic/truncated/popularity_deflate_started.eval'),
+    join(folder, 'crashed.eval'),
+  );
+  return folder;
+}
+
+describe('run digest', () => {
+  it('answers unchanged runs from the index and re-reads changed ones', async () => {
+    const folder = runsFolder();
+    const digest = RunDigest.open(join(tempFolder(), 'digest.sqlite'));
+    const cold = await listRuns(folder, { digest });
+    expect([digest.hits, digest.misses]).toEqual([0, 6]);
+
+    digest.hits = digest.misses = 0;
+    const warm = await listRuns(folder, { digest });
+    expect(warm).toEqual(cold);
+    expect([digest.hits, digest.misses]).toEqual([6, 0]);
+
+    // A changed file is read again; a deleted one disappears from the listing.
+    appendFileSync(join(folder, 'run-1.eval'), 'trailing bytes');
+    rmSync(join(folder, 'run-2.eval'));
+    digest.hits = digest.misses = 0;
+    const after = await listRuns(folder, { digest });
+    expect([digest.hits, digest.misses]).toEqual([4, 1]);
+    expect(after.map((row) => row.path)).not.toContain('run-2.eval');
+    expect(after.find((row) => row.path === 'run-1.eval')!.size).toBe(
+      cold.find((row) => row.path === 'run-1.eval')!.size + 14,
+    );
+    digest.close();
+  });
+
+  it('rebuilds an index that is corrupt instead of trusting it', async () => {
+    const folder = runsFolder();
+    const path = join(tempFolder(), 'digest.sqlite');
+    writeFileSync(path, 'SQLite format 3\u0000 but not really a database');
+    const digest = RunDigest.open(path);
+    const rows = await listRuns(folder, { digest });
+    expect(rows).toHaveLength(6);
+    expect(digest.misses).toBe(6);
+    digest.close();
+  });
+});
