@@ -8,6 +8,7 @@ export interface RunFacts {
   readonly status: EvalStatus;
   readonly samples: { readonly completed: number; readonly total: number | null };
   readonly created: string | null;
+  readonly score: number | null;
 }
 
 export function runFacts(header: LogHeader, summaries: ReadonlyArray<SampleSummary>): RunFacts {
@@ -26,7 +27,17 @@ export function runFacts(header: LogHeader, summaries: ReadonlyArray<SampleSumma
       total: toCount(results?.total_samples) ?? plannedSamples(spec),
     },
     created: typeof spec.created === 'string' ? spec.created : null,
+    score: headlineScore(results),
   };
+}
+
+/** The first metric of the first scorer, as Inspect's viewer shows in its log list. */
+function headlineScore(results: { readonly [key: string]: JsonValue } | undefined): number | null {
+  const scores = Array.isArray(results?.scores) ? (results.scores as ReadonlyArray<JsonValue>) : [];
+  const first = scores[0];
+  if (!isJsonObject(first) || !isJsonObject(first.metrics)) return null;
+  const metric = Object.values(first.metrics)[0];
+  return isJsonObject(metric) && typeof metric.value === 'number' ? metric.value : null;
 }
 
 /** Samples the eval planned to run: dataset size narrowed by limit or sample ids, times epochs. */

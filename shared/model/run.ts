@@ -8,7 +8,10 @@ export interface RunProblem {
 }
 
 /** Where a crashed run can be recovered from (see `salvage recover`). */
-export type RecoverySource = 'database' | 'filestore' | 'truncated-archive';
+export type RecoverySource = 'database' | 'filestore' | 'truncated-archive' | 'torn-tail';
+
+/** Every format `salvage ls` lists. */
+export type RunFormat = LogFormat | 'verifiers' | 'codex';
 
 /** A run's status: Inspect's, with `started` split into `running` (its writer is alive) and `started` (crashed, or no way to tell). */
 export type RunStatus = EvalStatus | 'running';
@@ -16,7 +19,7 @@ export type RunStatus = EvalStatus | 'running';
 /** One run as `salvage ls` and the runs table show it. */
 export interface RunRow {
   readonly path: string;
-  readonly format: LogFormat;
+  readonly format: RunFormat;
   readonly task: string | null;
   readonly model: string | null;
   /** null only when the log cannot be read at all (see `problem`). */
@@ -26,6 +29,8 @@ export interface RunRow {
   readonly samples: { readonly completed: number; readonly total: number | null };
   /** When the eval was created (eval.created), ISO 8601. */
   readonly created: string | null;
+  /** The headline score: the first metric of the first scorer (Inspect), the mean reward (verifiers). */
+  readonly score: number | null;
   readonly size: number;
   /** Last modification of the file, ISO 8601. */
   readonly modified: string;

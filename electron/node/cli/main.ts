@@ -88,12 +88,25 @@ async function ls(args: ReadonlyArray<string>, output: Output): Promise<number> 
   }
   output.out(
     renderTable(
-      ['STATUS', 'RECOVERY', 'TASK', 'MODEL', 'SAMPLES', 'CREATED', 'SIZE', 'PATH'],
+      [
+        'STATUS',
+        'RECOVERY',
+        'FORMAT',
+        'TASK',
+        'MODEL',
+        'SCORE',
+        'SAMPLES',
+        'CREATED',
+        'SIZE',
+        'PATH',
+      ],
       rows.map((row) => [
         row.status ?? 'unreadable',
         row.recovery ?? '-',
+        row.format,
         row.task ?? '-',
         row.model ?? '-',
+        row.score === null ? '-' : row.score.toFixed(3),
         `${row.samples.completed}/${row.samples.total ?? '?'}`,
         row.created ?? '-',
         formatBytes(row.size),

@@ -1,6 +1,7 @@
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatFromPath } from './openLog.ts';
+import { jsonlRunKind } from './jsonlRuns.ts';
 
 /** Folders never holding logs of their own: Inspect's sample-buffer filestores, VCS and package folders. */
 const SKIPPED_FOLDERS = new Set(['.buffer', '.git', 'node_modules']);
@@ -9,7 +10,8 @@ const SKIPPED_FOLDERS = new Set(['.buffer', '.git', 'node_modules']);
 const JSON_SNIFF_BYTES = 256;
 
 /**
- * Every Inspect log file under `root` (recursive), sorted by path.
+ * Every run log under `root` (recursive), sorted by path: Inspect logs, verifiers
+ * `results.jsonl` / `traces.jsonl`, and Codex `rollout-*.jsonl`.
  *
  * `.json` files are kept only when they start like an Inspect log (a `"version"` field first, as
  * pydantic writes EvalLog), so metadata and listing files beside the logs are not reported.
@@ -26,7 +28,7 @@ export async function findLogFiles(root: string): Promise<string[]> {
         if (!SKIPPED_FOLDERS.has(entry.name)) pending.push(path);
       } else if (entry.isFile()) {
         const format = formatFromPath(path);
-        if (format === 'inspect-eval') found.push(path);
+        if (format === 'inspect-eval' || jsonlRunKind(path) !== null) found.push(path);
         else if (format === 'inspect-json' && (await looksLikeInspectJson(path))) found.push(path);
       }
     }

@@ -5,6 +5,7 @@ import { runFacts } from '../../../shared/formats/runFacts.ts';
 import type { RunRow } from '../../../shared/model/run.ts';
 import { isSalvageError } from '../../../shared/util/errors.ts';
 import { findLogFiles } from './findLogFiles.ts';
+import { describeJsonlRun, jsonlRunKind } from './jsonlRuns.ts';
 import { formatFromPath, withLog } from './openLog.ts';
 import { recoveryState } from '../recovery/recoverLog.ts';
 import { identityOf, type RunDigest } from '../index/runDigest.ts';
@@ -52,6 +53,8 @@ async function describeWithDigest(
 
 /** The runs-table row of one log file. */
 export async function describeRun(path: string, root: string, codecs?: Codecs): Promise<RunRow> {
+  const jsonlKind = jsonlRunKind(path);
+  if (jsonlKind) return describeJsonlRun(path, root, jsonlKind);
   const stats = await stat(path);
   const base = {
     path: relative(root, path) || path,
@@ -85,6 +88,7 @@ export async function describeRun(path: string, root: string, codecs?: Codecs): 
       recovery: error.kind === 'central-directory-missing' ? 'truncated-archive' : null,
       samples: { completed: 0, total: null },
       created: null,
+      score: null,
       problem: { kind: error.kind, message: error.message },
     };
   }

@@ -28,7 +28,7 @@ import { reconstructSample } from '../../../shared/recovery/reconstructSample.ts
 import { upgradeHeader, upgradeSample } from '../../../shared/recovery/currentSchema.ts';
 import { recomputeResults, type ScoredSample } from '../../../shared/recovery/recomputeResults.ts';
 import type { SampleBuffer } from '../../../shared/recovery/sampleBuffer.ts';
-import type { RecoverySource } from '../../../shared/model/run.ts';
+import type { RecoverySource as AnyRecoverySource } from '../../../shared/model/run.ts';
 import { SalvageError, isSalvageError } from '../../../shared/util/errors.ts';
 import { defaultCodecs } from '../codecs/defaultCodecs.ts';
 import { FileByteSource } from '../io/fileByteSource.ts';
@@ -39,7 +39,8 @@ import { findDatabaseCandidates, findFilestore, isProcessAlive } from './bufferL
 import { DatabaseBuffer } from './databaseBuffer.ts';
 import { FilestoreBuffer } from './filestoreBuffer.ts';
 
-export type { RecoverySource };
+/** The sources an Inspect recovery reads (a torn JSONL tail is `salvage repair`'s). */
+export type RecoverySource = Exclude<AnyRecoverySource, 'torn-tail'>;
 
 export interface RecoverOptions {
   readonly output?: string;
