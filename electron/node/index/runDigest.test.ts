@@ -1,4 +1,14 @@
-import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,6 +63,28 @@ describe('run digest', () => {
     expect(after.find((row) => row.path === 'run-1.eval')!.size).toBe(
       cold.find((row) => row.path === 'run-1.eval')!.size + 14,
     );
+    digest.close();
+  });
+
+  it('folds only the bytes a growing JSONL run appended since its watermark', async () => {
+    const folder = tempFolder();
+    const log = join(folder, 'env--model/run/results.jsonl');
+    mkdirSync(join(log, '..'), { recursive: true });
+    const record = (id: number): string =>
+      `${JSON.stringify({ example_id: id, reward: id % 2 })}\n`;
+    writeFileSync(log, record(1) + record(2) + record(3));
+    const digest = RunDigest.open(join(tempFolder(), 'digest.sqlite'));
+    const [first] = await listRuns(folder, { digest });
+    expect(first).toMatchObject({ status: 'started', samples: { completed: 3 } });
+
+    // Scribble over the first record (same length) and append two: a resumed scan never re-reads
+    // the old bytes, so it sees 5 good records; a full rescan would report a malformed line.
+    const handle = openSync(log, 'r+');
+    writeSync(handle, Buffer.from('x'.repeat(record(1).length - 1)), 0, record(1).length - 1, 0);
+    closeSync(handle);
+    appendFileSync(log, record(4) + record(5));
+    const [grown] = await listRuns(folder, { digest });
+    expect(grown).toMatchObject({ samples: { completed: 5 }, problem: null, score: 3 / 5 });
     digest.close();
   });
 

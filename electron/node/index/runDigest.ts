@@ -29,10 +29,16 @@ export function identityOf(stats: Stats): FileIdentity {
   return { size: stats.size, mtimeMs: stats.mtimeMs, inode: stats.ino };
 }
 
-/** Statuses in which a run's file no longer changes by itself: its digest is sealed. */
-const TERMINAL = new Set(['success', 'error', 'cancelled', 'started']);
+const SCHEMA_VERSION = 2;
 
-const SCHEMA_VERSION = 1;
+/** A stored digest: the row, whether it is sealed, and the scan state of a growing JSONL log. */
+export interface StoredDigest {
+  readonly identity: FileIdentity;
+  readonly sealed: boolean;
+  readonly row: RunRow;
+  /** JSONL logs: where the last complete line ended, and what was gathered up to there. */
+  readonly state: unknown;
+}
 
 /**
  * Per-run digests (the runs-table row) keyed by path and file identity, so that listing thousands
@@ -57,9 +63,9 @@ export class RunDigest {
     this.path = path;
     this.db = db;
     this.selectRow = db.prepare(
-      'SELECT size, mtime_ms, inode, sealed, row FROM digests WHERE path = ?',
+      'SELECT size, mtime_ms, inode, sealed, row, state FROM digests WHERE path = ?',
     );
-    this.upsertRow = db.prepare('INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?, ?)');
+    this.upsertRow = db.prepare('INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
 
   static open(path = join(salvageDataDir(), 'run-digest.sqlite')): RunDigest {
@@ -81,7 +87,7 @@ export class RunDigest {
         .user_version;
       if (version !== SCHEMA_VERSION) {
         db.exec(`DROP TABLE IF EXISTS digests;
-          CREATE TABLE digests (path TEXT PRIMARY KEY, size INTEGER, mtime_ms REAL, inode INTEGER, sealed INTEGER, row TEXT);
+          CREATE TABLE digests (path TEXT PRIMARY KEY, size INTEGER, mtime_ms REAL, inode INTEGER, sealed INTEGER, row TEXT, state TEXT);
           PRAGMA user_version = ${SCHEMA_VERSION};`);
       }
       db.prepare('SELECT count(*) FROM digests').get();
@@ -94,39 +100,59 @@ export class RunDigest {
 
   /** The sealed row of this file version, or null when it must be read. */
   lookup(path: string, identity: FileIdentity): RunRow | null {
-    const found = this.db
-      .prepare('SELECT size, mtime_ms, inode, sealed, row FROM digests WHERE path = ?')
-      .get(path) as
-      { size: number; mtime_ms: number; inode: number; sealed: number; row: string } | undefined;
-    if (
-      !found ||
-      !found.sealed ||
-      found.size !== identity.size ||
-      found.mtime_ms !== identity.mtimeMs ||
-      found.inode !== identity.inode
-    ) {
-      this.misses += 1;
-      return null;
-    }
+    const found = this.stored(path);
+    const same =
+      found !== null &&
+      found.sealed &&
+      found.identity.size === identity.size &&
+      found.identity.mtimeMs === identity.mtimeMs &&
+      found.identity.inode === identity.inode;
+    if (same) this.hits += 1;
+    else this.misses += 1;
+    return same ? found.row : null;
+  }
+
+  /** Whatever is stored for a path, sealed or not (a growing log resumes from its state). */
+  stored(path: string): StoredDigest | null {
+    const found = this.selectRow.get(path) as
+      | {
+          size: number;
+          mtime_ms: number;
+          inode: number;
+          sealed: number;
+          row: string;
+          state: string | null;
+        }
+      | undefined;
+    if (!found) return null;
     try {
-      this.hits += 1;
-      return JSON.parse(found.row) as RunRow;
+      return {
+        identity: { size: found.size, mtimeMs: found.mtime_ms, inode: found.inode },
+        sealed: found.sealed === 1,
+        row: JSON.parse(found.row) as RunRow,
+        state: typeof found.state === 'string' ? (JSON.parse(found.state) as unknown) : null,
+      };
     } catch {
-      this.hits -= 1;
-      this.misses += 1;
       return null;
     }
   }
 
-  store(path: string, identity: FileIdentity, row: RunRow): void {
-    const sealed = row.status !== null && TERMINAL.has(row.status) && row.problem === null ? 1 : 0;
+  /** Record a row; `sealed` rows are answered from the index while their file is unchanged. */
+  store(
+    path: string,
+    identity: FileIdentity,
+    row: RunRow,
+    sealed: boolean,
+    state: unknown = null,
+  ): void {
     this.upsertRow.run(
       path,
       identity.size,
       identity.mtimeMs,
       identity.inode,
-      sealed,
+      sealed ? 1 : 0,
       JSON.stringify(row),
+      state === null ? null : JSON.stringify(state),
     );
   }
 

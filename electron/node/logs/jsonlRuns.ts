@@ -27,30 +27,35 @@ export function jsonlRunKind(path: string): JsonlRunKind | null {
   return null;
 }
 
+export type TailState = 'healthy' | 'missing-newline' | 'torn';
+
+export interface JsonlScan {
+  /** Lines between newlines that are not JSON (reported, never turned into empty records). */
+  readonly malformed: number;
+  readonly tail: TailState;
+  /** Offset just after the last `\n`: where a later scan of the grown file resumes. */
+  readonly watermark: number;
+  /** The record after the last `\n`, when it parses (a complete record missing its newline). */
+  readonly tailRecord: unknown;
+}
+
 /**
- * Read every record of a JSONL log once, in chunks, splitting on `\n` only (U+2028 and U+0085
- * occur inside valid JSON strings). The bytes after the last `\n` are the tail: a complete record
- * that lacks its newline, or a torn one.
+ * Read the complete records of a JSONL log from `from`, in chunks, splitting on `\n` only
+ * (U+2028 and U+0085 occur inside valid JSON strings). The bytes after the last `\n` are the tail:
+ * a complete record that lacks its newline, or a torn one; it is reported, not passed to onRecord.
  */
 export async function scanJsonl(
   path: string,
   onRecord: (record: unknown) => void,
-): Promise<{ malformed: number; tail: 'healthy' | 'missing-newline' | 'torn' }> {
+  from = 0,
+): Promise<JsonlScan> {
   const source = await FileByteSource.open(path);
   const decoder = new TextDecoder();
   let malformed = 0;
+  let watermark = from;
   let carry: Uint8Array = new Uint8Array(0);
-  const handleLine = (bytes: Uint8Array): void => {
-    const text = decoder.decode(bytes).trim();
-    if (text === '') return;
-    try {
-      onRecord(parseInspectJson(text, 'record'));
-    } catch {
-      malformed += 1;
-    }
-  };
   try {
-    for (let offset = 0; offset < source.size; offset += SCAN_CHUNK_BYTES) {
+    for (let offset = from; offset < source.size; offset += SCAN_CHUNK_BYTES) {
       const chunk = await source.read(offset, Math.min(SCAN_CHUNK_BYTES, source.size - offset));
       let start = 0;
       for (
@@ -59,22 +64,33 @@ export async function scanJsonl(
         newline = chunk.indexOf(NEWLINE, start)
       ) {
         const piece = chunk.subarray(start, newline);
-        handleLine(carry.length ? concat(carry, piece) : piece);
+        const text = decoder.decode(carry.length ? concat(carry, piece) : piece).trim();
         carry = new Uint8Array(0);
         start = newline + 1;
+        watermark = offset + start;
+        if (text === '') continue;
+        try {
+          onRecord(parseInspectJson(text, 'record'));
+        } catch {
+          malformed += 1;
+        }
       }
       carry = concat(carry, chunk.subarray(start));
     }
   } finally {
     await source.close();
   }
-  if (carry.length === 0 || decoder.decode(carry).trim() === '')
-    return { malformed, tail: 'healthy' };
+  const tailText = decoder.decode(carry).trim();
+  if (tailText === '') return { malformed, tail: 'healthy', watermark, tailRecord: undefined };
   try {
-    onRecord(parseInspectJson(decoder.decode(carry), 'record'));
-    return { malformed, tail: 'missing-newline' };
+    return {
+      malformed,
+      tail: 'missing-newline',
+      watermark,
+      tailRecord: parseInspectJson(tailText, 'record'),
+    };
   } catch {
-    return { malformed, tail: 'torn' };
+    return { malformed, tail: 'torn', watermark, tailRecord: undefined };
   }
 }
 
@@ -85,36 +101,53 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The runs-table row of a verifiers or Codex JSONL log. */
+/** Where a scan of a growing JSONL log stopped: the end of its last complete line, and the tally up to there. */
+export interface JsonlScanState {
+  readonly watermark: number;
+  readonly tally: JsonlTally;
+  readonly malformed: number;
+}
+
+/**
+ * The runs-table row of a verifiers or Codex JSONL log, and the state to resume from when it grows:
+ * given `resume`, only the bytes after its watermark are read.
+ */
 export async function describeJsonlRun(
   path: string,
   root: string,
   kind: JsonlRunKind,
-): Promise<RunRow> {
+  resume?: JsonlScanState,
+): Promise<{ row: RunRow; state: JsonlScanState }> {
   const stats = await stat(path);
-  const tally: JsonlTally = emptyTally();
-  const scan = await scanJsonl(path, (record) =>
+  const fold = (tally: JsonlTally, record: unknown): void =>
     kind === 'verifiers'
       ? tallyVerifiersRecord(tally, record as never)
-      : tallyCodexRecord(tally, record as never),
-  );
+      : tallyCodexRecord(tally, record as never);
+  const complete: JsonlTally = resume ? structuredClone(resume.tally) : emptyTally();
+  const scan = await scanJsonl(path, (record) => fold(complete, record), resume?.watermark ?? 0);
+  const malformed = scan.malformed + (resume?.malformed ?? 0);
+  const state: JsonlScanState = { watermark: scan.watermark, tally: complete, malformed };
+  // A complete record missing only its newline counts; it stays out of the saved state, as the
+  // next scan reads it again from the watermark.
+  const tally = structuredClone(complete);
+  if (scan.tailRecord !== undefined) fold(tally, scan.tailRecord);
+
   const base = {
     path: relative(root, path) || path,
     format: kind,
     size: stats.size,
     modified: stats.mtime.toISOString(),
     problem:
-      scan.malformed > 0
+      malformed > 0
         ? {
             kind: 'invalid-json' as const,
-            message: `${scan.malformed} malformed line(s) in the middle of the log`,
+            message: `${malformed} malformed line(s) in the middle of the log`,
           }
         : null,
-    recovery:
-      scan.tail === 'torn' || scan.tail === 'missing-newline' ? ('torn-tail' as const) : null,
+    recovery: scan.tail === 'healthy' ? null : ('torn-tail' as const),
   };
   if (kind === 'codex') {
-    return {
+    const row: RunRow = {
       ...base,
       task: tally.cwd ? basename(tally.cwd) : null,
       model: tally.model,
@@ -123,13 +156,14 @@ export async function describeJsonlRun(
       created: tally.firstTimestamp,
       score: null,
     };
+    return { row, state };
   }
   const folder = dirname(path);
   const metadataPath = join(folder, 'metadata.json');
   const metadata = existsSync(metadataPath) ? safeJson(metadataPath) : null;
   const fromMetadata = metadata ? verifiersMetadataFacts(metadata) : null;
   const fromName = factsFromRunFolderName(basename(dirname(folder)));
-  return {
+  const row: RunRow = {
     ...base,
     task: fromMetadata?.task ?? fromName.task,
     model: fromMetadata?.model ?? fromName.model,
@@ -140,6 +174,7 @@ export async function describeJsonlRun(
     score:
       tally.rewarded > 0 ? tally.rewardSum / tally.rewarded : (fromMetadata?.averageReward ?? null),
   };
+  return { row, state };
 }
 
 function safeJson(path: string) {

@@ -5,7 +5,7 @@ import { runFacts } from '../../../shared/formats/runFacts.ts';
 import type { RunRow } from '../../../shared/model/run.ts';
 import { isSalvageError } from '../../../shared/util/errors.ts';
 import { findLogFiles } from './findLogFiles.ts';
-import { describeJsonlRun, jsonlRunKind } from './jsonlRuns.ts';
+import { describeJsonlRun, jsonlRunKind, type JsonlScanState } from './jsonlRuns.ts';
 import { formatFromPath, withLog } from './openLog.ts';
 import { recoveryState } from '../recovery/recoverLog.ts';
 import { identityOf, type RunDigest } from '../index/runDigest.ts';
@@ -35,6 +35,9 @@ export async function listRuns(root: string, options: ListOptions = {}): Promise
   return rows;
 }
 
+/** Inspect statuses in which a log no longer changes by itself (a started one has no live writer: crashed). */
+const SEALED_INSPECT = new Set(['success', 'error', 'cancelled', 'started']);
+
 async function describeWithDigest(
   path: string,
   root: string,
@@ -46,15 +49,35 @@ async function describeWithDigest(
   const identity = identityOf(await stat(path));
   const known = digest.lookup(key, identity);
   if (known) return { ...known, path: relative(root, path) || path };
+  const jsonlKind = jsonlRunKind(path);
+  if (jsonlKind) {
+    // A JSONL log that only grew (same inode, larger) is folded from where the last scan stopped.
+    const previous = digest.stored(key);
+    const resume =
+      previous &&
+      previous.identity.inode === identity.inode &&
+      previous.identity.size <= identity.size
+        ? (previous.state as JsonlScanState | null)
+        : null;
+    const { row, state } = await describeJsonlRun(path, root, jsonlKind, resume ?? undefined);
+    // A finished verifiers run (metadata.json written) with a healthy tail no longer changes.
+    digest.store(key, identity, row, row.status === 'success' && row.recovery === null, state);
+    return row;
+  }
   const row = await describeRun(path, root, options.codecs);
-  digest.store(key, identity, row);
+  digest.store(
+    key,
+    identity,
+    row,
+    row.status !== null && SEALED_INSPECT.has(row.status) && row.problem === null,
+  );
   return row;
 }
 
 /** The runs-table row of one log file. */
 export async function describeRun(path: string, root: string, codecs?: Codecs): Promise<RunRow> {
   const jsonlKind = jsonlRunKind(path);
-  if (jsonlKind) return describeJsonlRun(path, root, jsonlKind);
+  if (jsonlKind) return (await describeJsonlRun(path, root, jsonlKind)).row;
   const stats = await stat(path);
   const base = {
     path: relative(root, path) || path,
