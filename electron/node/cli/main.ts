@@ -9,6 +9,7 @@ import { USAGE, UsageError } from './usage.ts';
 import { describeSample, describeSummaries } from './humanOutput.ts';
 import type { Output } from './output.ts';
 import { recoverCommand } from './recoverCommand.ts';
+import { serveCommand } from './serveCommand.ts';
 
 export type { Output };
 
@@ -33,6 +34,8 @@ export async function runCli(
         return await sample(rest, output);
       case 'recover':
         return await recoverCommand(rest, output);
+      case 'serve':
+        return await serveCommand(rest, output);
       case undefined:
       case 'help':
       case '--help':

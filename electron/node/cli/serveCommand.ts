@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SalvageError } from '../../../shared/util/errors.ts';
+import { createLogService } from '../services/logService.ts';
+import { startWebServer } from '../server/webServer.ts';
+import type { Output } from './output.ts';
+import { UsageError } from './usage.ts';
+
+const PROJECT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** `salvage serve [DIR] [--port N] [--host H]`: web mode, until interrupted. */
+export async function serveCommand(args: ReadonlyArray<string>, output: Output): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: {
+        port: { type: 'string', default: '0' },
+        host: { type: 'string', default: '127.0.0.1' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (parsed.positionals.length > 1) throw new UsageError('serve takes at most one folder.');
+  const port = Number(parsed.values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a port number, got ${parsed.values.port}.`);
+  const folder = resolve(parsed.positionals[0] ?? resolve(PROJECT, 'demo/logs'));
+  if (!existsSync(folder)) throw new SalvageError('io', `${folder} does not exist.`);
+  const rendererDir = resolve(PROJECT, 'out/renderer');
+  if (!existsSync(resolve(rendererDir, 'index.html'))) {
+    throw new SalvageError('io', 'The renderer is not built yet: run `npm run build` first.');
+  }
+  const server = await startWebServer({
+    handlers: createLogService({ folders: () => [folder] }),
+    rendererDir,
+    host: parsed.values.host,
+    port,
+  });
+  output.out(`Salvage is serving ${folder}\nOpen ${server.url}`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await server.close();
+  return 0;
+}

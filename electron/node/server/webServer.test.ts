@@ -1,0 +1,121 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INVOKE_CHANNELS } from '../../../shared/ipc/channels.ts';
+import { parseInspectJson } from '../../../shared/formats/json/inspectJson.ts';
+import { fixture, REAL } from '../../../test/support/fixtures.ts';
+import { createLogService } from '../services/logService.ts';
+import { startWebServer, type RunningWebServer } from './webServer.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'salvage-web-'));
+const logs = join(root, 'logs');
+const renderer = join(root, 'renderer');
+let server: RunningWebServer;
+const LOG = join(logs, 'popularity.eval');
+
+beforeAll(async () => {
+  mkdirSync(logs, { recursive: true });
+  mkdirSync(renderer, { recursive: true });
+  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Salvage</title>');
+  cpSync(
+    fixture(`${REAL}/scorer/logs/2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval`),
+    LOG,
+  );
+  server = await startWebServer({
+    handlers: createLogService({ folders: () => [logs] }),
+    rendererDir: renderer,
+    token: 'secret-token',
+  });
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const base = (): string => server.url.replace(/\/\?token=.*$/, '');
+async function call(
+  channel: string,
+  args: unknown,
+  token = 'secret-token',
+): Promise<{ status: number; body: Record<string, unknown> | string }> {
+  const response = await fetch(`${base()}/api/invoke/${channel}?token=${token}`, {
+    method: 'POST',
+    body: JSON.stringify(args),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    body: response.headers.get('content-type')?.startsWith('application/json')
+      ? (parseInspectJson(text, 'response') as Record<string, unknown>)
+      : text,
+  };
+}
+
+const ARGS: Record<(typeof INVOKE_CHANNELS)[number], unknown> = {
+  'salvage:runs:list': { folder: logs },
+  'salvage:log:info': { path: LOG },
+  'salvage:log:sample': { path: LOG, id: '3', epoch: 1 },
+};
+
+describe('web mode', () => {
+  it('serves every channel of the contract', async () => {
+    for (const channel of INVOKE_CHANNELS) {
+      const { status, body } = await call(channel, ARGS[channel]);
+      expect(status, channel).toBe(200);
+      expect((body as { ok: boolean }).ok, channel).toBe(true);
+    }
+    const sample = await call('salvage:log:sample', ARGS['salvage:log:sample']);
+    expect((sample.body as { value: { scores: unknown } }).value.scores).toMatchObject({
+      match: { value: 'I' },
+    });
+  });
+
+  it('refuses requests without the token, or with a wrong one', async () => {
+    expect((await fetch(`${base()}/`)).status).toBe(401);
+    expect((await call('salvage:runs:list', ARGS['salvage:runs:list'], 'wrong')).status).toBe(401);
+  });
+
+  it('refuses paths outside the opened folders with a typed error', async () => {
+    for (const path of [
+      fixture(`${REAL}/log/test_eval_log/log_formats.eval`),
+      join(logs, '..', '..', 'etc', 'passwd'),
+      join(logs, '../renderer/index.html'),
+    ]) {
+      const { body } = await call('salvage:log:info', { path });
+      expect(body).toMatchObject({ ok: false, kind: 'io' });
+      expect((body as { message: string }).message).toMatch(
+        /outside the folders opened|Cannot open/,
+      );
+    }
+  });
+
+  it('serves the renderer and sets the token cookie from the printed URL', async () => {
+    const page = await fetch(server.url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Salvage</title>');
+    const cookie = page.headers.get('set-cookie') ?? '';
+    expect(cookie).toContain('salvage_token=secret-token');
+    const withCookie = await fetch(`${base()}/index.html`, {
+      headers: { cookie: cookie.split(';')[0]! },
+    });
+    expect(withCookie.status).toBe(200);
+  });
+
+  it('rejects other Host headers (DNS rebinding)', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve) => {
+      const url = new URL(server.url);
+      request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: `/?token=secret-token`,
+          headers: { host: 'evil.example:80' },
+        },
+        (response) => resolve(response.statusCode ?? 0),
+      ).end();
+    });
+    expect(status).toBe(403);
+  });
+});
