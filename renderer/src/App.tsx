@@ -1,9 +1,90 @@
-/** The app shell; the runs, run and sample screens land with the app issue. */
+import { useEffect } from 'react';
+import { useStore } from './state/store.ts';
+import { RunsTable } from './features/runs/RunsTable.tsx';
+import { RunView } from './features/run/RunView.tsx';
+import { SampleView } from './features/sample/SampleView.tsx';
+import { readRoute, writeRoute } from './lib/route.ts';
+import { scalarText } from '../../shared/model/log.ts';
+
+/** The app shell: runs table, run, sample; the URL hash deep-links to a run and a sample. */
 export function App() {
+  const runs = useStore((state) => state.runs);
+  const runsStatus = useStore((state) => state.runsStatus);
+  const runsError = useStore((state) => state.runsError);
+  const filter = useStore((state) => state.runsFilter);
+  const runPath = useStore((state) => state.runPath);
+  const header = useStore((state) => state.header);
+  const summaries = useStore((state) => state.summaries);
+  const runError = useStore((state) => state.runError);
+  const sample = useStore((state) => state.sample);
+  const sampleError = useStore((state) => state.sampleError);
+  const actions = useStore.getState();
+
+  useEffect(() => {
+    // Once, at start: the slices' actions are stable functions.
+    const actions = useStore.getState();
+    void actions.loadRuns();
+    const route = readRoute(window.location.hash);
+    if (route.run) {
+      void actions.openRun(route.run).then(() => {
+        if (route.sample) void actions.openSample(route.sample.id, route.sample.epoch);
+      });
+    }
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== 'Escape') return;
+      const state = useStore.getState();
+      if (state.sample || state.sampleError) state.closeSample();
+      else if (state.runPath) state.closeRun();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  useEffect(() => {
+    writeRoute({
+      run: runPath,
+      sample: sample ? { id: scalarText(sample.id), epoch: Number(sample.epoch) } : null,
+    });
+  }, [runPath, sample]);
+
   return (
     <main>
-      <h1>Salvage</h1>
-      <p>Open a folder of evaluation logs to see every run and repair what a crash broke.</p>
+      <header className="app-header">
+        <h1>Salvage</h1>
+        <input
+          aria-label="Filter runs"
+          placeholder="Filter runs"
+          value={filter}
+          onChange={(event) => actions.setRunsFilter(event.target.value)}
+        />
+        <button type="button" onClick={() => void actions.loadRuns()}>
+          Refresh
+        </button>
+        <span className="muted" data-testid="runs-status">
+          {runsStatus === 'loading' ? 'Loading…' : `${runs.length} runs`}
+        </span>
+      </header>
+      {runsError && <p role="alert">{runsError}</p>}
+      {!runPath && (
+        <RunsTable
+          runs={runs}
+          filter={filter}
+          onOpen={(row) => void actions.openRun(row.location)}
+        />
+      )}
+      {runPath && !sample && !sampleError && (
+        <RunView
+          path={runPath}
+          header={header}
+          summaries={summaries}
+          error={runError}
+          onOpenSample={(id, epoch) => void actions.openSample(id, epoch)}
+          onBack={actions.closeRun}
+        />
+      )}
+      {runPath && (sample || sampleError) && (
+        <SampleView sample={sample} error={sampleError} onClose={actions.closeSample} />
+      )}
     </main>
   );
 }

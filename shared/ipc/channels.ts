@@ -2,6 +2,7 @@ import type { InvokeChannel } from './contract.ts';
 
 /** Runtime list of invoke channels: the preload's allow-list, checked against the contract by the compiler. */
 export const INVOKE_CHANNELS = [
+  'salvage:app:folders',
   'salvage:runs:list',
   'salvage:log:info',
   'salvage:log:sample',

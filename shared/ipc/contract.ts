@@ -8,6 +8,7 @@ import type { RunRow } from '../model/run.ts';
  * and the HTTP server of web mode) are typed from this map.
  */
 export interface InvokeMap {
+  'salvage:app:folders': (args: Record<string, never>) => Promise<ReadonlyArray<string>>;
   'salvage:runs:list': (args: { readonly folder: string }) => Promise<ReadonlyArray<RunRow>>;
   'salvage:log:info': (args: { readonly path: string }) => Promise<{
     readonly header: LogHeader;

@@ -18,7 +18,10 @@ export type RunStatus = EvalStatus | 'running';
 
 /** One run as `salvage ls` and the runs table show it. */
 export interface RunRow {
+  /** Relative to the listed folder. */
   readonly path: string;
+  /** The log's absolute path, for opening it. */
+  readonly location: string;
   readonly format: RunFormat;
   readonly task: string | null;
   readonly model: string | null;

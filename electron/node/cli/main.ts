@@ -5,6 +5,7 @@ import { listRuns } from '../logs/listRuns.ts';
 import { RunDigest } from '../index/runDigest.ts';
 import { withLog } from '../logs/openLog.ts';
 import { formatBytes, renderTable } from './table.ts';
+import { formatScore } from '../../../shared/util/format.ts';
 import { USAGE, UsageError } from './usage.ts';
 import { describeSample, describeSummaries } from './humanOutput.ts';
 import type { Output } from './output.ts';
@@ -109,7 +110,7 @@ async function ls(args: ReadonlyArray<string>, output: Output): Promise<number> 
         row.format,
         row.task ?? '-',
         row.model ?? '-',
-        row.score === null ? '-' : row.score.toFixed(3),
+        formatScore(row.score),
         `${row.samples.completed}/${row.samples.total ?? '?'}`,
         row.created ?? '-',
         formatBytes(row.size),

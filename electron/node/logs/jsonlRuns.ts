@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isJsonObject, parseInspectJson } from '../../../shared/formats/json/inspectJson.ts';
 import {
   emptyTally,
@@ -134,6 +134,7 @@ export async function describeJsonlRun(
 
   const base = {
     path: relative(root, path) || path,
+    location: resolve(path),
     format: kind,
     size: stats.size,
     modified: stats.mtime.toISOString(),

@@ -48,7 +48,7 @@ async function describeWithDigest(
   const key = resolve(path);
   const identity = identityOf(await stat(path));
   const known = digest.lookup(key, identity);
-  if (known) return { ...known, path: relative(root, path) || path };
+  if (known) return { ...known, path: relative(root, path) || path, location: key };
   const jsonlKind = jsonlRunKind(path);
   if (jsonlKind) {
     // A JSONL log that only grew (same inode, larger) is folded from where the last scan stopped.
@@ -81,6 +81,7 @@ export async function describeRun(path: string, root: string, codecs?: Codecs): 
   const stats = await stat(path);
   const base = {
     path: relative(root, path) || path,
+    location: resolve(path),
     format: formatFromPath(path) ?? 'inspect-eval',
     size: stats.size,
     modified: stats.mtime.toISOString(),

@@ -53,6 +53,7 @@ async function call(
 }
 
 const ARGS: Record<(typeof INVOKE_CHANNELS)[number], unknown> = {
+  'salvage:app:folders': {},
   'salvage:runs:list': { folder: logs },
   'salvage:log:info': { path: LOG },
   'salvage:log:sample': { path: LOG, id: '3', epoch: 1 },

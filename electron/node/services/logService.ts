@@ -14,6 +14,7 @@ export interface LogServiceOptions {
 export function createLogService(options: LogServiceOptions): InvokeMap {
   const inside = (path: string): Promise<string> => resolveInside(path, options.folders());
   return {
+    'salvage:app:folders': () => Promise.resolve([...options.folders()]),
     'salvage:runs:list': async ({ folder }) =>
       listRuns(await inside(folder), { codecs: options.codecs }),
     'salvage:log:info': async ({ path }) =>

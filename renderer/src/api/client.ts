@@ -1,16 +1,22 @@
-import type { InvokeArgs, InvokeChannel, InvokeResult } from '../../../shared/ipc/contract.ts';
+import type { LogHeader, Sample, SampleSummary } from '../../../shared/model/log.ts';
+import type { RunRow } from '../../../shared/model/run.ts';
+import { invoke } from './transport.ts';
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; kind: string; message: string };
+/** Named calls for the slices; components never call these directly (rule 9). */
+export function openedFolders(): Promise<ReadonlyArray<string>> {
+  return invoke('salvage:app:folders', {});
+}
 
-/** The only code that touches window.salvage (rule 9): typed calls over the desktop bridge. */
-export async function invoke<C extends InvokeChannel>(
-  channel: C,
-  args: InvokeArgs<C>,
-): Promise<InvokeResult<C>> {
-  const bridge = window.salvage;
-  if (!bridge)
-    throw new Error('No back end: open Salvage as the desktop app or through `salvage serve`.');
-  const outcome = (await bridge.invoke(channel, args)) as Outcome<InvokeResult<C>>;
-  if (!outcome.ok) throw new Error(outcome.message);
-  return outcome.value;
+export function listRuns(folder: string): Promise<ReadonlyArray<RunRow>> {
+  return invoke('salvage:runs:list', { folder });
+}
+
+export function logInfo(
+  path: string,
+): Promise<{ readonly header: LogHeader; readonly summaries: ReadonlyArray<SampleSummary> }> {
+  return invoke('salvage:log:info', { path });
+}
+
+export function readSample(path: string, id: string, epoch: number): Promise<Sample> {
+  return invoke('salvage:log:sample', { path, id, epoch });
 }

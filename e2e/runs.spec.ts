@@ -1,0 +1,50 @@
+import { expect, test } from '@playwright/test';
+import { serveDemoCopy, type DemoServer } from './serve.ts';
+
+let server: DemoServer;
+test.beforeAll(async () => {
+  server = await serveDemoCopy();
+});
+test.afterAll(async () => {
+  await server.stop();
+});
+
+test('the runs table shows every demo run with its status and recovery source', async ({
+  page,
+}) => {
+  await page.goto(server.url);
+  const table = page.getByRole('table', { name: 'Runs' });
+  await expect(page.getByTestId('runs-status')).toHaveText('4 runs');
+  const row = (name: string) => table.locator('tr.run-row', { hasText: name });
+  await expect(row('popularity_mj7khqpMM4GBCfVQozKgzB.eval').locator('[data-status]')).toHaveText(
+    'success',
+  );
+  await expect(row('SyntheticCrash0001.eval').locator('[data-status]')).toHaveText('crashed');
+  await expect(row('SyntheticCrash0001.eval')).toContainText('filestore');
+  await expect(row('security-guide.json')).toContainText('security_guide');
+  await page.screenshot({ path: 'test-results/e2e/runs-table.png', fullPage: true });
+});
+
+test('opening a run lists its samples, and a sample shows its messages and transcript', async ({
+  page,
+}) => {
+  await page.goto(server.url);
+  await page
+    .locator('tr.run-row', { hasText: 'popularity_mj7khqpMM4GBCfVQozKgzB.eval' })
+    .dblclick();
+  const samples = page.getByRole('list', { name: 'Samples' });
+  await expect(samples.getByRole('listitem')).toHaveCount(10);
+  await page.getByLabel('Filter samples').fill('fans and followers');
+  await expect(samples.getByRole('listitem')).toHaveCount(1);
+  await samples.getByRole('listitem').first().click();
+  const messages = page.getByRole('list', { name: 'Messages' });
+  await expect(messages.locator('li')).toHaveCount(3);
+  await expect(messages.locator('li').last()).toContainText('No');
+  await page.getByRole('tab', { name: 'transcript' }).click();
+  await expect(page.getByLabel('Transcript').locator('li.event-model')).toHaveCount(1);
+  await page.screenshot({ path: 'test-results/e2e/sample.png', fullPage: true });
+  // The URL deep-links to the sample; Escape goes back to the run.
+  expect(page.url()).toContain('sample=3');
+  await page.keyboard.press('Escape');
+  await expect(samples.getByRole('listitem').first()).toBeVisible();
+});

@@ -1,0 +1,45 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** A running `salvage serve` on a fresh copy of the demo folder. */
+export interface DemoServer {
+  readonly url: string;
+  readonly folder: string;
+  stop(): Promise<void>;
+}
+
+const PROJECT = resolve(import.meta.dirname, '..');
+
+export async function serveDemoCopy(): Promise<DemoServer> {
+  const root = mkdtempSync(join(tmpdir(), 'salvage-e2e-'));
+  const folder = join(root, 'logs');
+  cpSync(join(PROJECT, 'demo/logs'), folder, { recursive: true });
+  const child: ChildProcess = spawn(
+    join(PROJECT, 'bin/salvage'),
+    ['serve', folder, '--port', '0'],
+    {
+      env: { ...process.env, SALVAGE_DATA_DIR: join(root, 'data') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Open (http:\/\/\S+)/.exec(output);
+      if (match) resolveUrl(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`salvage serve exited with ${code}: ${output}`)));
+  });
+  return {
+    url,
+    folder,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((done) => child.once('exit', done));
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import { useMemo, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import {
+  isJsonObject,
+  stringifyInspectJson,
+  type JsonValue,
+} from '../../../../shared/formats/json/inspectJson.ts';
+import { scalarText, type LogHeader, type SampleSummary } from '../../../../shared/model/log.ts';
+
+const ROW_HEIGHT = 30;
+
+/** One run: its header facts, then its samples (virtualized), filtered by text, score or error. */
+export function RunView({
+  path,
+  header,
+  summaries,
+  error,
+  onOpenSample,
+  onBack,
+}: {
+  path: string;
+  header: LogHeader | null;
+  summaries: ReadonlyArray<SampleSummary>;
+  error: string | null;
+  onOpenSample: (id: string, epoch: number) => void;
+  onBack: () => void;
+}) {
+  const [filter, setFilter] = useState('');
+  const [errorsOnly, setErrorsOnly] = useState(false);
+  const visible = useMemo(() => {
+    const needle = filter.trim().toLowerCase();
+    return summaries.filter(
+      (summary) =>
+        (!errorsOnly || summary.error !== undefined) &&
+        (!needle ||
+          stringifyInspectJson([summary.id, summary.input, summary.target, summary.scores])
+            .toLowerCase()
+            .includes(needle)),
+    );
+  }, [summaries, filter, errorsOnly]);
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: visible.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 15,
+  });
+  const spec = header && isJsonObject(header.eval) ? header.eval : {};
+  return (
+    <section className="run-view" aria-label="Run">
+      <header className="run-header">
+        <button type="button" onClick={onBack}>
+          ← Runs
+        </button>
+        <h2>{text(spec.task)}</h2>
+        <span>{text(spec.model)}</span>
+        <span data-testid="run-status">{text(header?.status)}</span>
+        <span className="muted">{path}</span>
+      </header>
+      {error && <p role="alert">{error}</p>}
+      <div className="toolbar">
+        <input
+          aria-label="Filter samples"
+          placeholder="Filter samples"
+          value={filter}
+          onChange={(event) => setFilter(event.target.value)}
+        />
+        <label>
+          <input
+            type="checkbox"
+            checked={errorsOnly}
+            onChange={(event) => setErrorsOnly(event.target.checked)}
+          />{' '}
+          errors only
+        </label>
+        <span className="muted">
+          {visible.length} of {summaries.length} samples
+        </span>
+      </div>
+      <div className="table-scroller" ref={scroller}>
+        <div
+          style={{ height: virtualizer.getTotalSize(), position: 'relative' }}
+          role="list"
+          aria-label="Samples"
+        >
+          {virtualizer.getVirtualItems().map((item) => {
+            const summary = visible[item.index]!;
+            const id = scalarText(summary.id);
+            const epoch = Number(summary.epoch ?? 1);
+            return (
+              <div
+                key={`${id}:${epoch}`}
+                role="listitem"
+                className="sample-row"
+                tabIndex={0}
+                style={{
+                  position: 'absolute',
+                  top: item.start,
+                  height: ROW_HEIGHT,
+                  left: 0,
+                  right: 0,
+                }}
+                onClick={() => onOpenSample(id, epoch)}
+                onKeyDown={(event) => event.key === 'Enter' && onOpenSample(id, epoch)}
+              >
+                <span className="sample-id">{id}</span>
+                <span className="sample-epoch">{epoch}</span>
+                <span className="sample-score">{scores(summary.scores)}</span>
+                <span className="sample-error">
+                  {summary.error === undefined ? '' : text(summary.error)}
+                </span>
+                <span className="sample-input">{text(summary.input)}</span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function scores(value: JsonValue | undefined): string {
+  if (!isJsonObject(value)) return '';
+  return Object.entries(value)
+    .map(([name, score]) => `${name}: ${isJsonObject(score) ? text(score.value) : ''}`)
+    .join(', ');
+}
+
+export function text(value: JsonValue | undefined): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) {
+    return (value as JsonValue[])
+      .map((part) => (isJsonObject(part) ? text(part.content ?? part.text) : text(part)))
+      .join(' ');
+  }
+  return stringifyInspectJson(value);
+}

@@ -1,0 +1,164 @@
+import { useMemo, useRef, useState } from 'react';
+import {
+  createSortedRowModel,
+  rowSortingFeature,
+  sortFns,
+  tableFeatures,
+  useTable,
+  type ColumnDef,
+  type SortingState,
+} from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { RunRow } from '../../../../shared/model/run.ts';
+import { formatBytes, formatScore } from '../../../../shared/util/format.ts';
+import { ProgressBar } from '../../components/ProgressBar.tsx';
+import { StatusBadge } from '../../components/StatusBadge.tsx';
+
+const features = tableFeatures({
+  rowSortingFeature,
+  sortedRowModel: createSortedRowModel(),
+  sortFns,
+});
+
+/** Height of one table row in pixels, for virtualization. */
+const ROW_HEIGHT = 34;
+
+const RECOVERY_LABELS: Readonly<Record<string, string>> = {
+  database: 'database',
+  filestore: 'filestore',
+  'truncated-archive': 'truncated archive',
+  'torn-tail': 'torn tail',
+};
+
+const columns: Array<ColumnDef<typeof features, RunRow>> = [
+  {
+    id: 'status',
+    accessorFn: (row) => row.status ?? 'unreadable',
+    header: 'Status',
+    cell: (info) => <StatusBadge status={info.row.original.status} />,
+  },
+  { id: 'task', accessorFn: (row) => row.task ?? '', header: 'Task' },
+  { id: 'model', accessorFn: (row) => row.model ?? '', header: 'Model' },
+  {
+    id: 'score',
+    accessorFn: (row) => row.score ?? -Infinity,
+    header: 'Score',
+    cell: (info) => formatScore(info.row.original.score),
+  },
+  {
+    id: 'samples',
+    accessorFn: (row) => row.samples.completed,
+    header: 'Samples',
+    cell: (info) => {
+      const { completed, total } = info.row.original.samples;
+      return (
+        <span className="samples-cell">
+          {completed}/{total ?? '?'} <ProgressBar done={completed} total={total} />
+        </span>
+      );
+    },
+  },
+  { id: 'created', accessorFn: (row) => row.created ?? '', header: 'Created' },
+  {
+    id: 'size',
+    accessorFn: (row) => row.size,
+    header: 'Size',
+    cell: (info) => formatBytes(info.row.original.size),
+  },
+  { id: 'format', accessorFn: (row) => row.format, header: 'Format' },
+  {
+    id: 'recovery',
+    accessorFn: (row) => row.recovery ?? '',
+    header: 'Recovery source',
+    cell: (info) => RECOVERY_LABELS[info.row.original.recovery ?? ''] ?? 'none',
+  },
+  { id: 'path', accessorFn: (row) => row.path, header: 'Path' },
+];
+
+/** The runs table: sortable, filtered by text, virtualized for thousands of runs. */
+export function RunsTable({
+  runs,
+  filter,
+  onOpen,
+}: {
+  runs: ReadonlyArray<RunRow>;
+  filter: string;
+  onOpen: (row: RunRow) => void;
+}) {
+  const [sorting, setSorting] = useState<SortingState>([{ id: 'created', desc: true }]);
+  const data = useMemo(() => {
+    const needle = filter.trim().toLowerCase();
+    if (!needle) return [...runs];
+    return runs.filter((row) =>
+      [row.task, row.model, row.path, row.status, row.format].some((value) =>
+        value?.toLowerCase().includes(needle),
+      ),
+    );
+  }, [runs, filter]);
+  const table = useTable({
+    features,
+    columns,
+    data,
+    state: { sorting },
+    onSortingChange: setSorting,
+  });
+  const rows = table.getRowModel().rows;
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+  });
+  const items = virtualizer.getVirtualItems();
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
+  return (
+    <div className="table-scroller" ref={scroller}>
+      <table className="runs-table" aria-label="Runs">
+        <thead>
+          {table.getHeaderGroups().map((group) => (
+            <tr key={group.id}>
+              {group.headers.map((header) => (
+                <th
+                  key={header.id}
+                  onClick={header.column.getToggleSortingHandler()}
+                  aria-sort={ariaSort(header.column.getIsSorted())}
+                >
+                  <table.FlexRender header={header} />
+                </th>
+              ))}
+            </tr>
+          ))}
+        </thead>
+        <tbody>
+          {padTop > 0 && <tr style={{ height: padTop }} />}
+          {items.map((item) => {
+            const row = rows[item.index]!;
+            return (
+              <tr
+                key={row.id}
+                className="run-row"
+                tabIndex={0}
+                onDoubleClick={() => onOpen(row.original)}
+                onKeyDown={(event) => event.key === 'Enter' && onOpen(row.original)}
+                data-path={row.original.path}
+              >
+                {row.getAllCells().map((cell) => (
+                  <td key={cell.id}>
+                    <table.FlexRender cell={cell} />
+                  </td>
+                ))}
+              </tr>
+            );
+          })}
+          {padBottom > 0 && <tr style={{ height: padBottom }} />}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ariaSort(sorted: false | 'asc' | 'desc'): 'ascending' | 'descending' | 'none' {
+  return sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none';
+}

@@ -1,0 +1,11 @@
+import { create } from 'zustand';
+import { createRunsSlice, type RunsSlice } from './runsSlice.ts';
+import { createRunSlice, type RunSlice } from './runSlice.ts';
+
+/** The app's state: one slice per feature; components read it through narrow selectors. */
+export type Store = RunsSlice & RunSlice;
+
+export const useStore = create<Store>()((...args) => ({
+  ...createRunsSlice(...args),
+  ...createRunSlice(...args),
+}));
