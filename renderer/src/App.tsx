@@ -3,6 +3,7 @@ import { useStore } from './state/store.ts';
 import { RunsTable } from './features/runs/RunsTable.tsx';
 import { RunView } from './features/run/RunView.tsx';
 import { SampleView } from './features/sample/SampleView.tsx';
+import { RecoveryDialog } from './features/recovery/RecoveryDialog.tsx';
 import { readRoute, writeRoute } from './lib/route.ts';
 import { scalarText } from '../../shared/model/log.ts';
 
@@ -85,6 +86,7 @@ export function App() {
       {runPath && (sample || sampleError) && (
         <SampleView sample={sample} error={sampleError} onClose={actions.closeSample} />
       )}
+      <RecoveryDialog />
     </main>
   );
 }

@@ -6,6 +6,8 @@ export const INVOKE_CHANNELS = [
   'salvage:runs:list',
   'salvage:log:info',
   'salvage:log:sample',
+  'salvage:recovery:plan',
+  'salvage:recovery:run',
 ] as const satisfies ReadonlyArray<InvokeChannel>;
 
 // Fails to compile when a contract channel is missing from the list above.

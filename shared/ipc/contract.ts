@@ -1,5 +1,6 @@
 import type { LogHeader, Sample, SampleSummary } from '../model/log.ts';
 import type { RunRow } from '../model/run.ts';
+import type { RecoveryPlan, RecoveryReport } from '../model/recovery.ts';
 
 /**
  * The one contract between the renderer and the back end (rule 2).
@@ -14,6 +15,8 @@ export interface InvokeMap {
     readonly header: LogHeader;
     readonly summaries: ReadonlyArray<SampleSummary>;
   }>;
+  'salvage:recovery:plan': (args: { readonly path: string }) => Promise<RecoveryPlan>;
+  'salvage:recovery:run': (args: { readonly path: string }) => Promise<RecoveryReport>;
   'salvage:log:sample': (args: {
     readonly path: string;
     readonly id: string;

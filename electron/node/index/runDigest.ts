@@ -44,8 +44,8 @@ export interface StoredDigest {
  * Per-run digests (the runs-table row) keyed by path and file identity, so that listing thousands
  * of runs costs one stat per unchanged run instead of a read.
  *
- * A digest is sealed when its run is in a terminal state (finished, failed, or started with no live
- * writer: crashed); a running run is re-read each time. A changed file (size, mtime or inode) or a
+ * A digest is sealed when its run is in a terminal state that its own file decides (finished,
+ * failed, cancelled); running and crashed runs are re-read each time. A changed file (size, mtime or inode) or a
  * deleted one invalidates its digest. An index that cannot be opened or has another schema is moved
  * aside and rebuilt, never trusted.
  */

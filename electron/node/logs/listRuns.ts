@@ -7,7 +7,8 @@ import { isSalvageError } from '../../../shared/util/errors.ts';
 import { findLogFiles } from './findLogFiles.ts';
 import { describeJsonlRun, jsonlRunKind, type JsonlScanState } from './jsonlRuns.ts';
 import { formatFromPath, withLog } from './openLog.ts';
-import { recoveryState } from '../recovery/recoverLog.ts';
+import { recoveredPath, recoveryState } from '../recovery/recoverLog.ts';
+import { existsSync } from 'node:fs';
 import { identityOf, type RunDigest } from '../index/runDigest.ts';
 
 /** Logs read at once while listing: enough to overlap I/O, few enough to keep memory flat. */
@@ -35,8 +36,12 @@ export async function listRuns(root: string, options: ListOptions = {}): Promise
   return rows;
 }
 
-/** Inspect statuses in which a log no longer changes by itself (a started one has no live writer: crashed). */
-const SEALED_INSPECT = new Set(['success', 'error', 'cancelled', 'started']);
+/**
+ * Inspect statuses whose row depends on the log file alone. A crashed (`started`) run is not
+ * sealed: its row also depends on its buffer, its writer's pid and a `-recovered.eval` beside it,
+ * none of which change the log's identity; crashed runs are few and cheap to re-read.
+ */
+const SEALED_INSPECT = new Set(['success', 'error', 'cancelled']);
 
 async function describeWithDigest(
   path: string,
@@ -94,11 +99,13 @@ export async function describeRun(path: string, root: string, codecs?: Codecs): 
     );
     if (facts.status !== 'started') return { ...base, ...facts, recovery: null, problem: null };
     const state = recoveryState(path, false);
+    // Like Inspect, a run already recovered beside itself is not offered for recovery again.
+    const recovered = existsSync(recoveredPath(path));
     return {
       ...base,
       ...facts,
       status: state.state === 'running' ? 'running' : 'started',
-      recovery: state.state === 'recoverable' ? state.source : null,
+      recovery: state.state === 'recoverable' && !recovered ? state.source : null,
       problem: null,
     };
   } catch (error) {

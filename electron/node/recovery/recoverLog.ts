@@ -22,6 +22,7 @@ import {
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 import { readEntryChunks, readRange } from '../../../shared/formats/zip/entryReader.ts';
 import { scanLocalHeaders, type LostEntry } from '../../../shared/formats/zip/localHeaderScan.ts';
+import type { RecoveryPlan, RecoveryReport } from '../../../shared/model/recovery.ts';
 import { parseSampleEntryName } from '../../../shared/formats/inspect-eval/entryNames.ts';
 import { sampleKey, scalarText, type SampleSummary } from '../../../shared/model/log.ts';
 import { reconstructSample } from '../../../shared/recovery/reconstructSample.ts';
@@ -41,6 +42,7 @@ import { FilestoreBuffer } from './filestoreBuffer.ts';
 
 /** The sources an Inspect recovery reads (a torn JSONL tail is `salvage repair`'s). */
 export type RecoverySource = Exclude<AnyRecoverySource, 'torn-tail'>;
+export type { RecoveryPlan, RecoveryReport };
 
 export interface RecoverOptions {
   readonly output?: string;
@@ -53,30 +55,6 @@ export interface RecoverOptions {
   readonly cleanup?: boolean;
   readonly codecs?: Codecs;
   readonly onProgress?: (done: number, total: number) => void;
-}
-
-/** What a recovery would do, shown before anything is written. */
-export interface RecoveryPlan {
-  readonly log: string;
-  readonly source: RecoverySource;
-  /** The buffer read (database file or filestore folder), or null for an archive alone. */
-  readonly buffer: string | null;
-  /** Whether the crashed archive is whole (central directory present) or was cut off. */
-  readonly archive: 'intact' | 'truncated';
-  readonly total: number | null;
-  readonly flushed: number;
-  readonly completed: number;
-  readonly inProgress: number;
-  readonly lost: number;
-  readonly lostEntries: ReadonlyArray<LostEntry>;
-  readonly output: string;
-  readonly warnings: ReadonlyArray<string>;
-}
-
-export interface RecoveryReport extends RecoveryPlan {
-  readonly written: number;
-  readonly bytes: number;
-  readonly cleanedUp: boolean;
 }
 
 /** Why a log cannot be recovered: running, finished, or nothing to recover from. */

@@ -13,6 +13,7 @@ const logs = join(root, 'logs');
 const renderer = join(root, 'renderer');
 let server: RunningWebServer;
 const LOG = join(logs, 'popularity.eval');
+const CRASHED = join(logs, '2026-11-23T12-00-00+00-00_popularity_SyntheticCrash0001.eval');
 
 beforeAll(async () => {
   mkdirSync(logs, { recursive: true });
@@ -22,6 +23,9 @@ beforeAll(async () => {
     fixture(`${REAL}/scorer/logs/2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval`),
     LOG,
   );
+  const crash = fixture('synthetic/crash-with-buffer/logs');
+  cpSync(join(crash, '2026-11-23T12-00-00+00-00_popularity_SyntheticCrash0001.eval'), CRASHED);
+  cpSync(join(crash, '.buffer'), join(logs, '.buffer'), { recursive: true });
   server = await startWebServer({
     handlers: createLogService({ folders: () => [logs] }),
     rendererDir: renderer,
@@ -57,6 +61,8 @@ const ARGS: Record<(typeof INVOKE_CHANNELS)[number], unknown> = {
   'salvage:runs:list': { folder: logs },
   'salvage:log:info': { path: LOG },
   'salvage:log:sample': { path: LOG, id: '3', epoch: 1 },
+  'salvage:recovery:plan': { path: CRASHED },
+  'salvage:recovery:run': { path: CRASHED },
 };
 
 describe('web mode', () => {
@@ -64,7 +70,7 @@ describe('web mode', () => {
     for (const channel of INVOKE_CHANNELS) {
       const { status, body } = await call(channel, ARGS[channel]);
       expect(status, channel).toBe(200);
-      expect((body as { ok: boolean }).ok, channel).toBe(true);
+      expect((body as { ok: boolean }).ok, `${channel}: ${JSON.stringify(body)}`).toBe(true);
     }
     const sample = await call('salvage:log:sample', ARGS['salvage:log:sample']);
     expect((sample.body as { value: { scores: unknown } }).value.scores).toMatchObject({

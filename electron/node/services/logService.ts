@@ -3,6 +3,8 @@ import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 import { listRuns } from '../logs/listRuns.ts';
 import { withLog } from '../logs/openLog.ts';
 import { resolveInside } from '../io/pathGuard.ts';
+import { planRecovery, recoverLog } from '../recovery/recoverLog.ts';
+import { dirname } from 'node:path';
 
 export interface LogServiceOptions {
   /** The folders the user opened; paths outside them are refused. */
@@ -26,6 +28,15 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
         }),
         options.codecs,
       ),
+    'salvage:recovery:plan': async ({ path }) =>
+      planRecovery(await inside(path), { codecs: options.codecs }),
+    'salvage:recovery:run': async ({ path }) => {
+      const log = await inside(path);
+      // The output lands beside the log, inside the opened folder; plan first to check it.
+      const plan = await planRecovery(log, { codecs: options.codecs });
+      await resolveInside(dirname(plan.output), options.folders());
+      return recoverLog(log, { codecs: options.codecs });
+    },
     'salvage:log:sample': async ({ path, id, epoch }) =>
       withLog(await inside(path), (reader) => reader.readSample(id, epoch), options.codecs),
   };

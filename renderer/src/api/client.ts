@@ -1,5 +1,6 @@
 import type { LogHeader, Sample, SampleSummary } from '../../../shared/model/log.ts';
 import type { RunRow } from '../../../shared/model/run.ts';
+import type { RecoveryPlan, RecoveryReport } from '../../../shared/model/recovery.ts';
 import { invoke } from './transport.ts';
 
 /** Named calls for the slices; components never call these directly (rule 9). */
@@ -19,4 +20,12 @@ export function logInfo(
 
 export function readSample(path: string, id: string, epoch: number): Promise<Sample> {
   return invoke('salvage:log:sample', { path, id, epoch });
+}
+
+export function planRecovery(path: string): Promise<RecoveryPlan> {
+  return invoke('salvage:recovery:plan', { path });
+}
+
+export function runRecovery(path: string): Promise<RecoveryReport> {
+  return invoke('salvage:recovery:run', { path });
 }

@@ -10,12 +10,9 @@ const LOCAL_HEADER_BYTES = 30;
 const ZIP64_EXTRA_TAG = 0x0001;
 const utf8 = new TextDecoder('utf-8');
 
-/** An entry found in a damaged archive that could not be salvaged, and why. */
-export interface LostEntry {
-  readonly name: string;
-  readonly offset: number;
-  readonly reason: string;
-}
+import type { LostEntry } from '../../model/recovery.ts';
+
+export type { LostEntry };
 
 export interface LocalScan {
   /** Entries whose bytes are complete and whose CRC matches, as a directory (last duplicate wins). */

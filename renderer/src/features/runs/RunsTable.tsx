@@ -13,6 +13,7 @@ import type { RunRow } from '../../../../shared/model/run.ts';
 import { formatBytes, formatScore } from '../../../../shared/util/format.ts';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
+import { useStore } from '../../state/store.ts';
 
 const features = tableFeatures({
   rowSortingFeature,
@@ -72,8 +73,24 @@ const columns: Array<ColumnDef<typeof features, RunRow>> = [
     header: 'Recovery source',
     cell: (info) => RECOVERY_LABELS[info.row.original.recovery ?? ''] ?? 'none',
   },
+  {
+    id: 'action',
+    header: '',
+    enableSorting: false,
+    cell: (info) => <RowAction row={info.row.original} />,
+  },
   { id: 'path', accessorFn: (row) => row.path, header: 'Path' },
 ];
+
+/** The one-click action matching a run's recovery source. */
+function RowAction({ row }: { row: RunRow }) {
+  if (row.recovery === null || row.recovery === 'torn-tail') return null;
+  return (
+    <button type="button" onClick={() => void useStore.getState().planRecoveryOf(row.location)}>
+      Recover
+    </button>
+  );
+}
 
 /** The runs table: sortable, filtered by text, virtualized for thousands of runs. */
 export function RunsTable({

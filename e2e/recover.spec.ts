@@ -1,0 +1,33 @@
+import { expect, test } from '@playwright/test';
+import { serveDemoCopy, type DemoServer } from './serve.ts';
+
+let server: DemoServer;
+test.beforeAll(async () => {
+  server = await serveDemoCopy();
+});
+test.afterAll(async () => {
+  await server.stop();
+});
+
+test('one-click recovery of the crashed run shows the plan, writes the recovered run, which appears and opens', async ({
+  page,
+}) => {
+  await page.goto(server.url);
+  const crashed = page.locator('tr.run-row', { hasText: 'SyntheticCrash0001.eval' });
+  await crashed.getByRole('button', { name: 'Recover' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Recover run' });
+  await expect(dialog.getByTestId('plan-source')).toHaveText('filestore');
+  await expect(dialog.getByTestId('plan-flushed')).toHaveText('7');
+  await expect(dialog.getByTestId('plan-completed')).toHaveText('2');
+  await expect(dialog.getByTestId('plan-in-progress')).toHaveText('1');
+  await page.screenshot({ path: 'test-results/e2e/recover-plan.png' });
+  await dialog.getByRole('button', { name: 'Recover', exact: true }).click();
+  await expect(dialog.getByRole('status')).toContainText('Recovered 10 samples');
+  // The recovered run is listed beside the original, failed with Inspect's recovery status.
+  const recovered = page.locator('tr.run-row', { hasText: 'SyntheticCrash0001-recovered.eval' });
+  await expect(recovered.locator('[data-status]')).toHaveText('error');
+  await dialog.getByRole('button', { name: 'Open recovered run' }).click();
+  await expect(page.getByRole('list', { name: 'Samples' }).getByRole('listitem')).toHaveCount(10);
+  await expect(page.getByRole('list', { name: 'Samples' })).toContainText('CancelledError()');
+  await page.screenshot({ path: 'test-results/e2e/recovered-run.png', fullPage: true });
+});

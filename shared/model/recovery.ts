@@ -1,0 +1,32 @@
+import type { RecoverySource } from './run.ts';
+
+/** An entry of a truncated archive that could not be salvaged, and why. */
+export interface LostEntry {
+  readonly name: string;
+  readonly offset: number;
+  readonly reason: string;
+}
+
+/** What a recovery would do, shown before anything is written. */
+export interface RecoveryPlan {
+  readonly log: string;
+  readonly source: Exclude<RecoverySource, 'torn-tail'>;
+  /** The buffer read (database file or filestore folder), or null for an archive alone. */
+  readonly buffer: string | null;
+  /** Whether the crashed archive is whole (central directory present) or was cut off. */
+  readonly archive: 'intact' | 'truncated';
+  readonly total: number | null;
+  readonly flushed: number;
+  readonly completed: number;
+  readonly inProgress: number;
+  readonly lost: number;
+  readonly lostEntries: ReadonlyArray<LostEntry>;
+  readonly output: string;
+  readonly warnings: ReadonlyArray<string>;
+}
+
+export interface RecoveryReport extends RecoveryPlan {
+  readonly written: number;
+  readonly bytes: number;
+  readonly cleanedUp: boolean;
+}
