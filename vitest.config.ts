@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // services over the real fixtures in ../shared/fixtures.
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', 'electron/node/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['shared/**/*.test.ts', 'electron/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     pool: 'forks',
   },

@@ -10,8 +10,8 @@ const logFolder = resolve(process.env.SALVAGE_LOG_DIR ?? join(app.getAppPath(), 
 const pageUrl = pathToFileURL(join(app.getAppPath(), 'out/renderer/index.html')).href;
 
 void app.whenReady().then(() => {
-  registerHandlers(createLogService({ folders: () => [logFolder] }), (event) =>
-    (event.senderFrame?.url ?? '').startsWith(pageUrl),
+  registerHandlers(createLogService({ folders: () => [logFolder] }), (senderUrl) =>
+    senderUrl.startsWith(pageUrl),
   );
   createMainWindow(join(app.getAppPath(), 'out/preload/index.cjs'), pageUrl);
 });
