@@ -20,6 +20,9 @@ export type SalvageErrorKind =
   | 'unsupported-format'
   | 'not-a-buffer'
   | 'not-recoverable'
+  | 'not-torn'
+  | 'changed-during-repair'
+  | 'not-a-sidecar'
   | 'io';
 
 export class SalvageError extends Error {

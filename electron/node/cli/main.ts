@@ -11,6 +11,7 @@ import { describeSample, describeSummaries } from './humanOutput.ts';
 import type { Output } from './output.ts';
 import { recoverCommand } from './recoverCommand.ts';
 import { serveCommand } from './serveCommand.ts';
+import { repairJsonlCommand } from './repairJsonlCommand.ts';
 
 export type { Output };
 
@@ -35,6 +36,8 @@ export async function runCli(
         return await sample(rest, output);
       case 'recover':
         return await recoverCommand(rest, output);
+      case 'repair':
+        return await repairJsonlCommand(rest, output);
       case 'serve':
         return await serveCommand(rest, output);
       case undefined:

@@ -14,6 +14,9 @@ Commands:
   sample LOG ID EPOCH [--json]    one full sample, pools and attachments resolved
   recover LOG [--output P] [--overwrite] [--no-events] [--buffer-dir D] [--cleanup] [--dry-run] [--json]
                                   rebuild a crashed run from its sample buffer (or a truncated archive)
+  repair FILE [--dry-run] [--json]
+                                  repair a JSONL log's torn or spliced line; the bytes go to a sidecar
+  repair --undo SIDECAR [--json]  put a repair's bytes back exactly
   serve [DIR] [--port N] [--host H]
                                   web mode: the app in a browser (loopback, token in the printed URL)
   recover --list DIR [--buffer-dir D] [--json]

@@ -12,6 +12,7 @@ import {
 } from '../../../shared/formats/runs/jsonlRunFacts.ts';
 import type { RunRow } from '../../../shared/model/run.ts';
 import { FileByteSource } from '../io/fileByteSource.ts';
+import { concatBytes } from '../../../shared/formats/bytes/littleEndian.ts';
 
 /** Bytes read per chunk while scanning a JSONL log. */
 const SCAN_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -64,7 +65,7 @@ export async function scanJsonl(
         newline = chunk.indexOf(NEWLINE, start)
       ) {
         const piece = chunk.subarray(start, newline);
-        const text = decoder.decode(carry.length ? concat(carry, piece) : piece).trim();
+        const text = decoder.decode(carry.length ? concatBytes([carry, piece]) : piece).trim();
         carry = new Uint8Array(0);
         start = newline + 1;
         watermark = offset + start;
@@ -75,7 +76,7 @@ export async function scanJsonl(
           malformed += 1;
         }
       }
-      carry = concat(carry, chunk.subarray(start));
+      carry = concatBytes([carry, chunk.subarray(start)]);
     }
   } finally {
     await source.close();
@@ -92,13 +93,6 @@ export async function scanJsonl(
   } catch {
     return { malformed, tail: 'torn', watermark, tailRecord: undefined };
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** Where a scan of a growing JSONL log stopped: the end of its last complete line, and the tally up to there. */

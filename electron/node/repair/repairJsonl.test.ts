@@ -1,0 +1,238 @@
+import { spawn } from 'node:child_process';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  ftruncateSync,
+  createWriteStream,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CountingByteSource } from '../../../shared/formats/bytes/byteSource.ts';
+import { findUnterminatedTail } from '../../../shared/repair/tailHealth.ts';
+import type { SalvageError } from '../../../shared/util/errors.ts';
+import { FileByteSource } from '../io/fileByteSource.ts';
+import { checkJsonl, repairJsonl, undoRepair } from './repairJsonl.ts';
+
+const folders: string[] = [];
+function tempFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'salvage-repair-'));
+  folders.push(folder);
+  return folder;
+}
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A verifiers-like rollout row with the characters that break naive splitters. */
+const record = (id: number): string =>
+  JSON.stringify({
+    example_id: id,
+    prompt: [{ role: 'user', content: `Q${id}: naïve \u2028 split\u0085 here` }],
+    completion: `A${id}`,
+    reward: id % 2,
+  }) + '\n';
+
+describe('tail repair', () => {
+  it('crash matrix: a writer dying at every byte of the last record loses nothing', async () => {
+    const complete = record(1) + record(2);
+    const last = record(3);
+    const folder = tempFolder();
+    for (let cut = 1; cut < last.length; cut++) {
+      const log = join(folder, `results-${cut}.jsonl`);
+      const original = Buffer.from(complete + last.slice(0, cut));
+      writeFileSync(log, original);
+      const report = await repairJsonl(log);
+      const torn = original.subarray(Buffer.byteLength(complete));
+      if (cut === last.length - 1) {
+        // Everything but the newline was written: the record is complete, it only gets its newline.
+        expect(report.plan?.action).toBe('append-newline');
+        expect(readFileSync(log, 'utf8')).toBe(complete + last);
+      } else {
+        expect(report.plan?.action, `cut at ${cut}`).toBe('truncate-torn');
+        expect(readFileSync(log, 'utf8')).toBe(complete);
+        const sidecar = readFileSync(report.sidecar!);
+        expect(Buffer.compare(sidecar.subarray(sidecar.indexOf(0x0a) + 1), torn)).toBe(0);
+      }
+      await undoRepair(report.sidecar!);
+      expect(Buffer.compare(readFileSync(log), original), `undo at ${cut}`).toBe(0);
+      rmSync(report.sidecar!);
+    }
+  });
+
+  it('moves the torn fragment of a spliced line out and keeps the record in place', async () => {
+    const folder = tempFolder();
+    const log = join(folder, 'results.jsonl');
+    const fragment = record(3).slice(0, 25);
+    const original = record(1) + record(2) + fragment + record(4) + record(5);
+    writeFileSync(log, original);
+    const check = await checkJsonl(log);
+    expect(check.plan).toMatchObject({
+      action: 'move-fragment',
+      line: 3,
+      moved: { start: Buffer.byteLength(record(1) + record(2)) },
+    });
+    const report = await repairJsonl(log);
+    expect(readFileSync(log, 'utf8')).toBe(record(1) + record(2) + record(4) + record(5));
+    const sidecar = readFileSync(report.sidecar!);
+    expect(sidecar.subarray(sidecar.indexOf(0x0a) + 1).toString('utf8')).toBe(fragment);
+    await undoRepair(report.sidecar!);
+    expect(readFileSync(log, 'utf8')).toBe(original);
+  });
+
+  it('handles CRLF lines, an empty file, a healthy file and non-UTF-8 bytes', async () => {
+    const folder = tempFolder();
+    const crlf = join(folder, 'crlf.jsonl');
+    writeFileSync(crlf, `{"a":1}\r\n{"a":2}\r\n{"a":3`);
+    expect((await repairJsonl(crlf)).plan?.action).toBe('truncate-torn');
+    expect(readFileSync(crlf, 'utf8')).toBe(`{"a":1}\r\n{"a":2}\r\n`);
+
+    const empty = join(folder, 'empty.jsonl');
+    writeFileSync(empty, '');
+    expect((await repairJsonl(empty)).repaired).toBe(false);
+
+    const healthy = join(folder, 'healthy.jsonl');
+    writeFileSync(healthy, record(1));
+    expect(await repairJsonl(healthy)).toMatchObject({ plan: null, repaired: false });
+
+    const binary = join(folder, 'binary.jsonl');
+    const original = Buffer.concat([Buffer.from(record(1)), Buffer.from([0xff, 0xfe, 0x7b, 0x80])]);
+    writeFileSync(binary, original);
+    const report = await repairJsonl(binary);
+    expect(report.plan?.action).toBe('truncate-torn');
+    expect(readFileSync(binary, 'utf8')).toBe(record(1));
+    await undoRepair(report.sidecar!);
+    expect(Buffer.compare(readFileSync(binary), original)).toBe(0);
+  });
+
+  it('reports malformed lines in the middle without touching them', async () => {
+    const folder = tempFolder();
+    const log = join(folder, 'results.jsonl');
+    const original = record(1) + 'not json at all\n' + record(3);
+    writeFileSync(log, original);
+    const report = await repairJsonl(log);
+    expect(report.plan).toBeNull();
+    expect(report.malformed).toEqual([
+      { line: 2, start: Buffer.byteLength(record(1)), end: Buffer.byteLength(record(1)) + 15 },
+    ]);
+    expect(readFileSync(log, 'utf8')).toBe(original);
+  });
+
+  it('refuses to undo when the log changed after the repair', async () => {
+    const folder = tempFolder();
+    const log = join(folder, 'results.jsonl');
+    writeFileSync(log, record(1) + '{"torn');
+    const report = await repairJsonl(log);
+    writeFileSync(log, record(1) + record(2));
+    const error = await undoRepair(report.sidecar!).catch((caught: unknown) => caught);
+    expect((error as SalvageError).kind).toBe('changed-during-repair');
+    expect(readFileSync(log, 'utf8')).toBe(record(1) + record(2));
+  });
+
+  it('a huge torn last line (200 MB) is repaired with the health check reading only its tail', async () => {
+    const folder = tempFolder();
+    const log = join(folder, 'results.jsonl');
+    const stream = createWriteStream(log);
+    stream.write(record(1));
+    stream.write('{"example_id": 2, "completion": "');
+    const block = 'x'.repeat(1024 * 1024);
+    for (let index = 0; index < 200; index++) stream.write(block);
+    await new Promise<void>((resolve) => stream.end(resolve));
+    const report = await repairJsonl(log);
+    expect(report.plan?.action).toBe('truncate-torn');
+    expect(statSync(log).size).toBe(Buffer.byteLength(record(1)));
+    expect(statSync(report.sidecar!).size).toBeGreaterThan(200 * 1024 * 1024);
+  }, 120_000);
+});
+
+describe('health check', () => {
+  it('reads one byte of a healthy multi-GB log', async () => {
+    const folder = tempFolder();
+    const log = join(folder, 'results.jsonl');
+    const fd = openSync(log, 'w');
+    ftruncateSync(fd, 6 * 1024 ** 3); // sparse: 6 GiB of zeros
+    writeSync(fd, Buffer.from('{"a":1}\n'), 0, 8, 6 * 1024 ** 3);
+    closeSync(fd);
+    const file = await FileByteSource.open(log);
+    const source = new CountingByteSource(file);
+    expect(await findUnterminatedTail(source)).toBeNull();
+    expect([source.reads, source.bytesRead]).toEqual([1, 1]);
+    await file.close();
+  });
+});
+
+describe('a concurrent appender', () => {
+  it('never loses an appended record: each repair succeeds on a verified range or refuses', async () => {
+    const folder = tempFolder();
+    const outcomes = new Set<string>();
+    for (let trial = 0; trial < 6; trial++) {
+      const log = join(folder, `run-${trial}.jsonl`);
+      writeFileSync(log, record(1) + '{"example_id": 2, "torn');
+      // The appender writes complete records in append mode, as fast as it can, for a while.
+      const appender = spawn(process.execPath, [
+        '-e',
+        `
+        const fs = require('fs');
+        const fd = fs.openSync(${JSON.stringify(log)}, 'a');
+        process.stdout.write('go\\n');
+        const end = Date.now() + 400;
+        let id = 100;
+        while (Date.now() < end) fs.writeSync(fd, JSON.stringify({ example_id: id++, appended: true }) + '\\n');
+        process.stdout.write(String(id - 100));
+      `,
+      ]);
+      let output = '';
+      appender.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      await new Promise<void>((resolve) => {
+        const wait = setInterval(() => {
+          if (output.startsWith('go')) {
+            clearInterval(wait);
+            resolve();
+          }
+        }, 1);
+      });
+      const exited = new Promise((resolve) => appender.on('exit', resolve));
+      let running = true;
+      void exited.then(() => (running = false));
+      // Repair again and again while the appender writes.
+      while (running) {
+        const outcome = await repairJsonl(log).then(
+          (report) => (report.repaired ? 'repaired' : 'nothing to do'),
+          (error: unknown) =>
+            (error as SalvageError).kind === 'changed-during-repair'
+              ? 'refused'
+              : `failed: ${String(error)}`,
+        );
+        outcomes.add(outcome);
+        if (outcome.startsWith('failed')) throw new Error(outcome);
+      }
+      await exited;
+      const written = Number(output.slice(3));
+      const appended = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"appended":true'))
+        // An appended record may sit glued after the torn bytes (a spliced line): read from its own start.
+        .map(
+          (line) =>
+            JSON.parse(line.slice(line.lastIndexOf('{"example_id":'))) as { example_id: number },
+        );
+      const sidecars = readdirSync(folder).filter((name) =>
+        name.startsWith(`run-${trial}.jsonl.torn-`),
+      );
+      const moved = sidecars.map((name) => readFileSync(join(folder, name), 'utf8')).join('');
+      // Every record the appender wrote is in the log, in order; no sidecar holds one.
+      expect(appended.map((row) => row.example_id)).toEqual(
+        Array.from({ length: written }, (_, index) => index + 100),
+      );
+      expect(moved).not.toContain('"appended":true');
+    }
+    expect(outcomes.has('refused') || outcomes.has('repaired')).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,312 @@
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  rmSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { findUnterminatedTail } from '../../../shared/repair/tailHealth.ts';
+import {
+  isCompleteRecord,
+  planSplice,
+  planTailRepair,
+  spliceOffset,
+  type RepairPlan,
+} from '../../../shared/repair/repairPlan.ts';
+import { SalvageError } from '../../../shared/util/errors.ts';
+import { FileByteSource } from '../io/fileByteSource.ts';
+import { concatBytes } from '../../../shared/formats/bytes/littleEndian.ts';
+import { writeFileAtomically } from '../io/atomicFile.ts';
+
+const NEWLINE = 0x0a;
+/** Bytes copied per step when shifting the rest of a log after a fragment moves out. */
+const SHIFT_CHUNK_BYTES = 4 * 1024 * 1024;
+/** How many malformed lines a report lists (the count is always exact). */
+const MALFORMED_LISTED = 100;
+
+/** A malformed line in the middle of a log: reported, never changed. */
+export interface MalformedLine {
+  readonly line: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface RepairCheck {
+  readonly log: string;
+  readonly size: number;
+  /** The repair to make, or null when the log is healthy. */
+  readonly plan: RepairPlan | null;
+  readonly sidecar: string | null;
+  readonly malformed: ReadonlyArray<MalformedLine>;
+  readonly malformedCount: number;
+}
+
+export interface RepairReport extends RepairCheck {
+  readonly repaired: boolean;
+  readonly sizeAfter: number;
+}
+
+/** What a sidecar records so that `--undo` can put the bytes back exactly. */
+interface SidecarHeader {
+  readonly salvage_sidecar: 1;
+  readonly log: string;
+  readonly action: RepairPlan['action'];
+  readonly offset: number;
+  readonly length: number;
+  readonly sha256: string;
+  readonly size_before: number;
+  readonly size_after: number;
+  readonly created: string;
+}
+
+/** The repair a log needs (the dry run): nothing is written. */
+export async function checkJsonl(path: string, now = new Date()): Promise<RepairCheck> {
+  const source = await FileByteSource.open(path);
+  try {
+    const scan = await scanLines(source);
+    let plan: RepairPlan | null = null;
+    const tail = await findUnterminatedTail(source);
+    if (tail) {
+      const lastLine = await source.read(tail.lastLineStart, tail.size - tail.lastLineStart);
+      plan = planTailRepair(lastLine, tail.lastLineStart, scan.lines);
+    } else if (scan.spliced.length > 0) {
+      // One spliced line per run, the last first, so earlier offsets stay valid.
+      const spliced = scan.spliced.at(-1)!;
+      plan = planSplice(
+        await source.read(spliced.start, spliced.fragmentLength),
+        spliced.start,
+        spliced.line,
+      );
+    }
+    return {
+      log: path,
+      size: source.size,
+      plan,
+      sidecar: plan ? sidecarPath(path, now) : null,
+      malformed: scan.malformed.slice(0, MALFORMED_LISTED),
+      malformedCount: scan.malformed.length,
+    };
+  } finally {
+    await source.close();
+  }
+}
+
+/**
+ * Repair a JSONL log without losing a byte: the bytes that must go are first written to a
+ * sidecar beside the log (fsynced, with where they came from), and only then is the log changed,
+ * in place (same inode, never truncated below the verified range). A log that changes meanwhile
+ * (another writer appending) is left as it is, with a typed error.
+ */
+export async function repairJsonl(path: string, now = new Date()): Promise<RepairReport> {
+  const check = await checkJsonl(path, now);
+  const plan = check.plan;
+  if (!plan || !check.sidecar) return { ...check, repaired: false, sizeAfter: check.size };
+  const fd = openSync(path, 'r+');
+  try {
+    const before = fstatSync(fd);
+    if (before.size !== check.size) throw changed(path);
+    const moved = readExactly(fd, plan.moved.start, plan.moved.end - plan.moved.start);
+    const sizeAfter = plan.action === 'append-newline' ? check.size + 1 : check.size - moved.length;
+    const header: SidecarHeader = {
+      salvage_sidecar: 1,
+      log: basename(path),
+      action: plan.action,
+      offset: plan.moved.start,
+      length: moved.length,
+      sha256: createHash('sha256').update(moved).digest('hex'),
+      size_before: check.size,
+      size_after: sizeAfter,
+      created: now.toISOString(),
+    };
+    await writeFileAtomically(check.sidecar, async (handle) => {
+      await handle.write(`${JSON.stringify(header)}\n`);
+      await handle.write(moved);
+    });
+    // The last look before changing anything: the log must be exactly as planned. If it is not,
+    // the sidecar goes (its bytes are still in the log) and nothing else happens.
+    const now2 = fstatSync(fd);
+    if (now2.size !== before.size || now2.mtimeMs !== before.mtimeMs) {
+      rmSync(check.sidecar, { force: true });
+      throw changed(path);
+    }
+    switch (plan.action) {
+      case 'append-newline':
+        writeSync(fd, Uint8Array.of(NEWLINE), 0, 1, check.size);
+        break;
+      case 'truncate-torn':
+        ftruncateSync(fd, plan.moved.start);
+        break;
+      case 'move-fragment':
+        shiftLeft(fd, plan.moved.end, check.size, moved.length);
+        ftruncateSync(fd, sizeAfter);
+        break;
+    }
+    fsyncSync(fd);
+    return { ...check, repaired: true, sizeAfter: fstatSync(fd).size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface UndoReport {
+  readonly log: string;
+  readonly sidecar: string;
+  readonly action: RepairPlan['action'];
+  readonly restoredBytes: number;
+  readonly size: number;
+}
+
+/** Put back exactly what a repair moved to `sidecar`; refuses if the log changed since. */
+export async function undoRepair(sidecar: string): Promise<UndoReport> {
+  const bytes = new Uint8Array(await readFile(sidecar));
+  const newline = bytes.indexOf(NEWLINE);
+  let header: SidecarHeader;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(0, newline))) as SidecarHeader;
+    if (header.salvage_sidecar !== 1) throw new Error('no salvage_sidecar field');
+  } catch (error) {
+    throw new SalvageError(
+      'not-a-sidecar',
+      `${sidecar} is not a Salvage repair sidecar (${(error as Error).message}).`,
+    );
+  }
+  const moved = bytes.subarray(newline + 1);
+  if (
+    moved.length !== header.length ||
+    createHash('sha256').update(moved).digest('hex') !== header.sha256
+  ) {
+    throw new SalvageError(
+      'not-a-sidecar',
+      `${sidecar} is damaged: its bytes no longer match their checksum.`,
+    );
+  }
+  const log = join(dirname(sidecar), header.log);
+  const fd = openSync(log, 'r+');
+  try {
+    const size = fstatSync(fd).size;
+    if (size !== header.size_after) {
+      throw new SalvageError(
+        'changed-during-repair',
+        `${log} changed since the repair (${size} bytes, ${header.size_after} expected); undoing now could misplace the bytes, so nothing was changed.`,
+      );
+    }
+    switch (header.action) {
+      case 'append-newline':
+        if (readExactly(fd, size - 1, 1)[0] !== NEWLINE) throw changed(log);
+        ftruncateSync(fd, header.size_before);
+        break;
+      case 'truncate-torn':
+        writeSync(fd, moved, 0, moved.length, header.offset);
+        break;
+      case 'move-fragment':
+        shiftRight(fd, header.offset, size, moved.length);
+        writeSync(fd, moved, 0, moved.length, header.offset);
+        break;
+    }
+    fsyncSync(fd);
+    return {
+      log,
+      sidecar,
+      action: header.action,
+      restoredBytes: moved.length,
+      size: fstatSync(fd).size,
+    };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function changed(path: string): SalvageError {
+  return new SalvageError(
+    'changed-during-repair',
+    `${path} changed while it was being repaired (another process is writing it); nothing was changed. Stop the writer and run the repair again.`,
+  );
+}
+
+function readExactly(fd: number, position: number, length: number): Uint8Array {
+  const buffer = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const read = readSync(fd, buffer, done, length - done, position + done);
+    if (read === 0)
+      throw new SalvageError(
+        'changed-during-repair',
+        'The log shrank while it was being repaired.',
+      );
+    done += read;
+  }
+  return buffer;
+}
+
+/** Move bytes [from, end) left by `distance` (front to back, so nothing is overwritten before it is read). */
+function shiftLeft(fd: number, from: number, end: number, distance: number): void {
+  for (let position = from; position < end; position += SHIFT_CHUNK_BYTES) {
+    const chunk = readExactly(fd, position, Math.min(SHIFT_CHUNK_BYTES, end - position));
+    writeSync(fd, chunk, 0, chunk.length, position - distance);
+  }
+}
+
+/** Move bytes [from, end) right by `distance` (back to front). */
+function shiftRight(fd: number, from: number, end: number, distance: number): void {
+  for (let stop = end; stop > from; stop -= SHIFT_CHUNK_BYTES) {
+    const start = Math.max(from, stop - SHIFT_CHUNK_BYTES);
+    const chunk = readExactly(fd, start, stop - start);
+    writeSync(fd, chunk, 0, chunk.length, start + distance);
+  }
+}
+
+/** A sidecar name a person reads as what it is: `<log>.torn-<UTC time>`, unique in its folder. */
+function sidecarPath(log: string, date: Date): string {
+  const stamp = date.toISOString().replace(/[-:]/g, '');
+  let path = join(dirname(log), `${basename(log)}.torn-${stamp}`);
+  for (let suffix = 2; existsSync(path); suffix++) {
+    path = join(dirname(log), `${basename(log)}.torn-${stamp}-${suffix}`);
+  }
+  return path;
+}
+
+interface LineScan {
+  /** Number of the last line (1-based), whether or not it ends with a newline. */
+  readonly lines: number;
+  readonly malformed: MalformedLine[];
+  readonly spliced: Array<{ line: number; start: number; fragmentLength: number }>;
+}
+
+/** Every complete line checked once, in chunks: malformed ones listed, spliced ones found. */
+async function scanLines(source: FileByteSource): Promise<LineScan> {
+  const malformed: MalformedLine[] = [];
+  const spliced: Array<{ line: number; start: number; fragmentLength: number }> = [];
+  let line = 0;
+  let lineStart = 0;
+  let carry: Uint8Array = new Uint8Array(0);
+  for (let offset = 0; offset < source.size; offset += SHIFT_CHUNK_BYTES) {
+    const chunk = await source.read(offset, Math.min(SHIFT_CHUNK_BYTES, source.size - offset));
+    let start = 0;
+    for (
+      let newline = chunk.indexOf(NEWLINE);
+      newline !== -1;
+      newline = chunk.indexOf(NEWLINE, start)
+    ) {
+      const piece = chunk.subarray(start, newline);
+      const bytes = carry.length ? concatBytes([carry, piece]) : piece;
+      line += 1;
+      if (new TextDecoder().decode(bytes).trim() !== '' && !isCompleteRecord(bytes)) {
+        const splice = spliceOffset(bytes);
+        if (splice > 0) spliced.push({ line, start: lineStart, fragmentLength: splice });
+        else malformed.push({ line, start: lineStart, end: lineStart + bytes.length });
+      }
+      carry = new Uint8Array(0);
+      start = newline + 1;
+      lineStart = offset + start;
+    }
+    carry = concatBytes([carry, chunk.subarray(start)]);
+  }
+  return { lines: carry.length > 0 ? line + 1 : line, malformed, spliced };
+}

@@ -1,0 +1,112 @@
+import { SalvageError } from '../util/errors.ts';
+
+/** What a repair of a JSONL log's damaged line does. */
+export type RepairAction =
+  /** The last line was torn (no newline, not JSON): it moves to the sidecar, the log ends at the line before. */
+  | 'truncate-torn'
+  /** The last line is a complete record that lacks its newline: the newline is added, nothing removed. */
+  | 'append-newline'
+  /** A torn fragment with a complete record glued after it on one line: the fragment moves out, the record stays. */
+  | 'move-fragment';
+
+export interface RepairPlan {
+  readonly action: RepairAction;
+  /** 1-based number of the line concerned. */
+  readonly line: number;
+  /** The bytes that move to the sidecar, [start, end); empty for append-newline. */
+  readonly moved: { readonly start: number; readonly end: number };
+  /** A short preview of those bytes (or of the record that gets its newline). */
+  readonly preview: string;
+}
+
+/** Characters of preview shown in plans and dry runs. */
+const PREVIEW_CHARS = 120;
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** True when the bytes are one complete JSON value (surrounding whitespace and a CR allowed). */
+export function isCompleteRecord(bytes: Uint8Array): boolean {
+  const text = utf8.decode(bytes).trim();
+  if (text === '') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    // NaN/Infinity records are rare in JSONL logs; treat them as complete when that is the only problem.
+    return /\b(NaN|-?Infinity)\b/.test(text) && canParseWithSpecialNumbers(text);
+  }
+}
+
+function canParseWithSpecialNumbers(text: string): boolean {
+  try {
+    JSON.parse(text.replace(/\b(NaN|-?Infinity)\b/g, '0'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where a complete record starts inside a malformed line, or -1: the earliest `{"` after the
+ * start from which the rest of the line parses. A resumed writer appends a whole record right
+ * after the torn bytes, so the record is a suffix of the line.
+ */
+export function spliceOffset(line: Uint8Array): number {
+  let tried = 0;
+  for (let offset = line.indexOf(0x7b, 1); offset !== -1; offset = line.indexOf(0x7b, offset + 1)) {
+    if (line[offset + 1] !== 0x22) continue;
+    if (isCompleteRecord(line.subarray(offset))) return offset;
+    // Each try parses the rest of the line: bounded, so a huge torn line stays linear.
+    if (++tried >= MAX_SPLICE_CANDIDATES) break;
+  }
+  return -1;
+}
+
+/** Record starts tried inside one malformed line before calling it torn, not spliced. */
+const MAX_SPLICE_CANDIDATES = 16;
+
+/** The repair of a log's unterminated last line (bytes after its last `\n`). */
+export function planTailRepair(
+  lastLine: Uint8Array,
+  lastLineStart: number,
+  lineNumber: number,
+): RepairPlan {
+  if (isCompleteRecord(lastLine)) {
+    return {
+      action: 'append-newline',
+      line: lineNumber,
+      moved: { start: lastLineStart + lastLine.length, end: lastLineStart + lastLine.length },
+      preview: preview(lastLine),
+    };
+  }
+  // No splice check here: a resumed writer appends a record *with* its newline, so a spliced line
+  // always ends in one. An unterminated last line that does not parse is torn; a prefix of a
+  // record can hold a complete inner object, which a splice check would mistake for a record.
+  return {
+    action: 'truncate-torn',
+    line: lineNumber,
+    moved: { start: lastLineStart, end: lastLineStart + lastLine.length },
+    preview: preview(lastLine),
+  };
+}
+
+/** The repair of a spliced line found anywhere in the log. */
+export function planSplice(
+  fragment: Uint8Array,
+  lineStart: number,
+  lineNumber: number,
+): RepairPlan {
+  if (fragment.length === 0)
+    throw new SalvageError('not-torn', 'The line has no torn fragment to move.');
+  return {
+    action: 'move-fragment',
+    line: lineNumber,
+    moved: { start: lineStart, end: lineStart + fragment.length },
+    preview: preview(fragment),
+  };
+}
+
+export function preview(bytes: Uint8Array): string {
+  const text = utf8.decode(bytes.subarray(0, PREVIEW_CHARS * 4));
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
+}
