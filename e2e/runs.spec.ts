@@ -14,7 +14,7 @@ test('the runs table shows every demo run with its status and recovery source', 
 }) => {
   await page.goto(server.url);
   const table = page.getByRole('table', { name: 'Runs' });
-  await expect(page.getByTestId('runs-status')).toHaveText('4 runs');
+  await expect(page.getByTestId('runs-status')).toHaveText('6 runs');
   const row = (name: string) => table.locator('tr.run-row', { hasText: name });
   await expect(row('popularity_mj7khqpMM4GBCfVQozKgzB.eval').locator('[data-status]')).toHaveText(
     'success',
@@ -22,6 +22,9 @@ test('the runs table shows every demo run with its status and recovery source', 
   await expect(row('SyntheticCrash0001.eval').locator('[data-status]')).toHaveText('crashed');
   await expect(row('SyntheticCrash0001.eval')).toContainText('filestore');
   await expect(row('security-guide.json')).toContainText('security_guide');
+  await expect(row('results.jsonl')).toContainText('torn tail');
+  await expect(row('results.jsonl').locator('[data-status]')).toHaveText('crashed');
+  await expect(row('rollout-2026-11-23')).toContainText('gpt-5-codex');
   await page.screenshot({ path: 'test-results/e2e/runs-table.png', fullPage: true });
 });
 

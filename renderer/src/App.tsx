@@ -4,6 +4,7 @@ import { RunsTable } from './features/runs/RunsTable.tsx';
 import { RunView } from './features/run/RunView.tsx';
 import { SampleView } from './features/sample/SampleView.tsx';
 import { RecoveryDialog } from './features/recovery/RecoveryDialog.tsx';
+import { RepairDialog } from './features/repair/RepairDialog.tsx';
 import { readRoute, writeRoute } from './lib/route.ts';
 import { scalarText } from '../../shared/model/log.ts';
 
@@ -87,6 +88,7 @@ export function App() {
         <SampleView sample={sample} error={sampleError} onClose={actions.closeSample} />
       )}
       <RecoveryDialog />
+      <RepairDialog />
     </main>
   );
 }

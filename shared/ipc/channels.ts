@@ -8,6 +8,9 @@ export const INVOKE_CHANNELS = [
   'salvage:log:sample',
   'salvage:recovery:plan',
   'salvage:recovery:run',
+  'salvage:repair:check',
+  'salvage:repair:run',
+  'salvage:repair:undo',
 ] as const satisfies ReadonlyArray<InvokeChannel>;
 
 // Fails to compile when a contract channel is missing from the list above.

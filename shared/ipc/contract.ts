@@ -1,6 +1,12 @@
 import type { LogHeader, Sample, SampleSummary } from '../model/log.ts';
 import type { RunRow } from '../model/run.ts';
-import type { RecoveryPlan, RecoveryReport } from '../model/recovery.ts';
+import type {
+  RecoveryPlan,
+  RecoveryReport,
+  RepairCheck,
+  RepairReport,
+  UndoReport,
+} from '../model/recovery.ts';
 
 /**
  * The one contract between the renderer and the back end (rule 2).
@@ -17,6 +23,9 @@ export interface InvokeMap {
   }>;
   'salvage:recovery:plan': (args: { readonly path: string }) => Promise<RecoveryPlan>;
   'salvage:recovery:run': (args: { readonly path: string }) => Promise<RecoveryReport>;
+  'salvage:repair:check': (args: { readonly path: string }) => Promise<RepairCheck>;
+  'salvage:repair:run': (args: { readonly path: string }) => Promise<RepairReport>;
+  'salvage:repair:undo': (args: { readonly sidecar: string }) => Promise<UndoReport>;
   'salvage:log:sample': (args: {
     readonly path: string;
     readonly id: string;

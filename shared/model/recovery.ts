@@ -30,3 +30,35 @@ export interface RecoveryReport extends RecoveryPlan {
   readonly bytes: number;
   readonly cleanedUp: boolean;
 }
+
+/** The repair of a JSONL log's damaged line (see `salvage repair`). */
+export interface RepairCheck {
+  readonly log: string;
+  readonly size: number;
+  readonly plan: {
+    readonly action: 'truncate-torn' | 'append-newline' | 'move-fragment';
+    readonly line: number;
+    readonly moved: { readonly start: number; readonly end: number };
+    readonly preview: string;
+  } | null;
+  readonly sidecar: string | null;
+  readonly malformed: ReadonlyArray<{
+    readonly line: number;
+    readonly start: number;
+    readonly end: number;
+  }>;
+  readonly malformedCount: number;
+}
+
+export interface RepairReport extends RepairCheck {
+  readonly repaired: boolean;
+  readonly sizeAfter: number;
+}
+
+export interface UndoReport {
+  readonly log: string;
+  readonly sidecar: string;
+  readonly action: 'truncate-torn' | 'append-newline' | 'move-fragment';
+  readonly restoredBytes: number;
+  readonly size: number;
+}

@@ -21,6 +21,7 @@ import {
   type RepairPlan,
 } from '../../../shared/repair/repairPlan.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
+import type { RepairCheck, RepairReport, UndoReport } from '../../../shared/model/recovery.ts';
 import { FileByteSource } from '../io/fileByteSource.ts';
 import { concatBytes } from '../../../shared/formats/bytes/littleEndian.ts';
 import { writeFileAtomically } from '../io/atomicFile.ts';
@@ -32,26 +33,13 @@ const SHIFT_CHUNK_BYTES = 4 * 1024 * 1024;
 const MALFORMED_LISTED = 100;
 
 /** A malformed line in the middle of a log: reported, never changed. */
-export interface MalformedLine {
+interface MalformedLine {
   readonly line: number;
   readonly start: number;
   readonly end: number;
 }
 
-export interface RepairCheck {
-  readonly log: string;
-  readonly size: number;
-  /** The repair to make, or null when the log is healthy. */
-  readonly plan: RepairPlan | null;
-  readonly sidecar: string | null;
-  readonly malformed: ReadonlyArray<MalformedLine>;
-  readonly malformedCount: number;
-}
-
-export interface RepairReport extends RepairCheck {
-  readonly repaired: boolean;
-  readonly sizeAfter: number;
-}
+export type { RepairCheck, RepairReport, UndoReport, MalformedLine };
 
 /** What a sidecar records so that `--undo` can put the bytes back exactly. */
 interface SidecarHeader {
@@ -153,14 +141,6 @@ export async function repairJsonl(path: string, now = new Date()): Promise<Repai
   } finally {
     closeSync(fd);
   }
-}
-
-export interface UndoReport {
-  readonly log: string;
-  readonly sidecar: string;
-  readonly action: RepairPlan['action'];
-  readonly restoredBytes: number;
-  readonly size: number;
 }
 
 /** Put back exactly what a repair moved to `sidecar`; refuses if the log changed since. */

@@ -14,6 +14,7 @@ const renderer = join(root, 'renderer');
 let server: RunningWebServer;
 const LOG = join(logs, 'popularity.eval');
 const CRASHED = join(logs, '2026-11-23T12-00-00+00-00_popularity_SyntheticCrash0001.eval');
+const TORN = join(logs, 'results.jsonl');
 
 beforeAll(async () => {
   mkdirSync(logs, { recursive: true });
@@ -23,6 +24,7 @@ beforeAll(async () => {
     fixture(`${REAL}/scorer/logs/2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval`),
     LOG,
   );
+  writeFileSync(TORN, '{"example_id": 1, "reward": 1}\n{"example_id": 2, "rew');
   const crash = fixture('synthetic/crash-with-buffer/logs');
   cpSync(join(crash, '2026-11-23T12-00-00+00-00_popularity_SyntheticCrash0001.eval'), CRASHED);
   cpSync(join(crash, '.buffer'), join(logs, '.buffer'), { recursive: true });
@@ -63,12 +65,19 @@ const ARGS: Record<(typeof INVOKE_CHANNELS)[number], unknown> = {
   'salvage:log:sample': { path: LOG, id: '3', epoch: 1 },
   'salvage:recovery:plan': { path: CRASHED },
   'salvage:recovery:run': { path: CRASHED },
+  'salvage:repair:check': { path: TORN },
+  'salvage:repair:run': { path: TORN },
+  'salvage:repair:undo': { sidecar: 'set after the repair' },
 };
 
 describe('web mode', () => {
   it('serves every channel of the contract', async () => {
+    let repairedSidecar = '';
     for (const channel of INVOKE_CHANNELS) {
-      const { status, body } = await call(channel, ARGS[channel]);
+      const args = channel === 'salvage:repair:undo' ? { sidecar: repairedSidecar } : ARGS[channel];
+      const { status, body } = await call(channel, args);
+      if (channel === 'salvage:repair:run')
+        repairedSidecar = (body as { value: { sidecar: string } }).value.sidecar;
       expect(status, channel).toBe(200);
       expect((body as { ok: boolean }).ok, `${channel}: ${JSON.stringify(body)}`).toBe(true);
     }

@@ -4,6 +4,7 @@ import { listRuns } from '../logs/listRuns.ts';
 import { withLog } from '../logs/openLog.ts';
 import { resolveInside } from '../io/pathGuard.ts';
 import { planRecovery, recoverLog } from '../recovery/recoverLog.ts';
+import { checkJsonl, repairJsonl, undoRepair } from '../repair/repairJsonl.ts';
 import { dirname } from 'node:path';
 
 export interface LogServiceOptions {
@@ -37,6 +38,9 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
       await resolveInside(dirname(plan.output), options.folders());
       return recoverLog(log, { codecs: options.codecs });
     },
+    'salvage:repair:check': async ({ path }) => checkJsonl(await inside(path)),
+    'salvage:repair:run': async ({ path }) => repairJsonl(await inside(path)),
+    'salvage:repair:undo': async ({ sidecar }) => undoRepair(await inside(sidecar)),
     'salvage:log:sample': async ({ path, id, epoch }) =>
       withLog(await inside(path), (reader) => reader.readSample(id, epoch), options.codecs),
   };

@@ -1,6 +1,12 @@
 import type { LogHeader, Sample, SampleSummary } from '../../../shared/model/log.ts';
 import type { RunRow } from '../../../shared/model/run.ts';
-import type { RecoveryPlan, RecoveryReport } from '../../../shared/model/recovery.ts';
+import type {
+  RecoveryPlan,
+  RecoveryReport,
+  RepairCheck,
+  RepairReport,
+  UndoReport,
+} from '../../../shared/model/recovery.ts';
 import { invoke } from './transport.ts';
 
 /** Named calls for the slices; components never call these directly (rule 9). */
@@ -28,4 +34,16 @@ export function planRecovery(path: string): Promise<RecoveryPlan> {
 
 export function runRecovery(path: string): Promise<RecoveryReport> {
   return invoke('salvage:recovery:run', { path });
+}
+
+export function checkRepair(path: string): Promise<RepairCheck> {
+  return invoke('salvage:repair:check', { path });
+}
+
+export function runRepair(path: string): Promise<RepairReport> {
+  return invoke('salvage:repair:run', { path });
+}
+
+export function undoRepair(sidecar: string): Promise<UndoReport> {
+  return invoke('salvage:repair:undo', { sidecar });
 }

@@ -84,7 +84,14 @@ const columns: Array<ColumnDef<typeof features, RunRow>> = [
 
 /** The one-click action matching a run's recovery source. */
 function RowAction({ row }: { row: RunRow }) {
-  if (row.recovery === null || row.recovery === 'torn-tail') return null;
+  if (row.recovery === null) return null;
+  if (row.recovery === 'torn-tail') {
+    return (
+      <button type="button" onClick={() => void useStore.getState().checkRepairOf(row.location)}>
+        Repair
+      </button>
+    );
+  }
   return (
     <button type="button" onClick={() => void useStore.getState().planRecoveryOf(row.location)}>
       Recover

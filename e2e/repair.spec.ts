@@ -1,0 +1,48 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { serveDemoCopy, type DemoServer } from './serve.ts';
+
+let server: DemoServer;
+test.beforeAll(async () => {
+  server = await serveDemoCopy();
+});
+test.afterAll(async () => {
+  await server.stop();
+});
+
+test('repairing the torn verifiers log leaves a valid log and a sidecar, and undo restores it byte-identical', async ({
+  page,
+}) => {
+  const runFolder = join(server.folder, 'verifiers/gsm8k--gpt-4.1-mini/8f3c2a');
+  const log = join(runFolder, 'results.jsonl');
+  const original = readFileSync(log);
+  await page.goto(server.url);
+  const row = page.locator('tr.run-row', { hasText: 'results.jsonl' });
+  await expect(row).toContainText('torn tail');
+  await row.getByRole('button', { name: 'Repair' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Repair log' });
+  await expect(dialog.getByTestId('repair-preview')).toContainText('{"example_id":6');
+  await page.screenshot({ path: 'test-results/e2e/repair-plan.png' });
+  await dialog.getByRole('button', { name: 'Repair', exact: true }).click();
+  await expect(dialog.getByRole('status')).toContainText('Repaired');
+
+  // Every remaining line is a complete record; the sidecar holds exactly the torn bytes.
+  const repaired = readFileSync(log, 'utf8');
+  expect(repaired.endsWith('\n')).toBe(true);
+  for (const line of repaired.trimEnd().split('\n'))
+    expect(() => JSON.parse(line) as unknown).not.toThrow();
+  const sidecarName = readdirSync(runFolder).find((name) =>
+    name.startsWith('results.jsonl.torn-'),
+  )!;
+  const sidecar = readFileSync(join(runFolder, sidecarName));
+  expect(
+    Buffer.compare(sidecar.subarray(sidecar.indexOf(0x0a) + 1), original.subarray(repaired.length)),
+  ).toBe(0);
+  await expect(row).toContainText('none');
+
+  await dialog.getByRole('button', { name: 'Undo' }).click();
+  await expect(dialog.getByRole('status')).toContainText('Undone');
+  expect(Buffer.compare(readFileSync(log), original)).toBe(0);
+  await page.screenshot({ path: 'test-results/e2e/repair-undone.png' });
+});

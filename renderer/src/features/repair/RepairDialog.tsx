@@ -1,0 +1,84 @@
+import { useStore } from '../../state/store.ts';
+
+const ACTIONS = {
+  'truncate-torn':
+    'The last line was torn by a dying writer. Its bytes move to the sidecar; the log ends at the line before.',
+  'append-newline':
+    'The last line is a complete record that lacks its newline. The newline is added; nothing is removed.',
+  'move-fragment':
+    'A torn fragment sits before a complete record on one line. The fragment moves to the sidecar; the record stays.',
+} as const;
+
+/** Repair a torn JSONL log: what moves where first, then the repair, then an Undo. */
+export function RepairDialog() {
+  const log = useStore((state) => state.repairLog);
+  const status = useStore((state) => state.repairStatus);
+  const check = useStore((state) => state.repairCheck);
+  const report = useStore((state) => state.repairReport);
+  const undo = useStore((state) => state.undoReport);
+  const error = useStore((state) => state.repairError);
+  const { confirmRepair, undoLastRepair, closeRepair } = useStore.getState();
+  if (!log) return null;
+  const plan = check?.plan;
+  return (
+    <div className="dialog-backdrop">
+      <section className="dialog" role="dialog" aria-label="Repair log">
+        <h2>Repair torn log</h2>
+        <p className="muted">{log}</p>
+        {status === 'checking' && <p>Reading the end of the log…</p>}
+        {check && !plan && <p>The log is healthy: nothing to repair.</p>}
+        {plan && (
+          <>
+            <p>{ACTIONS[plan.action]}</p>
+            <dl className="plan">
+              <dt>Line</dt>
+              <dd>{plan.line}</dd>
+              <dt>Bytes</dt>
+              <dd data-testid="repair-range">
+                {plan.moved.start}–{plan.moved.end}
+              </dd>
+              <dt>Preview</dt>
+              <dd>
+                <code data-testid="repair-preview">{plan.preview}</code>
+              </dd>
+              <dt>Sidecar</dt>
+              <dd data-testid="repair-sidecar">{check.sidecar}</dd>
+            </dl>
+          </>
+        )}
+        {check && check.malformedCount > 0 && (
+          <p className="warning">
+            {check.malformedCount} malformed line(s) in the middle are left as they are.
+          </p>
+        )}
+        {status === 'repaired' && report && (
+          <p role="status">
+            Repaired: the log is now {report.sizeAfter} bytes; the moved bytes are in{' '}
+            {report.sidecar}.
+          </p>
+        )}
+        {status === 'undone' && undo && (
+          <p role="status">
+            Undone: {undo.restoredBytes} bytes restored, the log is {undo.size} bytes again.
+          </p>
+        )}
+        {error && <p role="alert">{error}</p>}
+        <div className="dialog-actions">
+          {status === 'ready' && plan && (
+            <button type="button" onClick={() => void confirmRepair()}>
+              Repair
+            </button>
+          )}
+          {status === 'repaired' && (
+            <button type="button" onClick={() => void undoLastRepair()}>
+              Undo
+            </button>
+          )}
+          <button type="button" onClick={closeRepair}>
+            {status === 'ready' || status === 'checking' ? 'Cancel' : 'Close'}
+          </button>
+        </div>
+      </section>
+    </div>
+  );
+}
