@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { stringifyInspectJson } from '../../../shared/formats/json/inspectJson.ts';
 import { isSalvageError } from '../../../shared/util/errors.ts';
 import { listRuns } from '../logs/listRuns.ts';
@@ -6,7 +5,7 @@ import { RunDigest } from '../index/runDigest.ts';
 import { withLog } from '../logs/openLog.ts';
 import { formatBytes, renderTable } from './table.ts';
 import { formatScore } from '../../../shared/util/format.ts';
-import { USAGE, UsageError } from './usage.ts';
+import { parseCommandArgs, USAGE, UsageError } from './usage.ts';
 import { describeSample, describeSummaries } from './humanOutput.ts';
 import type { Output } from './output.ts';
 import { recoverCommand } from './recoverCommand.ts';
@@ -63,17 +62,7 @@ export async function runCli(
 }
 
 function parse(args: ReadonlyArray<string>, positionals: number) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: { json: { type: 'boolean', default: false } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandArgs(args, { json: { type: 'boolean', default: false } });
   if (parsed.positionals.length !== positionals) {
     throw new UsageError(`Expected ${positionals} argument(s), got ${parsed.positionals.length}.`);
   }

@@ -1,34 +1,23 @@
-import { parseArgs } from 'node:util';
 import { stringifyInspectJson } from '../../../shared/formats/json/inspectJson.ts';
 import { isSalvageError } from '../../../shared/util/errors.ts';
 import { findLogFiles } from '../logs/findLogFiles.ts';
 import { planRecovery, recoverLog, type RecoveryPlan } from '../recovery/recoverLog.ts';
 import { renderTable } from './table.ts';
 import type { Output } from './output.ts';
-import { UsageError } from './usage.ts';
+import { parseCommandArgs, UsageError } from './usage.ts';
 
 /** `salvage recover LOG [...]` and `salvage recover --list DIR`. */
 export async function recoverCommand(args: ReadonlyArray<string>, output: Output): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        output: { type: 'string' },
-        overwrite: { type: 'boolean', default: false },
-        'no-events': { type: 'boolean', default: false },
-        'buffer-dir': { type: 'string' },
-        cleanup: { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        list: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandArgs(args, {
+    output: { type: 'string' },
+    overwrite: { type: 'boolean', default: false },
+    'no-events': { type: 'boolean', default: false },
+    'buffer-dir': { type: 'string' },
+    cleanup: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    list: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError(

@@ -1,29 +1,18 @@
-import { parseArgs } from 'node:util';
 import { stringifyInspectJson } from '../../../shared/formats/json/inspectJson.ts';
 import { checkJsonl, repairJsonl, undoRepair, type RepairCheck } from '../repair/repairJsonl.ts';
 import type { Output } from './output.ts';
-import { UsageError } from './usage.ts';
+import { parseCommandArgs, UsageError } from './usage.ts';
 
 /** `salvage repair FILE [--dry-run] [--json]` and `salvage repair --undo SIDECAR [--json]`. */
 export async function repairJsonlCommand(
   args: ReadonlyArray<string>,
   output: Output,
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        'dry-run': { type: 'boolean', default: false },
-        undo: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandArgs(args, {
+    'dry-run': { type: 'boolean', default: false },
+    undo: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError(

@@ -1,31 +1,20 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { createLogService } from '../services/logService.ts';
 import { startWebServer } from '../server/webServer.ts';
 import type { Output } from './output.ts';
-import { UsageError } from './usage.ts';
+import { parseCommandArgs, UsageError } from './usage.ts';
 
 const PROJECT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** `salvage serve [DIR] [--port N] [--host H]`: web mode, until interrupted. */
 export async function serveCommand(args: ReadonlyArray<string>, output: Output): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        port: { type: 'string', default: '0' },
-        host: { type: 'string', default: '127.0.0.1' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandArgs(args, {
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+  });
   if (parsed.positionals.length > 1) throw new UsageError('serve takes at most one folder.');
   const port = Number(parsed.values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)

@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 /** Wrong command-line words: exit code 2 with the usage text. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -23,3 +25,15 @@ Commands:
                                   every recoverable run under DIR
 
 Exit codes: 0 ok, 1 bad input (the reason on stderr), 2 usage.`;
+
+/** node:util parseArgs with positionals allowed and strict options, its errors turned into usage errors. */
+export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options']>>(
+  args: ReadonlyArray<string>,
+  options: O,
+) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

@@ -12,11 +12,7 @@ import {
 } from '../../../shared/formats/runs/jsonlRunFacts.ts';
 import type { RunRow } from '../../../shared/model/run.ts';
 import { FileByteSource } from '../io/fileByteSource.ts';
-import { concatBytes } from '../../../shared/formats/bytes/littleEndian.ts';
-
-/** Bytes read per chunk while scanning a JSONL log. */
-const SCAN_CHUNK_BYTES = 4 * 1024 * 1024;
-const NEWLINE = 0x0a;
+import { walkLines } from '../../../shared/formats/jsonl/lineReader.ts';
 
 export type JsonlRunKind = 'verifiers' | 'codex';
 
@@ -53,35 +49,26 @@ export async function scanJsonl(
   const source = await FileByteSource.open(path);
   const decoder = new TextDecoder();
   let malformed = 0;
-  let watermark = from;
-  let carry: Uint8Array = new Uint8Array(0);
+  let walk;
   try {
-    for (let offset = from; offset < source.size; offset += SCAN_CHUNK_BYTES) {
-      const chunk = await source.read(offset, Math.min(SCAN_CHUNK_BYTES, source.size - offset));
-      let start = 0;
-      for (
-        let newline = chunk.indexOf(NEWLINE);
-        newline !== -1;
-        newline = chunk.indexOf(NEWLINE, start)
-      ) {
-        const piece = chunk.subarray(start, newline);
-        const text = decoder.decode(carry.length ? concatBytes([carry, piece]) : piece).trim();
-        carry = new Uint8Array(0);
-        start = newline + 1;
-        watermark = offset + start;
-        if (text === '') continue;
+    walk = await walkLines(
+      source,
+      (line) => {
+        const text = decoder.decode(line).trim();
+        if (text === '') return;
         try {
           onRecord(parseInspectJson(text, 'record'));
         } catch {
           malformed += 1;
         }
-      }
-      carry = concatBytes([carry, chunk.subarray(start)]);
-    }
+      },
+      from,
+    );
   } finally {
     await source.close();
   }
-  const tailText = decoder.decode(carry).trim();
+  const tailText = decoder.decode(walk.tail).trim();
+  const watermark = walk.tailStart;
   if (tailText === '') return { malformed, tail: 'healthy', watermark, tailRecord: undefined };
   try {
     return {

@@ -23,7 +23,7 @@ import {
 import { SalvageError } from '../../../shared/util/errors.ts';
 import type { RepairCheck, RepairReport, UndoReport } from '../../../shared/model/recovery.ts';
 import { FileByteSource } from '../io/fileByteSource.ts';
-import { concatBytes } from '../../../shared/formats/bytes/littleEndian.ts';
+import { walkLines } from '../../../shared/formats/jsonl/lineReader.ts';
 import { writeFileAtomically } from '../io/atomicFile.ts';
 
 const NEWLINE = 0x0a;
@@ -263,30 +263,14 @@ interface LineScan {
 async function scanLines(source: FileByteSource): Promise<LineScan> {
   const malformed: MalformedLine[] = [];
   const spliced: Array<{ line: number; start: number; fragmentLength: number }> = [];
+  const decoder = new TextDecoder();
   let line = 0;
-  let lineStart = 0;
-  let carry: Uint8Array = new Uint8Array(0);
-  for (let offset = 0; offset < source.size; offset += SHIFT_CHUNK_BYTES) {
-    const chunk = await source.read(offset, Math.min(SHIFT_CHUNK_BYTES, source.size - offset));
-    let start = 0;
-    for (
-      let newline = chunk.indexOf(NEWLINE);
-      newline !== -1;
-      newline = chunk.indexOf(NEWLINE, start)
-    ) {
-      const piece = chunk.subarray(start, newline);
-      const bytes = carry.length ? concatBytes([carry, piece]) : piece;
-      line += 1;
-      if (new TextDecoder().decode(bytes).trim() !== '' && !isCompleteRecord(bytes)) {
-        const splice = spliceOffset(bytes);
-        if (splice > 0) spliced.push({ line, start: lineStart, fragmentLength: splice });
-        else malformed.push({ line, start: lineStart, end: lineStart + bytes.length });
-      }
-      carry = new Uint8Array(0);
-      start = newline + 1;
-      lineStart = offset + start;
-    }
-    carry = concatBytes([carry, chunk.subarray(start)]);
-  }
-  return { lines: carry.length > 0 ? line + 1 : line, malformed, spliced };
+  const walk = await walkLines(source, (bytes, start) => {
+    line += 1;
+    if (decoder.decode(bytes).trim() === '' || isCompleteRecord(bytes)) return;
+    const splice = spliceOffset(bytes);
+    if (splice > 0) spliced.push({ line, start, fragmentLength: splice });
+    else malformed.push({ line, start, end: start + bytes.length });
+  });
+  return { lines: walk.tail.length > 0 ? walk.lines + 1 : walk.lines, malformed, spliced };
 }

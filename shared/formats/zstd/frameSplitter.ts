@@ -1,4 +1,5 @@
 import { SalvageError } from '../../util/errors.ts';
+import { concatBytes } from '../bytes/littleEndian.ts';
 
 const ZSTD_MAGIC = 0xfd2fb528;
 const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
@@ -305,7 +306,7 @@ export function splitFrames(bytes: Uint8Array): Uint8Array[] {
   for (const slice of splitter.push(bytes)) {
     if (!slice.skippable) current.push(slice.bytes);
     if (slice.frameEnd) {
-      if (current.length > 0) frames.push(current.length === 1 ? current[0]! : joinBytes(current));
+      if (current.length > 0) frames.push(concatBytes(current));
       current = [];
     }
   }
@@ -316,14 +317,4 @@ export function splitFrames(bytes: Uint8Array): Uint8Array[] {
     );
   }
   return frames;
-}
-
-function joinBytes(parts: ReadonlyArray<Uint8Array>): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
