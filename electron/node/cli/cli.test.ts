@@ -110,3 +110,36 @@ describe('salvage command line', () => {
     ]);
   });
 });
+
+describe('salvage diff-config', () => {
+  it('compares two real Inspect runs and says whether they are resume-compatible', () => {
+    const finished = fixture(
+      `${REAL}/scorer/logs/2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval`,
+    );
+    const sameTask = fixture(
+      `${REAL}/scorer/logs/2025-02-11T15-17-00-05-00_popularity_dPiJifoWeEQBrfWsAopzWr.eval`,
+    );
+    const same = parseInspectJson(
+      salvage('diff-config', sameTask, finished, '--json').stdout,
+      'diff',
+    ) as Record<string, unknown>;
+    expect(same).toMatchObject({
+      kind: 'inspect',
+      compatible: true,
+      differences: [],
+      ignored: ['eval.created', 'eval.run_id', 'eval.task_id'],
+    });
+
+    const other = salvage(
+      'diff-config',
+      fixture(`${REAL}/log/test_eval_log/log_formats.eval`),
+      finished,
+    );
+    expect(other.code).toBe(0);
+    expect(other.stdout).toMatch(
+      /result\s+eval\.model\s+"ollama\/llama3\.1"\s+"openai\/gpt-4o-mini"/,
+    );
+    expect(other.stdout).toMatch(/throughput\s+plan\.config\.max_connections/);
+    expect(other.stdout).toContain('resume-compatible: no');
+  });
+});

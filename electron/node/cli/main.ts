@@ -11,6 +11,7 @@ import type { Output } from './output.ts';
 import { recoverCommand } from './recoverCommand.ts';
 import { serveCommand } from './serveCommand.ts';
 import { repairJsonlCommand } from './repairJsonlCommand.ts';
+import { compareConfigCommand } from './compareConfigCommand.ts';
 
 export type { Output };
 
@@ -37,6 +38,8 @@ export async function runCli(
         return await recoverCommand(rest, output);
       case 'repair':
         return await repairJsonlCommand(rest, output);
+      case 'diff-config':
+        return await compareConfigCommand(rest, output);
       case 'serve':
         return await serveCommand(rest, output);
       case undefined:

@@ -19,6 +19,7 @@ Commands:
   repair FILE [--dry-run] [--json]
                                   repair a JSONL log's torn or spliced line; the bytes go to a sidecar
   repair --undo SIDECAR [--json]  put a repair's bytes back exactly
+  diff-config A B [--json]        compare two runs' configurations: throughput vs result-affecting keys
   serve [DIR] [--port N] [--host H]
                                   web mode: the app in a browser (loopback, token in the printed URL)
   recover --list DIR [--buffer-dir D] [--json]

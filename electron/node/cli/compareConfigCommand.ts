@@ -1,0 +1,48 @@
+import { stringifyInspectJson } from '../../../shared/formats/json/inspectJson.ts';
+import { diffConfigs } from '../../../shared/resume/configDiff.ts';
+import { SalvageError } from '../../../shared/util/errors.ts';
+import { readRunConfig } from '../resume/runConfig.ts';
+import type { Output } from './output.ts';
+import { renderTable } from './table.ts';
+import { parseCommandArgs, UsageError } from './usage.ts';
+
+/** Longest value shown in the human table; --json carries everything. */
+const VALUE_CHARS = 50;
+
+/** `salvage diff-config A B [--json]`: what differs between two runs' configurations, and whether that matters for a resume. */
+export async function compareConfigCommand(
+  args: ReadonlyArray<string>,
+  output: Output,
+): Promise<number> {
+  const parsed = parseCommandArgs(args, { json: { type: 'boolean', default: false } });
+  if (parsed.positionals.length !== 2) throw new UsageError('diff-config takes two runs.');
+  const [a, b] = await Promise.all(parsed.positionals.map((path) => readRunConfig(path)));
+  if (a!.kind !== b!.kind) {
+    throw new SalvageError(
+      'unsupported-format',
+      `Cannot compare an ${a!.kind} run with a ${b!.kind} run.`,
+    );
+  }
+  const diff = diffConfigs(a!.config, b!.config, a!.kind);
+  if (parsed.values.json === true) {
+    output.out(stringifyInspectJson({ kind: a!.kind, ...diff }, 2));
+    return 0;
+  }
+  const show = (value: unknown): string => {
+    const text = value === null ? '(absent)' : stringifyInspectJson(value);
+    return text.length > VALUE_CHARS ? `${text.slice(0, VALUE_CHARS - 1)}…` : text;
+  };
+  if (diff.differences.length > 0) {
+    output.out(
+      renderTable(
+        ['CLASS', 'KEY', 'A', 'B'],
+        diff.differences.map((item) => [item.class, item.key, show(item.a), show(item.b)]),
+      ),
+    );
+  }
+  const results = diff.differences.filter((item) => item.class === 'result').length;
+  output.out(
+    `resume-compatible: ${diff.compatible ? 'yes' : 'no'} (${results} result-affecting difference${results === 1 ? '' : 's'}, ${diff.differences.length - results} throughput, ${diff.ignored.length} bookkeeping ignored)`,
+  );
+  return 0;
+}

@@ -1,0 +1,109 @@
+import { isJsonObject, stringifyInspectJson, type JsonValue } from '../formats/json/inspectJson.ts';
+
+/** The kind of run a configuration comes from. */
+export type ConfigKind = 'inspect' | 'verifiers';
+
+/** How a differing key matters for a resume. */
+export type DifferenceClass = 'throughput' | 'result';
+
+export interface ConfigDifference {
+  readonly key: string;
+  readonly a: JsonValue | null;
+  readonly b: JsonValue | null;
+  readonly class: DifferenceClass;
+}
+
+export interface ConfigDiff {
+  /** No result-affecting difference: samples of one run can stand beside samples of the other. */
+  readonly compatible: boolean;
+  readonly differences: ReadonlyArray<ConfigDifference>;
+  /** Keys that differ but are bookkeeping or outcomes, not configuration. */
+  readonly ignored: ReadonlyArray<string>;
+}
+
+/**
+ * Keys that only change how fast or how verbosely a run goes, never what a sample produces:
+ * concurrency, connection and sample limits, retries and timeouts of calls, buffering, logging
+ * cadence, display. Anything not matched here counts as result-affecting.
+ */
+const THROUGHPUT: Readonly<Record<ConfigKind, ReadonlyArray<RegExp>>> = {
+  inspect: [
+    /^eval\.config\.(max_samples|max_sandboxes|max_subprocesses|max_tasks|log_samples|log_realtime|log_images|log_buffer|log_shared|score_display|log_level|trace)$/,
+    /^(eval\.model_generate_config|plan\.config)\.(max_connections|max_retries|timeout|attempt_timeout|batch)$/,
+  ],
+  verifiers: [
+    /^(max_concurrent\w*|save_every|num_workers|max_connections|timeout|verbose|save_to_hf_hub|hf_hub_dataset_name)$/,
+  ],
+};
+
+/**
+ * Keys that always differ between two runs (identities, timestamps, versions) or are outcomes
+ * (averages, usage), not configuration.
+ */
+const IGNORED: Readonly<Record<ConfigKind, ReadonlyArray<RegExp>>> = {
+  inspect: [
+    /^eval\.(eval_id|run_id|eval_set_id|created|task_id|packages|revision|task_file|metadata|tags|viewer)(\.|$)/,
+    /^plan\.name$/,
+  ],
+  verifiers: [
+    /^(avg_reward|avg_metrics|avg_error|date|time|time_ms|usage|cost|version_info|state_columns|pass_at_k|pass_all_k|tools)(\.|$)/,
+  ],
+};
+
+/** Dotted key paths of nested objects; arrays and scalars are compared whole. */
+export function flattenConfig(value: JsonValue, prefix = ''): Map<string, JsonValue> {
+  const flat = new Map<string, JsonValue>();
+  if (isJsonObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      if (isJsonObject(item) && Object.keys(item).length > 0) {
+        for (const [inner, innerValue] of flattenConfig(item, path)) flat.set(inner, innerValue);
+      } else flat.set(path, item);
+    }
+  } else if (prefix) flat.set(prefix, value);
+  return flat;
+}
+
+/** Compare two configurations of the same kind, classifying every differing key. */
+export function diffConfigs(a: JsonValue, b: JsonValue, kind: ConfigKind): ConfigDiff {
+  const left = flattenConfig(a);
+  const right = flattenConfig(b);
+  const differences: ConfigDifference[] = [];
+  const ignored: string[] = [];
+  for (const key of [...new Set([...left.keys(), ...right.keys()])].sort()) {
+    const valueA = left.get(key) ?? null;
+    const valueB = right.get(key) ?? null;
+    if (same(valueA, valueB)) continue;
+    if (IGNORED[kind].some((pattern) => pattern.test(key))) {
+      ignored.push(key);
+      continue;
+    }
+    const throughput = THROUGHPUT[kind].some((pattern) => pattern.test(key));
+    differences.push({ key, a: valueA, b: valueB, class: throughput ? 'throughput' : 'result' });
+  }
+  differences.sort((x, y) =>
+    x.class === y.class ? x.key.localeCompare(y.key) : x.class === 'result' ? -1 : 1,
+  );
+  return {
+    compatible: differences.every((difference) => difference.class === 'throughput'),
+    differences,
+    ignored,
+  };
+}
+
+function same(a: JsonValue, b: JsonValue): boolean {
+  return stringifyInspectJson(canonical(a)) === stringifyInspectJson(canonical(b));
+}
+
+/** Objects with sorted keys, so that key order never counts as a difference. */
+function canonical(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return (value as JsonValue[]).map(canonical);
+  if (isJsonObject(value)) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical(value[key]!)]),
+    );
+  }
+  return value;
+}
