@@ -12,6 +12,7 @@ import { recoverCommand } from './recoverCommand.ts';
 import { serveCommand } from './serveCommand.ts';
 import { repairJsonlCommand } from './repairJsonlCommand.ts';
 import { compareConfigCommand } from './compareConfigCommand.ts';
+import { exportCommand } from './exportCommand.ts';
 
 export type { Output };
 
@@ -38,6 +39,8 @@ export async function runCli(
         return await recoverCommand(rest, output);
       case 'repair':
         return await repairJsonlCommand(rest, output);
+      case 'export':
+        return await exportCommand(rest, output);
       case 'diff-config':
         return await compareConfigCommand(rest, output);
       case 'serve':

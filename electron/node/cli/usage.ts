@@ -19,6 +19,9 @@ Commands:
   repair FILE [--dry-run] [--json]
                                   repair a JSONL log's torn or spliced line; the bytes go to a sidecar
   repair --undo SIDECAR [--json]  put a repair's bytes back exactly
+  export LOG --to eval|json|jsonl|csv OUTPUT [--overwrite]
+  export LOG --to md --sample ID [--epoch N] OUTPUT
+                                  a run (or a recovered run) in formats other tools read
   diff-config A B [--json]        compare two runs' configurations: throughput vs result-affecting keys
   serve [DIR] [--port N] [--host H]
                                   web mode: the app in a browser (loopback, token in the printed URL)

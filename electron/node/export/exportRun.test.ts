@@ -1,0 +1,63 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseInspectJson } from '../../../shared/formats/json/inspectJson.ts';
+import { fixture, REAL, TS_MONO } from '../../../test/support/fixtures.ts';
+import { withLog } from '../logs/openLog.ts';
+import { exportRun, exportSampleMarkdown } from './exportRun.ts';
+
+const folder = mkdtempSync(join(tmpdir(), 'salvage-export-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+const POPULARITY = fixture(
+  `${REAL}/scorer/logs/2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval`,
+);
+
+describe('export', () => {
+  it('writes a .json log that Salvage reads back with the same header and samples', async () => {
+    const output = join(folder, 'popularity.json');
+    expect(await exportRun(POPULARITY, 'json', output)).toMatchObject({ samples: 10 });
+    const original = await withLog(POPULARITY, async (reader) => ({
+      header: await reader.readHeader(),
+      sample: await reader.readSample('3', 1),
+    }));
+    const exported = await withLog(output, async (reader) => ({
+      header: await reader.readHeader(),
+      sample: await reader.readSample('3', 1),
+      summaries: await reader.readSummaries(),
+    }));
+    expect(exported.header).toEqual(original.header);
+    expect(exported.sample.messages).toEqual(original.sample.messages);
+    expect(exported.summaries).toHaveLength(10);
+  });
+
+  it('writes resolved samples as JSONL, scores as CSV, and an .eval copy', async () => {
+    const jsonl = join(folder, 'samples.jsonl');
+    await exportRun(fixture(`${TS_MONO}/original/ais-decoder.eval`), 'jsonl', jsonl);
+    const lines = readFileSync(jsonl, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain('attachment://');
+    expect(parseInspectJson(lines[0]!, 'line')).toMatchObject({ id: 1, epoch: 1 });
+
+    const csv = join(folder, 'scores.csv');
+    await exportRun(POPULARITY, 'csv', csv);
+    const rows = readFileSync(csv, 'utf8').trimEnd().split('\n');
+    expect(rows[0]).toBe('id,epoch,match,error');
+    expect(rows).toHaveLength(11);
+    expect(rows).toContain('3,1,I,');
+
+    const copy = join(folder, 'copy.eval');
+    await exportRun(POPULARITY, 'eval', copy);
+    expect(Buffer.compare(readFileSync(copy), readFileSync(POPULARITY))).toBe(0);
+    await expect(exportRun(POPULARITY, 'eval', copy)).rejects.toThrow(/--overwrite/);
+  });
+
+  it('writes a sample transcript as Markdown', async () => {
+    const output = join(folder, 'sample.md');
+    await exportSampleMarkdown(POPULARITY, '3', 1, output);
+    const text = readFileSync(output, 'utf8');
+    expect(text).toMatch(/^# Sample 3, epoch 1\n/);
+    expect(text).toContain('- **match**: I');
+    expect(text).toContain('### assistant\n\nNo');
+  });
+});

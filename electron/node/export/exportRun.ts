@@ -1,0 +1,184 @@
+import { createReadStream } from 'node:fs';
+import {
+  isJsonObject,
+  stringifyInspectJson,
+  type JsonValue,
+} from '../../../shared/formats/json/inspectJson.ts';
+import { scalarText, type Sample } from '../../../shared/model/log.ts';
+import type { InspectLogReader } from '../../../shared/formats/inspectLog.ts';
+import { SalvageError } from '../../../shared/util/errors.ts';
+import { writeFileAtomically } from '../io/atomicFile.ts';
+import { withLog } from '../logs/openLog.ts';
+
+/** Formats a run exports to. */
+export type ExportFormat = 'eval' | 'json' | 'jsonl' | 'csv';
+
+export interface ExportReport {
+  readonly output: string;
+  readonly format: ExportFormat | 'md';
+  readonly samples: number;
+}
+
+/**
+ * Export a run: `eval` (an Inspect-compatible copy), `json` (one Inspect `.json` log, the header
+ * fields then `samples`), `jsonl` (one resolved sample per line), `csv` (per-sample scores).
+ * Samples are read and written one at a time; every output is written atomically.
+ */
+export async function exportRun(
+  log: string,
+  format: ExportFormat,
+  output: string,
+  overwrite = false,
+): Promise<ExportReport> {
+  if (format === 'eval') {
+    // A .eval is already Inspect's format: a verified byte copy (a recovered log is one too).
+    if (!log.endsWith('.eval')) {
+      throw new SalvageError(
+        'unsupported-format',
+        'Export to .eval takes a .eval log; a .json log exports to json, jsonl or csv.',
+      );
+    }
+    const samples = await withLog(log, async (reader) => (await reader.listSamples()).length);
+    await writeFileAtomically(
+      output,
+      async (handle) => {
+        for await (const chunk of createReadStream(log) as AsyncIterable<Buffer>)
+          await handle.write(chunk);
+      },
+      { overwrite },
+    );
+    return { output, format, samples };
+  }
+  return withLog(log, async (reader) => {
+    let count = 0;
+    await writeFileAtomically(
+      output,
+      async (handle) => {
+        const write = async (text: string): Promise<void> => {
+          await handle.write(text);
+        };
+        switch (format) {
+          case 'json': {
+            const header = await reader.readHeader();
+            const fields = Object.entries(header).map(
+              ([key, value]) => `  ${JSON.stringify(key)}: ${stringifyInspectJson(value)}`,
+            );
+            await write(`{\n${fields.join(',\n')},\n  "samples": [`);
+            count = await eachSample(reader, async (sample, index) =>
+              write(`${index ? ',' : ''}\n    ${stringifyInspectJson(sample)}`),
+            );
+            const reductions = await reader.readReductions();
+            await write(
+              `\n  ]${reductions ? `,\n  "reductions": ${stringifyInspectJson(reductions)}` : ''}\n}\n`,
+            );
+            break;
+          }
+          case 'jsonl':
+            count = await eachSample(reader, async (sample) =>
+              write(`${stringifyInspectJson(sample)}\n`),
+            );
+            break;
+          case 'csv': {
+            const summaries = await reader.readSummaries();
+            const scorers = [
+              ...new Set(
+                summaries.flatMap((summary) =>
+                  isJsonObject(summary.scores) ? Object.keys(summary.scores) : [],
+                ),
+              ),
+            ];
+            await write(`${['id', 'epoch', ...scorers, 'error'].map(csvCell).join(',')}\n`);
+            for (const summary of summaries) {
+              const scores = isJsonObject(summary.scores) ? summary.scores : {};
+              const cells = scorers.map((name) => {
+                const score = scores[name];
+                return isJsonObject(score) ? plain(score.value) : '';
+              });
+              await write(
+                `${[scalarText(summary.id), plain(summary.epoch), ...cells, plain(summary.error)].map(csvCell).join(',')}\n`,
+              );
+              count += 1;
+            }
+            break;
+          }
+        }
+      },
+      { overwrite },
+    );
+    return { output, format, samples: count };
+  });
+}
+
+/** A sample's conversation and transcript as Markdown, for reading or pasting into a report. */
+export async function exportSampleMarkdown(
+  log: string,
+  id: string,
+  epoch: number,
+  output: string,
+  overwrite = false,
+): Promise<ExportReport> {
+  const sample = await withLog(log, (reader) => reader.readSample(id, epoch));
+  await writeFileAtomically(
+    output,
+    async (handle) => {
+      await handle.write(sampleMarkdown(sample));
+    },
+    { overwrite },
+  );
+  return { output, format: 'md', samples: 1 };
+}
+
+export function sampleMarkdown(sample: Sample): string {
+  const lines = [`# Sample ${scalarText(sample.id)}, epoch ${plain(sample.epoch)}`, ''];
+  if (isJsonObject(sample.scores)) {
+    lines.push('## Scores', '');
+    for (const [name, score] of Object.entries(sample.scores)) {
+      if (!isJsonObject(score)) continue;
+      lines.push(
+        `- **${name}**: ${plain(score.value)}${score.explanation ? ` — ${plain(score.explanation)}` : ''}`,
+      );
+    }
+    lines.push('');
+  }
+  if (isJsonObject(sample.error)) lines.push(`**Error:** ${plain(sample.error.message)}`, '');
+  lines.push('## Messages', '');
+  for (const message of Array.isArray(sample.messages) ? (sample.messages as JsonValue[]) : []) {
+    if (!isJsonObject(message)) continue;
+    lines.push(`### ${plain(message.role)}`, '', contentText(message.content), '');
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+async function eachSample(
+  reader: InspectLogReader,
+  use: (sample: Sample, index: number) => Promise<void>,
+): Promise<number> {
+  let index = 0;
+  for (const ref of await reader.listSamples())
+    await use(await reader.readSample(ref.id, ref.epoch), index++);
+  return index;
+}
+
+function contentText(content: JsonValue | undefined): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return (content as JsonValue[])
+    .map((part) =>
+      isJsonObject(part) && typeof part.text === 'string'
+        ? part.text
+        : isJsonObject(part)
+          ? `*[${plain(part.type)}]*`
+          : '',
+    )
+    .join('\n\n');
+}
+
+function plain(value: JsonValue | undefined): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : stringifyInspectJson(value);
+}
+
+/** RFC 4180 quoting. */
+function csvCell(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
