@@ -2,7 +2,8 @@ import { app } from 'electron';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createLogService } from '../node/services/logService.ts';
-import { registerHandlers } from './ipc/typedIpc.ts';
+import { forwardEvents, registerHandlers } from './ipc/typedIpc.ts';
+import { EventHub } from '../node/services/eventHub.ts';
 import { createMainWindow } from './window.ts';
 
 // Composition root: build the services, register the handlers, open the window. No logic here.

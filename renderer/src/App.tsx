@@ -18,6 +18,8 @@ export function App() {
   const header = useStore((state) => state.header);
   const summaries = useStore((state) => state.summaries);
   const runError = useStore((state) => state.runError);
+  const streamProgress = useStore((state) => state.streamProgress);
+  const cancelStream = useStore((state) => state.cancelStream);
   const sample = useStore((state) => state.sample);
   const sampleError = useStore((state) => state.sampleError);
   const actions = useStore.getState();
@@ -82,6 +84,8 @@ export function App() {
           error={runError}
           onOpenSample={(id, epoch) => void actions.openSample(id, epoch)}
           onBack={actions.closeRun}
+          progress={streamProgress}
+          onCancel={cancelStream}
         />
       )}
       {runPath && (sample || sampleError) && (

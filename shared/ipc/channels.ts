@@ -1,4 +1,4 @@
-import type { InvokeChannel } from './contract.ts';
+import type { EventChannel, InvokeChannel } from './contract.ts';
 
 /** Runtime list of invoke channels: the preload's allow-list, checked against the contract by the compiler. */
 export const INVOKE_CHANNELS = [
@@ -11,6 +11,9 @@ export const INVOKE_CHANNELS = [
   'salvage:repair:check',
   'salvage:repair:run',
   'salvage:repair:undo',
+  'salvage:log:header',
+  'salvage:samples:stream',
+  'salvage:samples:cancel',
 ] as const satisfies ReadonlyArray<InvokeChannel>;
 
 // Fails to compile when a contract channel is missing from the list above.
@@ -19,4 +22,13 @@ export const ALL_CHANNELS_LISTED: Missing extends never ? true : never = true;
 
 export function isInvokeChannel(value: unknown): value is InvokeChannel {
   return typeof value === 'string' && (INVOKE_CHANNELS as ReadonlyArray<string>).includes(value);
+}
+
+/** Runtime list of event channels, the preload's allow-list for subscriptions. */
+export const EVENT_CHANNELS = [
+  'salvage:samples:batch',
+] as const satisfies ReadonlyArray<EventChannel>;
+
+export function isEventChannel(value: unknown): value is EventChannel {
+  return typeof value === 'string' && (EVENT_CHANNELS as ReadonlyArray<string>).includes(value);
 }

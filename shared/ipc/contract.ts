@@ -26,6 +26,12 @@ export interface InvokeMap {
   'salvage:repair:check': (args: { readonly path: string }) => Promise<RepairCheck>;
   'salvage:repair:run': (args: { readonly path: string }) => Promise<RepairReport>;
   'salvage:repair:undo': (args: { readonly sidecar: string }) => Promise<UndoReport>;
+  'salvage:log:header': (args: { readonly path: string }) => Promise<LogHeader>;
+  /** Start streaming a run's sample summaries as `salvage:samples:batch` events. */
+  'salvage:samples:stream': (args: {
+    readonly path: string;
+  }) => Promise<{ readonly streamId: string }>;
+  'salvage:samples:cancel': (args: { readonly streamId: string }) => Promise<void>;
   'salvage:log:sample': (args: {
     readonly path: string;
     readonly id: string;
@@ -36,3 +42,20 @@ export interface InvokeMap {
 export type InvokeChannel = keyof InvokeMap;
 export type InvokeArgs<C extends InvokeChannel> = Parameters<InvokeMap[C]>[0];
 export type InvokeResult<C extends InvokeChannel> = Awaited<ReturnType<InvokeMap[C]>>;
+
+/** One batch of a sample stream (Perfetto's TraceChunk shape): rows as they are decoded, with progress. */
+export interface SampleBatch {
+  readonly streamId: string;
+  readonly items: ReadonlyArray<SampleSummary>;
+  readonly bytesRead: number;
+  readonly bytesTotal: number;
+  readonly done: boolean;
+  readonly error?: string;
+}
+
+/** Events the back end pushes to the renderer. */
+export interface EventMap {
+  'salvage:samples:batch': SampleBatch;
+}
+
+export type EventChannel = keyof EventMap;

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { createLogService } from '../services/logService.ts';
+import { EventHub } from '../services/eventHub.ts';
 import { startWebServer } from '../server/webServer.ts';
 import type { Output } from './output.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
@@ -25,8 +26,10 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
   if (!existsSync(resolve(rendererDir, 'index.html'))) {
     throw new SalvageError('io', 'The renderer is not built yet: run `npm run build` first.');
   }
+  const events = new EventHub();
   const server = await startWebServer({
-    handlers: createLogService({ folders: () => [folder] }),
+    handlers: createLogService({ folders: () => [folder], events }),
+    events,
     rendererDir,
     host: parsed.values.host,
     port,

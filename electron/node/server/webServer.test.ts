@@ -7,11 +7,13 @@ import { parseInspectJson } from '../../../shared/formats/json/inspectJson.ts';
 import { fixture, REAL } from '../../../test/support/fixtures.ts';
 import { createLogService } from '../services/logService.ts';
 import { startWebServer, type RunningWebServer } from './webServer.ts';
+import { EventHub } from '../services/eventHub.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'salvage-web-'));
 const logs = join(root, 'logs');
 const renderer = join(root, 'renderer');
 let server: RunningWebServer;
+const events = new EventHub();
 const LOG = join(logs, 'popularity.eval');
 const CRASHED = join(logs, '2026-11-23T12-00-00+00-00_popularity_SyntheticCrash0001.eval');
 const TORN = join(logs, 'results.jsonl');
@@ -29,7 +31,8 @@ beforeAll(async () => {
   cpSync(join(crash, '2026-11-23T12-00-00+00-00_popularity_SyntheticCrash0001.eval'), CRASHED);
   cpSync(join(crash, '.buffer'), join(logs, '.buffer'), { recursive: true });
   server = await startWebServer({
-    handlers: createLogService({ folders: () => [logs] }),
+    handlers: createLogService({ folders: () => [logs], events }),
+    events,
     rendererDir: renderer,
     token: 'secret-token',
   });
@@ -68,6 +71,9 @@ const ARGS: Record<(typeof INVOKE_CHANNELS)[number], unknown> = {
   'salvage:repair:check': { path: TORN },
   'salvage:repair:run': { path: TORN },
   'salvage:repair:undo': { sidecar: 'set after the repair' },
+  'salvage:log:header': { path: LOG },
+  'salvage:samples:stream': { path: LOG },
+  'salvage:samples:cancel': { streamId: 'no-such-stream' },
 };
 
 describe('web mode', () => {
@@ -85,6 +91,44 @@ describe('web mode', () => {
     expect((sample.body as { value: { scores: unknown } }).value.scores).toMatchObject({
       match: { value: 'I' },
     });
+  });
+
+  it("streams a run's summaries as server-sent events until done", async () => {
+    const controller = new AbortController();
+    const stream = await fetch(`${base()}/api/events?token=secret-token`, {
+      signal: controller.signal,
+    });
+    expect(stream.headers.get('content-type')).toBe('text/event-stream');
+    const reader = stream.body!.getReader();
+    const { body } = await call('salvage:samples:stream', { path: LOG });
+    const streamId = (body as { value: { streamId: string } }).value.streamId;
+    const items: unknown[] = [];
+    let done = false;
+    let text = '';
+    while (!done) {
+      const chunk = await reader.read();
+      text += new TextDecoder().decode(chunk.value);
+      for (const block of text.split('\n\n').slice(0, -1)) {
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (!data) continue;
+        const batch = parseInspectJson(data, 'event') as {
+          streamId: string;
+          items: unknown[];
+          done: boolean;
+          bytesRead: number;
+          bytesTotal: number;
+        };
+        if (batch.streamId !== streamId) continue;
+        items.push(...batch.items);
+        if (batch.done) {
+          done = true;
+          expect(batch.bytesRead).toBe(batch.bytesTotal);
+        }
+      }
+      text = text.slice(text.lastIndexOf('\n\n') + 2);
+    }
+    controller.abort();
+    expect(items).toHaveLength(10);
   });
 
   it('refuses requests without the token, or with a wrong one', async () => {

@@ -10,6 +10,7 @@ import {
   stringifyInspectJson,
 } from '../../../shared/formats/json/inspectJson.ts';
 import { isSalvageError } from '../../../shared/util/errors.ts';
+import type { EventHub } from '../services/eventHub.ts';
 
 /** Largest request body accepted: invoke arguments are paths and ids, never data. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -26,6 +27,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 export interface WebServerOptions {
   readonly handlers: InvokeMap;
+  /** Events pushed to browsers over server-sent events (`/api/events`). */
+  readonly events?: EventHub;
   /** The built renderer (out/renderer). */
   readonly rendererDir: string;
   readonly host?: string;
@@ -88,6 +91,7 @@ async function handle(
       'Open the URL printed by `salvage serve` (it carries the access token).',
     );
   }
+  if (url.pathname === '/api/events') return streamEvents(request, response, options.events);
   if (url.pathname.startsWith('/api/invoke/')) {
     if (request.method !== 'POST')
       return send(response, 405, 'text/plain; charset=utf-8', 'POST only.');
@@ -130,6 +134,24 @@ async function invoke(
       return sendJson(response, 200, { ok: false, kind: error.kind, message: error.message });
     throw error;
   }
+}
+
+/** Server-sent events: every hub event, as `event: <channel>` with Inspect-JSON data. */
+function streamEvents(
+  request: IncomingMessage,
+  response: ServerResponse,
+  events: EventHub | undefined,
+): void {
+  response.writeHead(200, {
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+  });
+  response.write(': connected\n\n');
+  const unsubscribe = events?.subscribe((channel, payload) => {
+    response.write(`event: ${channel}\ndata: ${stringifyInspectJson(payload)}\n\n`);
+  });
+  request.on('close', () => unsubscribe?.());
 }
 
 function serveStatic(

@@ -6,8 +6,12 @@ import { resolveInside } from '../io/pathGuard.ts';
 import { planRecovery, recoverLog } from '../recovery/recoverLog.ts';
 import { checkJsonl, repairJsonl, undoRepair } from '../repair/repairJsonl.ts';
 import { dirname } from 'node:path';
+import { EventHub } from './eventHub.ts';
+import { SampleStreamer } from './sampleStreamer.ts';
 
 export interface LogServiceOptions {
+  /** Where streamed events go (the transports subscribe to it). */
+  readonly events?: EventHub;
   /** The folders the user opened; paths outside them are refused. */
   readonly folders: () => ReadonlyArray<string>;
   readonly codecs?: Codecs;
@@ -16,6 +20,7 @@ export interface LogServiceOptions {
 /** The handlers of the log channels, shared by the IPC and HTTP transports. */
 export function createLogService(options: LogServiceOptions): InvokeMap {
   const inside = (path: string): Promise<string> => resolveInside(path, options.folders());
+  const streamer = new SampleStreamer(options.events ?? new EventHub(), options.codecs);
   return {
     'salvage:app:folders': () => Promise.resolve([...options.folders()]),
     'salvage:runs:list': async ({ folder }) =>
@@ -41,6 +46,10 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
     'salvage:repair:check': async ({ path }) => checkJsonl(await inside(path)),
     'salvage:repair:run': async ({ path }) => repairJsonl(await inside(path)),
     'salvage:repair:undo': async ({ sidecar }) => undoRepair(await inside(sidecar)),
+    'salvage:log:header': async ({ path }) =>
+      withLog(await inside(path), (reader) => reader.readHeader(), options.codecs),
+    'salvage:samples:stream': async ({ path }) => streamer.start(await inside(path)),
+    'salvage:samples:cancel': ({ streamId }) => Promise.resolve(streamer.cancel(streamId)),
     'salvage:log:sample': async ({ path, id, epoch }) =>
       withLog(await inside(path), (reader) => reader.readSample(id, epoch), options.codecs),
   };

@@ -7,7 +7,8 @@ import type {
   RepairReport,
   UndoReport,
 } from '../../../shared/model/recovery.ts';
-import { invoke } from './transport.ts';
+import { eventsReady, invoke, subscribe } from './transport.ts';
+import type { SampleBatch } from '../../../shared/ipc/contract.ts';
 
 /** Named calls for the slices; components never call these directly (rule 9). */
 export function openedFolders(): Promise<ReadonlyArray<string>> {
@@ -16,12 +17,6 @@ export function openedFolders(): Promise<ReadonlyArray<string>> {
 
 export function listRuns(folder: string): Promise<ReadonlyArray<RunRow>> {
   return invoke('salvage:runs:list', { folder });
-}
-
-export function logInfo(
-  path: string,
-): Promise<{ readonly header: LogHeader; readonly summaries: ReadonlyArray<SampleSummary> }> {
-  return invoke('salvage:log:info', { path });
 }
 
 export function readSample(path: string, id: string, epoch: number): Promise<Sample> {
@@ -46,4 +41,36 @@ export function runRepair(path: string): Promise<RepairReport> {
 
 export function undoRepair(sidecar: string): Promise<UndoReport> {
   return invoke('salvage:repair:undo', { sidecar });
+}
+
+export function readHeader(path: string): Promise<LogHeader> {
+  return invoke('salvage:log:header', { path });
+}
+
+/**
+ * Stream a run's sample summaries: `onBatch` gets each batch of this stream until one is done.
+ * Returns a cancel function.
+ */
+export async function streamSamples(
+  path: string,
+  onBatch: (batch: SampleBatch) => void,
+): Promise<() => void> {
+  await eventsReady();
+  let streamId: string | null = null;
+  const early: SampleBatch[] = [];
+  const unsubscribe = subscribe('salvage:samples:batch', (batch) => {
+    if (streamId === null) early.push(batch);
+    else if (batch.streamId === streamId) deliver(batch);
+  });
+  const deliver = (batch: SampleBatch): void => {
+    onBatch(batch);
+    if (batch.done) unsubscribe();
+  };
+  streamId = (await invoke('salvage:samples:stream', { path })).streamId;
+  for (const batch of early.splice(0)) if (batch.streamId === streamId) deliver(batch);
+  const id = streamId;
+  return () => {
+    unsubscribe();
+    void invoke('salvage:samples:cancel', { streamId: id });
+  };
 }

@@ -1,4 +1,10 @@
-import type { InvokeArgs, InvokeChannel, InvokeResult } from '../../../shared/ipc/contract.ts';
+import type {
+  EventChannel,
+  EventMap,
+  InvokeArgs,
+  InvokeChannel,
+  InvokeResult,
+} from '../../../shared/ipc/contract.ts';
 import { parseInspectJson } from '../../../shared/formats/json/inspectJson.ts';
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; kind: string; message: string };
@@ -43,4 +49,32 @@ async function overHttp<C extends InvokeChannel>(
     return { ok: false, kind: 'http', message: `${response.status}: ${text}` };
   }
   return parseInspectJson(text, 'The response') as unknown as Outcome<InvokeResult<C>>;
+}
+
+let eventSource: EventSource | undefined;
+
+/**
+ * Listen to a back-end event: the bridge's `on` in the desktop app, server-sent events in web
+ * mode (one shared connection). Returns the unsubscribe function.
+ */
+export function subscribe<C extends EventChannel>(
+  channel: C,
+  listener: (payload: EventMap[C]) => void,
+): () => void {
+  if (window.salvage)
+    return window.salvage.on(channel, (payload) => listener(payload as EventMap[C]));
+  eventSource ??= new EventSource('api/events');
+  const handler = (event: MessageEvent<string>): void =>
+    listener(parseInspectJson(event.data, 'An event') as unknown as EventMap[C]);
+  eventSource.addEventListener(channel, handler);
+  return () => eventSource?.removeEventListener(channel, handler);
+}
+
+/** Resolves once the web transport's event connection is open (at once on desktop). */
+export function eventsReady(): Promise<void> {
+  if (window.salvage) return Promise.resolve();
+  eventSource ??= new EventSource('api/events');
+  if (eventSource.readyState === EventSource.OPEN) return Promise.resolve();
+  const source = eventSource;
+  return new Promise((resolve) => source.addEventListener('open', () => resolve(), { once: true }));
 }

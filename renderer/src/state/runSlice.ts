@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { LogHeader, Sample, SampleSummary } from '../../../shared/model/log.ts';
-import { logInfo, readSample } from '../api/client.ts';
+import { readHeader, readSample, streamSamples } from '../api/client.ts';
+import { sampleKey } from '../../../shared/model/log.ts';
 import type { Store } from './store.ts';
 
 export interface RunSlice {
@@ -8,6 +9,13 @@ export interface RunSlice {
   header: LogHeader | null;
   summaries: ReadonlyArray<SampleSummary>;
   runError: string | null;
+  /** Streaming of the sample list: progress in bytes, and how to stop it. */
+  streamProgress: {
+    readonly bytesRead: number;
+    readonly bytesTotal: number;
+    readonly done: boolean;
+  } | null;
+  cancelStream: (() => void) | null;
   sample: Sample | null;
   sampleError: string | null;
   openRun: (path: string) => Promise<void>;
@@ -21,13 +29,42 @@ export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) 
   header: null,
   summaries: [],
   runError: null,
+  streamProgress: null,
+  cancelStream: null,
   sample: null,
   sampleError: null,
   openRun: async (path) => {
-    set({ runPath: path, header: null, summaries: [], runError: null, sample: null });
+    get().cancelStream?.();
+    set({
+      runPath: path,
+      header: null,
+      summaries: [],
+      runError: null,
+      sample: null,
+      streamProgress: { bytesRead: 0, bytesTotal: 0, done: false },
+      cancelStream: null,
+    });
     try {
-      const info = await logInfo(path);
-      if (get().runPath === path) set({ header: info.header, summaries: info.summaries });
+      const header = await readHeader(path);
+      if (get().runPath !== path) return;
+      set({ header });
+      // Rows arrive in batches as they are decoded; a later row with the same (id, epoch) wins.
+      const rows = new Map<string, SampleSummary>();
+      const cancel = await streamSamples(path, (batch) => {
+        if (get().runPath !== path) return;
+        for (const item of batch.items) rows.set(sampleKey(item.id, item.epoch), item);
+        set({
+          summaries: [...rows.values()],
+          streamProgress: {
+            bytesRead: batch.bytesRead,
+            bytesTotal: batch.bytesTotal,
+            done: batch.done,
+          },
+          runError: batch.error ?? get().runError,
+        });
+        if (batch.done) set({ cancelStream: null });
+      });
+      if (get().runPath === path && !get().streamProgress?.done) set({ cancelStream: cancel });
     } catch (error) {
       set({ runError: (error as Error).message });
     }
@@ -42,6 +79,16 @@ export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) 
       set({ sampleError: (error as Error).message });
     }
   },
-  closeRun: () => set({ runPath: null, header: null, summaries: [], sample: null }),
+  closeRun: () => {
+    get().cancelStream?.();
+    set({
+      runPath: null,
+      header: null,
+      summaries: [],
+      sample: null,
+      streamProgress: null,
+      cancelStream: null,
+    });
+  },
   closeSample: () => set({ sample: null, sampleError: null }),
 });

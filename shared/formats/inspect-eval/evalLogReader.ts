@@ -2,7 +2,7 @@ import type { ByteSource } from '../bytes/byteSource.ts';
 import { readCentralDirectory } from '../zip/centralDirectory.ts';
 import type { Codecs } from '../zip/codecs.ts';
 import { readEntryText } from '../zip/entryReader.ts';
-import type { InspectLogReader } from '../inspectLog.ts';
+import type { InspectLogReader, SummaryProgress } from '../inspectLog.ts';
 import type { ZipDirectory, ZipEntry } from '../zip/zipEntry.ts';
 import {
   asJsonArray,
@@ -99,6 +99,22 @@ export class EvalLogReader implements InspectLogReader {
     return dedupeSummaries(rows.map((row) => asJsonObject(row, 'A sample summary')));
   }
 
+  /** Summaries part by part (summaries.json at once, or each journal flush), with progress in compressed bytes. */
+  async *streamSummaries(): AsyncGenerator<SummaryProgress> {
+    const consolidated = this.directory.byName.get(SUMMARIES_JSON);
+    const entries = consolidated ? [consolidated] : this.journalEntries(JOURNAL_SUMMARIES_PREFIX);
+    const bytesTotal = entries.reduce((sum, entry) => sum + entry.compressedSize, 0);
+    let bytesRead = 0;
+    for (const entry of entries) {
+      const rows = asJsonArray(await this.readJson(entry), entry.name).map((row) =>
+        asJsonObject(row, 'A sample summary'),
+      );
+      bytesRead += entry.compressedSize;
+      yield { summaries: rows, bytesRead, bytesTotal };
+    }
+    if (entries.length === 0) yield { summaries: [], bytesRead: 0, bytesTotal: 0 };
+  }
+
   /** Epoch-reduced scores (`reductions.json`), present only in finished logs that have reductions. */
   async readReductions(): Promise<JsonValue[] | null> {
     const entry = this.directory.byName.get(REDUCTIONS_JSON);
@@ -154,14 +170,18 @@ export class EvalLogReader implements InspectLogReader {
 
   /** Every `<prefix>N.json` journal entry, parsed, in numeric order of N. */
   private async readJournal(prefix: string): Promise<JsonValue[]> {
+    const parts: JsonValue[] = [];
+    for (const entry of this.journalEntries(prefix)) parts.push(await this.readJson(entry));
+    return parts;
+  }
+
+  /** The `<prefix>N.json` journal entries in numeric order of N. */
+  private journalEntries(prefix: string): ZipEntry[] {
     const numbered: Array<{ index: number; entry: ZipEntry }> = [];
     for (const [name, entry] of this.directory.byName) {
       const index = journalIndex(name, prefix);
       if (index !== null) numbered.push({ index, entry });
     }
-    numbered.sort((a, b) => a.index - b.index);
-    const parts: JsonValue[] = [];
-    for (const { entry } of numbered) parts.push(await this.readJson(entry));
-    return parts;
+    return numbered.sort((a, b) => a.index - b.index).map(({ entry }) => entry);
   }
 }

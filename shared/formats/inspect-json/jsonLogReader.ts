@@ -1,5 +1,5 @@
 import type { ByteSource } from '../bytes/byteSource.ts';
-import type { InspectLogReader } from '../inspectLog.ts';
+import type { InspectLogReader, SummaryProgress } from '../inspectLog.ts';
 import { scanObjectLayout, type MemberSpan, type ValueSpan } from '../json/jsonStructure.ts';
 import {
   asJsonArray,
@@ -21,6 +21,8 @@ import {
 } from '../../model/log.ts';
 
 const SAMPLES = 'samples';
+/** Samples parsed per streamed batch: a row appears within a few parses, without an event per sample. */
+const STREAM_BATCH_SAMPLES = 50;
 const REDUCTIONS = 'reductions';
 
 /**
@@ -86,6 +88,26 @@ export class JsonLogReader implements InspectLogReader {
       this.summaries = dedupeSummaries(rows);
     }
     return this.summaries;
+  }
+
+  /** Summaries built one sample at a time, in batches, with progress in bytes of the file. */
+  async *streamSummaries(): AsyncGenerator<SummaryProgress> {
+    let batch: SampleSummary[] = [];
+    for (let index = 0; index < this.sampleSpans.length; index++) {
+      const summary = summaryFromSample(await this.parseSample(index));
+      this.sampleIndex.set(sampleKey(summary.id, summary.epoch), index);
+      batch.push(summary);
+      if (batch.length === STREAM_BATCH_SAMPLES || index === this.sampleSpans.length - 1) {
+        yield {
+          summaries: batch,
+          bytesRead: this.sampleSpans[index]!.end,
+          bytesTotal: this.source.size,
+        };
+        batch = [];
+      }
+    }
+    if (this.sampleSpans.length === 0)
+      yield { summaries: [], bytesRead: this.source.size, bytesTotal: this.source.size };
   }
 
   async readReductions(): Promise<JsonValue[] | null> {

@@ -17,7 +17,15 @@ export function RunView({
   error,
   onOpenSample,
   onBack,
+  progress,
+  onCancel,
 }: {
+  progress: {
+    readonly bytesRead: number;
+    readonly bytesTotal: number;
+    readonly done: boolean;
+  } | null;
+  onCancel: (() => void) | null;
   path: string;
   header: LogHeader | null;
   summaries: ReadonlyArray<SampleSummary>;
@@ -73,9 +81,23 @@ export function RunView({
           />{' '}
           errors only
         </label>
-        <span className="muted">
+        <span className="muted" data-testid="sample-count">
           {visible.length} of {summaries.length} samples
         </span>
+        {progress && !progress.done && (
+          <span className="stream-progress">
+            <progress
+              aria-label="Reading samples"
+              max={Math.max(1, progress.bytesTotal)}
+              value={progress.bytesRead}
+            />
+            {onCancel && (
+              <button type="button" onClick={onCancel}>
+                Stop
+              </button>
+            )}
+          </span>
+        )}
       </div>
       <div className="table-scroller" ref={scroller}>
         <div
