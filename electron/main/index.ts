@@ -11,10 +11,12 @@ const logFolder = resolve(process.env.SALVAGE_LOG_DIR ?? join(app.getAppPath(), 
 const pageUrl = pathToFileURL(join(app.getAppPath(), 'out/renderer/index.html')).href;
 
 void app.whenReady().then(() => {
-  registerHandlers(createLogService({ folders: () => [logFolder] }), (senderUrl) =>
+  const events = new EventHub();
+  registerHandlers(createLogService({ folders: () => [logFolder], events }), (senderUrl) =>
     senderUrl.startsWith(pageUrl),
   );
-  createMainWindow(join(app.getAppPath(), 'out/preload/index.cjs'), pageUrl);
+  const window = createMainWindow(join(app.getAppPath(), 'out/preload/index.cjs'), pageUrl);
+  forwardEvents(events, window.webContents);
 });
 
 app.on('window-all-closed', () => app.quit());

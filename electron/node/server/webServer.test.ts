@@ -106,7 +106,7 @@ describe('web mode', () => {
     let done = false;
     let text = '';
     while (!done) {
-      const chunk = await reader.read();
+      const chunk = (await reader.read()) as { value?: Uint8Array; done: boolean };
       text += new TextDecoder().decode(chunk.value);
       for (const block of text.split('\n\n').slice(0, -1)) {
         const data = /^data: (.*)$/m.exec(block)?.[1];

@@ -1,4 +1,4 @@
-import type { LogHeader, Sample, SampleSummary } from '../../../shared/model/log.ts';
+import type { LogHeader, Sample } from '../../../shared/model/log.ts';
 import type { RunRow } from '../../../shared/model/run.ts';
 import type {
   RecoveryPlan,
