@@ -1,3 +1,5 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { serveDemoCopy, type DemoServer } from './serve.ts';
 
@@ -50,4 +52,15 @@ test('opening a run lists its samples, and a sample shows its messages and trans
   expect(page.url()).toContain('sample=3');
   await page.keyboard.press('Escape');
   await expect(samples.getByRole('listitem').first()).toBeVisible();
+});
+
+test('the runs list refreshes by itself when a log appears in the folder', async ({ page }) => {
+  await page.goto(server.url);
+  await expect(page.getByTestId('runs-status')).toHaveText('6 runs');
+  copyFileSync(
+    join(server.folder, '2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval'),
+    join(server.folder, 'copied-while-open.eval'),
+  );
+  await expect(page.locator('tr.run-row', { hasText: 'copied-while-open.eval' })).toBeVisible();
+  await expect(page.getByTestId('runs-status')).toHaveText('7 runs');
 });

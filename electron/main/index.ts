@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { createLogService } from '../node/services/logService.ts';
 import { forwardEvents, registerHandlers } from './ipc/typedIpc.ts';
 import { EventHub } from '../node/services/eventHub.ts';
+import { watchFolders } from '../node/services/folderWatcher.ts';
 import { createMainWindow } from './window.ts';
 
 // Composition root: build the services, register the handlers, open the window. No logic here.
@@ -17,6 +18,7 @@ void app.whenReady().then(() => {
   );
   const window = createMainWindow(join(app.getAppPath(), 'out/preload/index.cjs'), pageUrl);
   forwardEvents(events, window.webContents);
+  watchFolders([logFolder], events);
 });
 
 app.on('window-all-closed', () => app.quit());

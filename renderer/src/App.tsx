@@ -6,6 +6,7 @@ import { SampleView } from './features/sample/SampleView.tsx';
 import { RecoveryDialog } from './features/recovery/RecoveryDialog.tsx';
 import { RepairDialog } from './features/repair/RepairDialog.tsx';
 import { readRoute, writeRoute } from './lib/route.ts';
+import { onRunsChanged } from './api/client.ts';
 import { scalarText } from '../../shared/model/log.ts';
 
 /** The app shell: runs table, run, sample; the URL hash deep-links to a run and a sample. */
@@ -41,7 +42,12 @@ export function App() {
       else if (state.runPath) state.closeRun();
     };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    // The list refreshes by itself when files appear, grow or change.
+    const unsubscribe = onRunsChanged(() => void useStore.getState().loadRuns());
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      unsubscribe();
+    };
   }, []);
 
   useEffect(() => {

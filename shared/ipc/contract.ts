@@ -56,6 +56,8 @@ export interface SampleBatch {
 /** Events the back end pushes to the renderer. */
 export interface EventMap {
   'salvage:samples:batch': SampleBatch;
+  /** Files changed in an opened folder: the runs list is stale. */
+  'salvage:runs:changed': { readonly at: number };
 }
 
 export type EventChannel = keyof EventMap;

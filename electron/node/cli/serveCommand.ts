@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { createLogService } from '../services/logService.ts';
 import { EventHub } from '../services/eventHub.ts';
+import { watchFolders } from '../services/folderWatcher.ts';
 import { startWebServer } from '../server/webServer.ts';
 import type { Output } from './output.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
@@ -34,11 +35,13 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
     host: parsed.values.host,
     port,
   });
+  const stopWatching = watchFolders([folder], events);
   output.out(`Salvage is serving ${folder}\nOpen ${server.url}`);
   await new Promise<void>((done) => {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });
+  stopWatching();
   await server.close();
   return 0;
 }

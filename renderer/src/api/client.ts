@@ -74,3 +74,8 @@ export async function streamSamples(
     void invoke('salvage:samples:cancel', { streamId: id });
   };
 }
+
+/** Called when files change in an opened folder; returns the unsubscribe function. */
+export function onRunsChanged(listener: () => void): () => void {
+  return subscribe('salvage:runs:changed', listener);
+}

@@ -1,0 +1,29 @@
+import { watch, type FSWatcher } from 'node:fs';
+import type { EventHub } from './eventHub.ts';
+
+/** Quiet time before a burst of file events becomes one refresh (a flush rewrites a log in several steps). */
+const SETTLE_MS = 300;
+
+/**
+ * Watches the opened folders (recursively) and emits `salvage:runs:changed` once a burst of
+ * changes settles, so the runs list refreshes by itself when logs appear, grow or change.
+ */
+export function watchFolders(folders: ReadonlyArray<string>, events: EventHub): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const changed = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => events.emit('salvage:runs:changed', { at: Date.now() }), SETTLE_MS);
+  };
+  const watchers: FSWatcher[] = [];
+  for (const folder of folders) {
+    try {
+      watchers.push(watch(folder, { recursive: true, persistent: false }, changed));
+    } catch {
+      // A folder that cannot be watched still lists; it just does not refresh by itself.
+    }
+  }
+  return () => {
+    clearTimeout(timer);
+    for (const watcher of watchers) watcher.close();
+  };
+}
