@@ -54,6 +54,23 @@ test('opening a run lists its samples, and a sample shows its messages and trans
   await expect(samples.getByRole('listitem').first()).toBeVisible();
 });
 
+test('keyboard: j/k move through rows, Enter opens, Escape goes back', async ({ page }) => {
+  await page.goto(server.url);
+  const rows = page.locator('tr.run-row');
+  await expect(rows).toHaveCount(6);
+  await rows.first().focus();
+  const second = await rows.nth(1).getAttribute('data-path');
+  await page.keyboard.press('j');
+  await expect(page.locator('tr.run-row:focus')).toHaveAttribute('data-path', second!);
+  await page.keyboard.press('k');
+  await page.keyboard.press('ArrowDown');
+  await expect(page.locator('tr.run-row:focus')).toHaveAttribute('data-path', second!);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('region', { name: 'Run' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('table', { name: 'Runs' })).toBeVisible();
+});
+
 test('the runs list refreshes by itself when a log appears in the folder', async ({ page }) => {
   await page.goto(server.url);
   await expect(page.getByTestId('runs-status')).toHaveText('6 runs');

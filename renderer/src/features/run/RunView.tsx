@@ -6,6 +6,7 @@ import {
   type JsonValue,
 } from '../../../../shared/formats/json/inspectJson.ts';
 import { scalarText, type LogHeader, type SampleSummary } from '../../../../shared/model/log.ts';
+import { handleRowKeys } from '../../lib/rowKeys.ts';
 
 const ROW_HEIGHT = 30;
 
@@ -123,7 +124,9 @@ export function RunView({
                   right: 0,
                 }}
                 onClick={() => onOpenSample(id, epoch)}
-                onKeyDown={(event) => event.key === 'Enter' && onOpenSample(id, epoch)}
+                onKeyDown={(event) =>
+                  handleRowKeys(event, '.sample-row', () => onOpenSample(id, epoch))
+                }
               >
                 <span className="sample-id">{id}</span>
                 <span className="sample-epoch">{epoch}</span>

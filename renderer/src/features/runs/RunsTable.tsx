@@ -14,6 +14,7 @@ import { formatBytes, formatScore } from '../../../../shared/util/format.ts';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { useStore } from '../../state/store.ts';
+import { handleRowKeys } from '../../lib/rowKeys.ts';
 
 const features = tableFeatures({
   rowSortingFeature,
@@ -165,7 +166,9 @@ export function RunsTable({
                 className="run-row"
                 tabIndex={0}
                 onDoubleClick={() => onOpen(row.original)}
-                onKeyDown={(event) => event.key === 'Enter' && onOpen(row.original)}
+                onKeyDown={(event) =>
+                  handleRowKeys(event, 'tr.run-row', () => onOpen(row.original))
+                }
                 data-path={row.original.path}
               >
                 {row.getAllCells().map((cell) => (
