@@ -14,6 +14,7 @@ export const INVOKE_CHANNELS = [
   'salvage:log:header',
   'salvage:samples:stream',
   'salvage:samples:cancel',
+  'salvage:export:run',
 ] as const satisfies ReadonlyArray<InvokeChannel>;
 
 // Fails to compile when a contract channel is missing from the list above.

@@ -27,6 +27,11 @@ export interface InvokeMap {
   'salvage:repair:run': (args: { readonly path: string }) => Promise<RepairReport>;
   'salvage:repair:undo': (args: { readonly sidecar: string }) => Promise<UndoReport>;
   'salvage:log:header': (args: { readonly path: string }) => Promise<LogHeader>;
+  /** Export a run beside itself (`<log>.export.<ext>`, never overwriting). */
+  'salvage:export:run': (args: {
+    readonly path: string;
+    readonly format: 'eval' | 'json' | 'jsonl' | 'csv';
+  }) => Promise<{ readonly output: string; readonly samples: number }>;
   /** Start streaming a run's sample summaries as `salvage:samples:batch` events. */
   'salvage:samples:stream': (args: {
     readonly path: string;

@@ -74,6 +74,7 @@ const ARGS: Record<(typeof INVOKE_CHANNELS)[number], unknown> = {
   'salvage:log:header': { path: LOG },
   'salvage:samples:stream': { path: LOG },
   'salvage:samples:cancel': { streamId: 'no-such-stream' },
+  'salvage:export:run': { path: LOG, format: 'csv' },
 };
 
 describe('web mode', () => {

@@ -7,6 +7,8 @@ import { planRecovery, recoverLog } from '../recovery/recoverLog.ts';
 import { checkJsonl, repairJsonl, undoRepair } from '../repair/repairJsonl.ts';
 import { dirname } from 'node:path';
 import { EventHub } from './eventHub.ts';
+import { exportRun } from '../export/exportRun.ts';
+import { existsSync } from 'node:fs';
 import { SampleStreamer } from './sampleStreamer.ts';
 
 export interface LogServiceOptions {
@@ -46,6 +48,11 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
     'salvage:repair:check': async ({ path }) => checkJsonl(await inside(path)),
     'salvage:repair:run': async ({ path }) => repairJsonl(await inside(path)),
     'salvage:repair:undo': async ({ sidecar }) => undoRepair(await inside(sidecar)),
+    'salvage:export:run': async ({ path, format }) => {
+      const log = await inside(path);
+      const report = await exportRun(log, format, exportPath(log, format));
+      return { output: report.output, samples: report.samples };
+    },
     'salvage:log:header': async ({ path }) =>
       withLog(await inside(path), (reader) => reader.readHeader(), options.codecs),
     'salvage:samples:stream': async ({ path }) => streamer.start(await inside(path)),
@@ -53,4 +60,12 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
     'salvage:log:sample': async ({ path, id, epoch }) =>
       withLog(await inside(path), (reader) => reader.readSample(id, epoch), options.codecs),
   };
+}
+
+/** `<log>.export.<ext>` beside the log, numbered when taken: an export never overwrites. */
+function exportPath(log: string, format: string): string {
+  const base = `${log.replace(/\.(eval|json)$/, '')}.export`;
+  let path = `${base}.${format}`;
+  for (let copy = 2; existsSync(path); copy++) path = `${base}-${copy}.${format}`;
+  return path;
 }

@@ -79,3 +79,10 @@ export async function streamSamples(
 export function onRunsChanged(listener: () => void): () => void {
   return subscribe('salvage:runs:changed', listener);
 }
+
+export function exportRun(
+  path: string,
+  format: 'eval' | 'json' | 'jsonl' | 'csv',
+): Promise<{ readonly output: string; readonly samples: number }> {
+  return invoke('salvage:export:run', { path, format });
+}

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { LogHeader, Sample, SampleSummary } from '../../../shared/model/log.ts';
-import { readHeader, readSample, streamSamples } from '../api/client.ts';
+import { exportRun, readHeader, readSample, streamSamples } from '../api/client.ts';
 import { sampleKey } from '../../../shared/model/log.ts';
 import type { Store } from './store.ts';
 
@@ -21,6 +21,8 @@ export interface RunSlice {
   openRun: (path: string) => Promise<void>;
   openSample: (id: string, epoch: number) => Promise<void>;
   closeRun: () => void;
+  exportMessage: string | null;
+  exportCurrentRun: (format: 'eval' | 'json' | 'jsonl' | 'csv') => Promise<void>;
   closeSample: () => void;
 }
 
@@ -31,6 +33,17 @@ export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) 
   runError: null,
   streamProgress: null,
   cancelStream: null,
+  exportMessage: null,
+  exportCurrentRun: async (format) => {
+    const path = get().runPath;
+    if (!path) return;
+    try {
+      const report = await exportRun(path, format);
+      set({ exportMessage: `Exported to ${report.output}` });
+    } catch (error) {
+      set({ exportMessage: `Export failed: ${(error as Error).message}` });
+    }
+  },
   sample: null,
   sampleError: null,
   openRun: async (path) => {

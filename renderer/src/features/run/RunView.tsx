@@ -7,6 +7,7 @@ import {
 } from '../../../../shared/formats/json/inspectJson.ts';
 import { scalarText, type LogHeader, type SampleSummary } from '../../../../shared/model/log.ts';
 import { handleRowKeys } from '../../lib/rowKeys.ts';
+import { useStore } from '../../state/store.ts';
 
 const ROW_HEIGHT = 30;
 
@@ -65,6 +66,7 @@ export function RunView({
         <span>{text(spec.model)}</span>
         <span data-testid="run-status">{text(header?.status)}</span>
         <span className="muted">{path}</span>
+        <ExportMenu />
       </header>
       {error && <p role="alert">{error}</p>}
       <div className="toolbar">
@@ -160,4 +162,21 @@ export function text(value: JsonValue | undefined): string {
       .join(' ');
   }
   return stringifyInspectJson(value);
+}
+
+/** Export the open run in the formats other tools read. */
+function ExportMenu() {
+  const message = useStore((state) => state.exportMessage);
+  const exportCurrentRun = useStore((state) => state.exportCurrentRun);
+  return (
+    <span className="export-menu">
+      Export:
+      {(['eval', 'json', 'jsonl', 'csv'] as const).map((format) => (
+        <button key={format} type="button" onClick={() => void exportCurrentRun(format)}>
+          {format}
+        </button>
+      ))}
+      {message && <span role="status">{message}</span>}
+    </span>
+  );
 }

@@ -1,0 +1,40 @@
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { serveDemoCopy, type DemoServer } from './serve.ts';
+
+let server: DemoServer;
+test.beforeAll(async () => {
+  server = await serveDemoCopy();
+});
+test.afterAll(async () => {
+  await server.stop();
+});
+
+const salvage = (...args: string[]): string =>
+  execFileSync(resolve(import.meta.dirname, '../bin/salvage'), args, { encoding: 'utf8' });
+
+test('exports of a run are files the command line reads back', async ({ page }) => {
+  await page.goto(server.url);
+  await page
+    .locator('tr.run-row', { hasText: 'popularity_mj7khqpMM4GBCfVQozKgzB.eval' })
+    .dblclick();
+  await expect(page.getByRole('list', { name: 'Samples' }).getByRole('listitem')).toHaveCount(10);
+  const base = join(
+    server.folder,
+    '2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.export',
+  );
+  for (const format of ['json', 'eval'] as const) {
+    await page.getByRole('button', { name: format, exact: true }).click();
+    await expect(page.getByRole('status')).toHaveText(`Exported to ${base}.${format}`);
+    const info = JSON.parse(salvage('info', `${base}.${format}`, '--json')) as {
+      header: { status: string };
+      summaries: unknown[];
+    };
+    expect(info.header.status).toBe('success');
+    expect(info.summaries).toHaveLength(10);
+  }
+  await page.getByRole('button', { name: 'csv', exact: true }).click();
+  await expect(page.getByRole('status')).toHaveText(`Exported to ${base}.csv`);
+  await page.screenshot({ path: 'test-results/e2e/export.png' });
+});
