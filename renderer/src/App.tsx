@@ -5,6 +5,7 @@ import { RunView } from './features/run/RunView.tsx';
 import { SampleView } from './features/sample/SampleView.tsx';
 import { RecoveryDialog } from './features/recovery/RecoveryDialog.tsx';
 import { RepairDialog } from './features/repair/RepairDialog.tsx';
+import { CompareView } from './features/compare/CompareView.tsx';
 import { readRoute, writeRoute } from './lib/route.ts';
 import { onRunsChanged } from './api/client.ts';
 import { scalarText } from '../../shared/model/log.ts';
@@ -21,6 +22,8 @@ export function App() {
   const runError = useStore((state) => state.runError);
   const streamProgress = useStore((state) => state.streamProgress);
   const cancelStream = useStore((state) => state.cancelStream);
+  const compareCount = useStore((state) => state.compareSelection.length);
+  const comparing = useStore((state) => state.comparison !== null || state.compareError !== null);
   const sample = useStore((state) => state.sample);
   const sampleError = useStore((state) => state.sampleError);
   const actions = useStore.getState();
@@ -70,12 +73,20 @@ export function App() {
         <button type="button" onClick={() => void actions.loadRuns()}>
           Refresh
         </button>
+        <button
+          type="button"
+          disabled={compareCount !== 2}
+          onClick={() => void actions.openComparison()}
+        >
+          Compare
+        </button>
         <span className="muted" data-testid="runs-status">
           {runsStatus === 'loading' ? 'Loading…' : `${runs.length} runs`}
         </span>
       </header>
       {runsError && <p role="alert">{runsError}</p>}
-      {!runPath && (
+      {comparing && <CompareView />}
+      {!runPath && !comparing && (
         <RunsTable
           runs={runs}
           filter={filter}

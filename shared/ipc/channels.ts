@@ -15,6 +15,7 @@ export const INVOKE_CHANNELS = [
   'salvage:samples:stream',
   'salvage:samples:cancel',
   'salvage:export:run',
+  'salvage:compare:runs',
 ] as const satisfies ReadonlyArray<InvokeChannel>;
 
 // Fails to compile when a contract channel is missing from the list above.

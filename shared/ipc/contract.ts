@@ -1,5 +1,6 @@
 import type { LogHeader, Sample, SampleSummary } from '../model/log.ts';
 import type { RunRow } from '../model/run.ts';
+import type { RunComparison } from '../resume/comparison.ts';
 import type {
   RecoveryPlan,
   RecoveryReport,
@@ -27,6 +28,11 @@ export interface InvokeMap {
   'salvage:repair:run': (args: { readonly path: string }) => Promise<RepairReport>;
   'salvage:repair:undo': (args: { readonly sidecar: string }) => Promise<UndoReport>;
   'salvage:log:header': (args: { readonly path: string }) => Promise<LogHeader>;
+  /** Two runs side by side: configuration diff (throughput vs result) and per-sample scores. */
+  'salvage:compare:runs': (args: {
+    readonly a: string;
+    readonly b: string;
+  }) => Promise<RunComparison>;
   /** Export a run beside itself (`<log>.export.<ext>`, never overwriting). */
   'salvage:export:run': (args: {
     readonly path: string;

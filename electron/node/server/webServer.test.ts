@@ -75,6 +75,7 @@ const ARGS: Record<(typeof INVOKE_CHANNELS)[number], unknown> = {
   'salvage:samples:stream': { path: LOG },
   'salvage:samples:cancel': { streamId: 'no-such-stream' },
   'salvage:export:run': { path: LOG, format: 'csv' },
+  'salvage:compare:runs': { a: LOG, b: LOG },
 };
 
 describe('web mode', () => {

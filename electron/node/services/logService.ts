@@ -8,6 +8,7 @@ import { checkJsonl, repairJsonl, undoRepair } from '../repair/repairJsonl.ts';
 import { dirname } from 'node:path';
 import { EventHub } from './eventHub.ts';
 import { exportRun } from '../export/exportRun.ts';
+import { compareRuns } from '../resume/compareRuns.ts';
 import { existsSync } from 'node:fs';
 import { SampleStreamer } from './sampleStreamer.ts';
 
@@ -48,6 +49,7 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
     'salvage:repair:check': async ({ path }) => checkJsonl(await inside(path)),
     'salvage:repair:run': async ({ path }) => repairJsonl(await inside(path)),
     'salvage:repair:undo': async ({ sidecar }) => undoRepair(await inside(sidecar)),
+    'salvage:compare:runs': async ({ a, b }) => compareRuns(await inside(a), await inside(b)),
     'salvage:export:run': async ({ path, format }) => {
       const log = await inside(path);
       const report = await exportRun(log, format, exportPath(log, format));

@@ -9,6 +9,7 @@ import type {
 } from '../../../shared/model/recovery.ts';
 import { eventsReady, invoke, subscribe } from './transport.ts';
 import type { SampleBatch } from '../../../shared/ipc/contract.ts';
+import type { RunComparison } from '../../../shared/resume/comparison.ts';
 
 /** Named calls for the slices; components never call these directly (rule 9). */
 export function openedFolders(): Promise<ReadonlyArray<string>> {
@@ -85,4 +86,8 @@ export function exportRun(
   format: 'eval' | 'json' | 'jsonl' | 'csv',
 ): Promise<{ readonly output: string; readonly samples: number }> {
   return invoke('salvage:export:run', { path, format });
+}
+
+export function compareRuns(a: string, b: string): Promise<RunComparison> {
+  return invoke('salvage:compare:runs', { a, b });
 }

@@ -34,6 +34,12 @@ const RECOVERY_LABELS: Readonly<Record<string, string>> = {
 
 const columns: Array<ColumnDef<typeof features, RunRow>> = [
   {
+    id: 'compare',
+    header: '',
+    enableSorting: false,
+    cell: (info) => <CompareBox row={info.row.original} />,
+  },
+  {
     id: 'status',
     accessorFn: (row) => row.status ?? 'unreadable',
     header: 'Status',
@@ -82,6 +88,19 @@ const columns: Array<ColumnDef<typeof features, RunRow>> = [
   },
   { id: 'path', accessorFn: (row) => row.path, header: 'Path' },
 ];
+
+/** Tick two runs to compare them. */
+function CompareBox({ row }: { row: RunRow }) {
+  const selected = useStore((state) => state.compareSelection.includes(row.location));
+  return (
+    <input
+      type="checkbox"
+      aria-label={`Select ${row.path} for comparison`}
+      checked={selected}
+      onChange={() => useStore.getState().toggleCompare(row.location)}
+    />
+  );
+}
 
 /** The one-click action matching a run's recovery source. */
 function RowAction({ row }: { row: RunRow }) {
