@@ -71,6 +71,21 @@ test('keyboard: j/k move through rows, Enter opens, Escape goes back', async ({ 
   await expect(page.getByRole('table', { name: 'Runs' })).toBeVisible();
 });
 
+test('the column chooser hides and shows columns, and remembers the choice', async ({ page }) => {
+  await page.goto(server.url);
+  const table = page.getByRole('table', { name: 'Runs' });
+  await expect(table.getByRole('columnheader', { name: 'Model' })).toBeVisible();
+  await page.getByText('Columns').click();
+  await page.getByRole('checkbox', { name: 'Model' }).uncheck();
+  await expect(table.getByRole('columnheader', { name: 'Model' })).toHaveCount(0);
+  await page.reload();
+  await expect(table.getByRole('columnheader', { name: 'Task' })).toBeVisible();
+  await expect(table.getByRole('columnheader', { name: 'Model' })).toHaveCount(0);
+  await page.getByText('Columns').click();
+  await page.getByRole('checkbox', { name: 'Model' }).check();
+  await expect(table.getByRole('columnheader', { name: 'Model' })).toBeVisible();
+});
+
 test('the runs list refreshes by itself when a log appears in the folder', async ({ page }) => {
   await page.goto(server.url);
   await expect(page.getByTestId('runs-status')).toHaveText('6 runs');

@@ -66,9 +66,9 @@ if (!existsSync(CHROMIUM)) {
     env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/playwright.json' },
   });
   e2eStatus = playwright.status ?? 1;
-  const report = readJson<{
-    stats: { expected: number; unexpected: number; flaky: number; skipped: number };
-  }>('test-results/playwright.json');
+  const report = readJson<PlaywrightReport>('test-results/playwright.json');
+  for (const reason of report ? skipReasons(report.suites) : [])
+    console.log(`e2e skipped: ${reason}`);
   e2eCounts = report
     ? {
         passed: report.stats.expected + report.stats.flaky,
@@ -88,3 +88,34 @@ const total = {
 };
 console.log(`\ntests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(vitest.status !== 0 || e2eStatus !== 0 || total.failed > 0 ? 1 : 0);
+
+interface PlaywrightSuite {
+  title: string;
+  suites?: PlaywrightSuite[];
+  specs?: Array<{
+    title: string;
+    tests: Array<{ annotations: Array<{ type: string; description?: string }> }>;
+  }>;
+}
+
+interface PlaywrightReport {
+  stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+  suites: PlaywrightSuite[];
+}
+
+/** "spec title: reason" for every skipped spec, so a skip is never silent. */
+function skipReasons(suites: PlaywrightSuite[]): string[] {
+  const reasons: string[] = [];
+  for (const suite of suites) {
+    for (const spec of suite.specs ?? []) {
+      for (const run of spec.tests) {
+        for (const annotation of run.annotations) {
+          if (annotation.type === 'skip')
+            reasons.push(`${spec.title}: ${annotation.description ?? 'no reason given'}`);
+        }
+      }
+    }
+    reasons.push(...skipReasons(suite.suites ?? []));
+  }
+  return reasons;
+}

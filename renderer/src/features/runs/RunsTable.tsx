@@ -2,11 +2,13 @@ import { useMemo, useRef, useState } from 'react';
 import {
   createSortedRowModel,
   rowSortingFeature,
+  columnVisibilityFeature,
   sortFns,
   tableFeatures,
   useTable,
   type ColumnDef,
   type SortingState,
+  type ColumnVisibilityState,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { RunRow } from '../../../../shared/model/run.ts';
@@ -18,9 +20,27 @@ import { handleRowKeys } from '../../lib/rowKeys.ts';
 
 const features = tableFeatures({
   rowSortingFeature,
+  columnVisibilityFeature,
   sortedRowModel: createSortedRowModel(),
   sortFns,
 });
+
+/** Where the chosen columns are remembered (a view preference of this browser or window). */
+const VISIBILITY_KEY = 'salvage.runs.columns';
+
+function loadVisibility(): ColumnVisibilityState {
+  try {
+    const stored: unknown = JSON.parse(localStorage.getItem(VISIBILITY_KEY) ?? '{}');
+    if (typeof stored !== 'object' || stored === null) return {};
+    return Object.fromEntries(
+      Object.entries(stored).filter(
+        (entry): entry is [string, boolean] => typeof entry[1] === 'boolean',
+      ),
+    );
+  } catch {
+    return {};
+  }
+}
 
 /** Height of one table row in pixels, for virtualization. */
 const ROW_HEIGHT = 34;
@@ -130,6 +150,7 @@ export function RunsTable({
   onOpen: (row: RunRow) => void;
 }) {
   const [sorting, setSorting] = useState<SortingState>([{ id: 'created', desc: true }]);
+  const [columnVisibility, setColumnVisibility] = useState<ColumnVisibilityState>(loadVisibility);
   const data = useMemo(() => {
     const needle = filter.trim().toLowerCase();
     if (!needle) return [...runs];
@@ -143,8 +164,15 @@ export function RunsTable({
     features,
     columns,
     data,
-    state: { sorting },
+    state: { sorting, columnVisibility },
     onSortingChange: setSorting,
+    onColumnVisibilityChange: (updater) => {
+      setColumnVisibility((current) => {
+        const next = typeof updater === 'function' ? updater(current) : updater;
+        localStorage.setItem(VISIBILITY_KEY, JSON.stringify(next));
+        return next;
+      });
+    },
   });
   const rows = table.getRowModel().rows;
   const scroller = useRef<HTMLDivElement>(null);
@@ -159,6 +187,22 @@ export function RunsTable({
   const padBottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
   return (
     <div className="table-scroller" ref={scroller}>
+      <details className="column-chooser">
+        <summary>Columns</summary>
+        {table
+          .getAllLeafColumns()
+          .filter((column) => column.id !== 'compare' && column.id !== 'action')
+          .map((column) => (
+            <label key={column.id}>
+              <input
+                type="checkbox"
+                checked={column.getIsVisible()}
+                onChange={column.getToggleVisibilityHandler()}
+              />
+              {typeof column.columnDef.header === 'string' ? column.columnDef.header : column.id}
+            </label>
+          ))}
+      </details>
       <table className="runs-table" aria-label="Runs">
         <thead>
           {table.getHeaderGroups().map((group) => (
