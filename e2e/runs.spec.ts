@@ -96,3 +96,20 @@ test('the runs list refreshes by itself when a log appears in the folder', async
   await expect(page.locator('tr.run-row', { hasText: 'copied-while-open.eval' })).toBeVisible();
   await expect(page.getByTestId('runs-status')).toHaveText('7 runs');
 });
+
+test('verifiers rollouts and a Codex session open like any run', async ({ page }) => {
+  await page.goto(server.url);
+  await page.locator('tr.run-row', { hasText: 'results.jsonl' }).dblclick();
+  const samples = page.getByRole('list', { name: 'Samples' });
+  // The torn last line is not a rollout: six complete ones remain.
+  await expect(samples.getByRole('listitem')).toHaveCount(6);
+  await samples.getByRole('listitem').nth(2).click();
+  await expect(page.getByRole('list', { name: 'Messages' }).locator('li').last()).toContainText(
+    'boxed{63}',
+  );
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await page.locator('tr.run-row', { hasText: 'rollout-2026-11-23' }).dblclick();
+  await samples.getByRole('listitem').first().click();
+  await expect(page.getByRole('list', { name: 'Messages' })).toContainText('fix it and add a test');
+});

@@ -1,5 +1,6 @@
 import type { JsonValue } from './json/inspectJson.ts';
-import type { LogFormat, LogHeader, Sample, SampleRef, SampleSummary } from '../model/log.ts';
+import type { LogHeader, Sample, SampleRef, SampleSummary } from '../model/log.ts';
+import type { RunFormat } from '../model/run.ts';
 
 /** Rows read so far, and how far through the file. */
 export interface SummaryProgress {
@@ -10,7 +11,7 @@ export interface SummaryProgress {
 
 /** What every Inspect log reader offers, whatever the file format. */
 export interface InspectLogReader {
-  readonly format: LogFormat;
+  readonly format: RunFormat;
   /** The log header (EvalLog without samples). */
   readHeader(): Promise<LogHeader>;
   /** De-duplicated sample summaries. */
