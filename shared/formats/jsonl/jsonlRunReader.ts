@@ -8,6 +8,7 @@ import {
 } from '../json/inspectJson.ts';
 import {
   sampleKey,
+  scalarText,
   type LogHeader,
   type Sample,
   type SampleRef,
@@ -85,7 +86,7 @@ export class JsonlRunReader implements InspectLogReader {
     for (let line = 0; (await this.index.extendTo(line + 1)) > line; line++) {
       const record = await this.record(line);
       if (!isJsonObject(record)) continue;
-      const id = String(record.example_id ?? line);
+      const id = record.example_id === undefined ? String(line) : scalarText(record.example_id);
       const epoch = (rollouts.get(id) ?? 0) + 1;
       rollouts.set(id, epoch);
       this.rows.set(sampleKey(id, epoch), line);
@@ -108,7 +109,7 @@ export class JsonlRunReader implements InspectLogReader {
 
   async listSamples(): Promise<SampleRef[]> {
     return (await this.readSummaries()).map((summary) => ({
-      id: String(summary.id),
+      id: scalarText(summary.id),
       epoch: Number(summary.epoch),
       layout: 'monolith' as const,
     }));
@@ -188,10 +189,13 @@ export class JsonlRunReader implements InspectLogReader {
       else if (item.type === 'function_call')
         messages.push({
           role: 'assistant',
-          content: `${String(item.name)}(${String(item.arguments ?? '')})`,
+          content: `${scalarText(item.name)}(${typeof item.arguments === 'string' ? item.arguments : scalarText(item.arguments ?? '')})`,
         });
       else if (item.type === 'function_call_output')
-        messages.push({ role: 'tool', content: String(item.output ?? '') });
+        messages.push({
+          role: 'tool',
+          content: typeof item.output === 'string' ? item.output : scalarText(item.output ?? ''),
+        });
     }
     return { id: 'session', epoch: 1, input: '', target: '', messages, metadata: {}, events: [] };
   }
