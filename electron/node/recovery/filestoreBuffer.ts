@@ -191,12 +191,7 @@ export class FilestoreBuffer implements SampleBuffer {
   private fullMetadata(sample: ManifestSample): JsonObject | null {
     if (!sample.metadataHash || sample.metadataHash === 'summary') return null;
     const key = createHash('sha256')
-      .update(
-        JSON.stringify([scalarText(sample.summary.id), sample.summary.epoch ?? 1]).replace(
-          /,/g,
-          ', ',
-        ),
-      )
+      .update(pythonJsonDumps(scalarText(sample.summary.id), Number(sample.summary.epoch ?? 1)))
       .digest('hex');
     const path = join(this.location, `metadata.${key}.${sample.metadataHash}.json`);
     if (!existsSync(path)) {
@@ -220,4 +215,16 @@ export class FilestoreBuffer implements SampleBuffer {
 
 function rows(value: JsonValue | undefined): JsonObject[] {
   return Array.isArray(value) ? (value as JsonValue[]).filter(isJsonObject) : [];
+}
+
+/**
+ * `json.dumps([str(id), epoch])` as Python writes it (", " separator, non-ASCII escaped): the text
+ * Inspect hashes to name a sample's full-metadata file.
+ */
+export function pythonJsonDumps(id: string, epoch: number): string {
+  const quoted = JSON.stringify(id).replace(
+    /[\u0080-\uffff]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `[${quoted}, ${epoch}]`;
 }

@@ -457,3 +457,13 @@ describe('salvage ls', () => {
     expect(rows.get('finished.eval')).toMatchObject({ status: 'success', recovery: null });
   });
 });
+
+describe('filestore metadata file names', () => {
+  it('hash the sample key exactly as Python json.dumps writes it', async () => {
+    const { pythonJsonDumps } = await import('./filestoreBuffer.ts');
+    // Expected texts from Python: json.dumps(["a,b", 1]), json.dumps(["naïve", 2]).
+    expect(pythonJsonDumps('a,b', 1)).toBe('["a,b", 1]');
+    expect(pythonJsonDumps('naïve', 2)).toBe('["na\\u00efve", 2]');
+    expect(pythonJsonDumps('8', 1)).toBe('["8", 1]');
+  });
+});
