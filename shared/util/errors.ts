@@ -22,6 +22,7 @@ export type SalvageErrorKind =
   | 'not-recoverable'
   | 'not-torn'
   | 'changed-during-repair'
+  | 'log-in-use'
   | 'not-a-sidecar'
   | 'io';
 

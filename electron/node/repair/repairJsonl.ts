@@ -25,6 +25,7 @@ import type { RepairCheck, RepairReport, UndoReport } from '../../../shared/mode
 import { FileByteSource } from '../io/fileByteSource.ts';
 import { walkLines } from '../../../shared/formats/jsonl/lineReader.ts';
 import { writeFileAtomically } from '../io/atomicFile.ts';
+import { assertNoWriter, findWriters, type FileWriter } from '../io/openWriters.ts';
 
 const NEWLINE = 0x0a;
 /** Bytes copied per step when shifting the rest of a log after a fragment moves out. */
@@ -92,7 +93,11 @@ export async function checkJsonl(path: string, now = new Date()): Promise<Repair
  * in place (same inode, never truncated below the verified range). A log that changes meanwhile
  * (another writer appending) is left as it is, with a typed error.
  */
-export async function repairJsonl(path: string, now = new Date()): Promise<RepairReport> {
+export async function repairJsonl(
+  path: string,
+  now = new Date(),
+  writers: WriterLookup = findWriters,
+): Promise<RepairReport> {
   const check = await checkJsonl(path, now);
   const plan = check.plan;
   if (!plan || !check.sidecar) return { ...check, repaired: false, sizeAfter: check.size };
@@ -119,10 +124,15 @@ export async function repairJsonl(path: string, now = new Date()): Promise<Repai
     });
     // The last look before changing anything: the log must be exactly as planned. If it is not,
     // the sidecar goes (its bytes are still in the log) and nothing else happens.
-    const now2 = fstatSync(fd);
-    if (now2.size !== before.size || now2.mtimeMs !== before.mtimeMs) {
+    // A truncation or shift races with a live appender (records it writes meanwhile would be
+    // cut off), so a log another process holds open for writing is never changed.
+    try {
+      await assertNoWriter(path, (why) => inUse(path, why), writers);
+      const now2 = fstatSync(fd);
+      if (now2.size !== before.size || now2.mtimeMs !== before.mtimeMs) throw changed(path);
+    } catch (error) {
       rmSync(check.sidecar, { force: true });
-      throw changed(path);
+      throw error;
     }
     switch (plan.action) {
       case 'append-newline':
@@ -144,7 +154,10 @@ export async function repairJsonl(path: string, now = new Date()): Promise<Repai
 }
 
 /** Put back exactly what a repair moved to `sidecar`; refuses if the log changed since. */
-export async function undoRepair(sidecar: string): Promise<UndoReport> {
+export async function undoRepair(
+  sidecar: string,
+  writers: WriterLookup = findWriters,
+): Promise<UndoReport> {
   const bytes = new Uint8Array(await readFile(sidecar));
   const newline = bytes.indexOf(NEWLINE);
   let header: SidecarHeader;
@@ -168,6 +181,7 @@ export async function undoRepair(sidecar: string): Promise<UndoReport> {
     );
   }
   const log = join(dirname(sidecar), header.log);
+  await assertNoWriter(log, (why) => inUse(log, why), writers);
   const fd = openSync(log, 'r+');
   try {
     const size = fstatSync(fd).size;
@@ -201,6 +215,16 @@ export async function undoRepair(sidecar: string): Promise<UndoReport> {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Who holds a file open for writing (`null`: the OS cannot say); tests pass their own. */
+type WriterLookup = (path: string) => Promise<FileWriter[] | null>;
+
+function inUse(path: string, why: string): SalvageError {
+  return new SalvageError(
+    'log-in-use',
+    `${path} is still being written (${why}); nothing was changed. Stop the writer and run the repair again.`,
+  );
 }
 
 function changed(path: string): SalvageError {
