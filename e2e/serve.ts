@@ -6,7 +6,12 @@ import { join, resolve } from 'node:path';
 /** A running `salvage serve` on a fresh copy of the demo folder. */
 export interface DemoServer {
   readonly url: string;
+  /** The demo copy the server opened. */
   readonly folder: string;
+  /** The temporary root holding the demo copy and Salvage's data directory. */
+  readonly root: string;
+  /** Stop the server and start it again on the same folder and data directory. */
+  restart(): Promise<DemoServer>;
   stop(): Promise<void>;
 }
 
@@ -16,6 +21,10 @@ export async function serveDemoCopy(): Promise<DemoServer> {
   const root = mkdtempSync(join(tmpdir(), 'salvage-e2e-'));
   const folder = join(root, 'logs');
   cpSync(join(PROJECT, 'demo/logs'), folder, { recursive: true });
+  return serve(root, folder);
+}
+
+async function serve(root: string, folder: string): Promise<DemoServer> {
   const child: ChildProcess = spawn(
     join(PROJECT, 'bin/salvage'),
     ['serve', folder, '--port', '0'],
@@ -33,12 +42,20 @@ export async function serveDemoCopy(): Promise<DemoServer> {
     });
     child.once('exit', (code) => reject(new Error(`salvage serve exited with ${code}: ${output}`)));
   });
+  const kill = async (): Promise<void> => {
+    child.kill('SIGTERM');
+    await new Promise((done) => child.once('exit', done));
+  };
   return {
     url,
     folder,
+    root,
+    restart: async () => {
+      await kill();
+      return serve(root, folder);
+    },
     stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((done) => child.once('exit', done));
+      await kill();
       rmSync(root, { recursive: true, force: true });
     },
   };

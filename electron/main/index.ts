@@ -1,24 +1,37 @@
-import { app } from 'electron';
+import { app, dialog, BrowserWindow } from 'electron';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createLogService } from '../node/services/logService.ts';
 import { forwardEvents, registerHandlers } from './ipc/typedIpc.ts';
 import { EventHub } from '../node/services/eventHub.ts';
-import { watchFolders } from '../node/services/folderWatcher.ts';
+import { watchOpenedFolders } from '../node/services/folderWatcher.ts';
+import { OpenedFolders } from '../node/services/openedFolders.ts';
+import { salvageDataDir } from '../node/index/runDigest.ts';
 import { createMainWindow } from './window.ts';
 
 // Composition root: build the services, register the handlers, open the window. No logic here.
-const logFolder = resolve(process.env.SALVAGE_LOG_DIR ?? join(app.getAppPath(), 'demo/logs'));
+const initialFolder = resolve(process.env.SALVAGE_LOG_DIR ?? join(app.getAppPath(), 'demo/logs'));
 const pageUrl = pathToFileURL(join(app.getAppPath(), 'out/renderer/index.html')).href;
 
-void app.whenReady().then(() => {
+/** The native folder dialog: on the desktop, the only way a folder gets opened. */
+async function chooseFolder(): Promise<string | null> {
+  const owner = BrowserWindow.getFocusedWindow();
+  const options = { title: 'Open a folder of logs', properties: ['openDirectory' as const] };
+  const result = owner
+    ? await dialog.showOpenDialog(owner, options)
+    : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
+void app.whenReady().then(async () => {
   const events = new EventHub();
-  registerHandlers(createLogService({ folders: () => [logFolder], events }), (senderUrl) =>
+  const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), [initialFolder]);
+  registerHandlers(createLogService({ folders, events, chooseFolder }), (senderUrl) =>
     senderUrl.startsWith(pageUrl),
   );
   const window = createMainWindow(join(app.getAppPath(), 'out/preload/index.cjs'), pageUrl);
   forwardEvents(events, window.webContents);
-  watchFolders([logFolder], events);
+  watchOpenedFolders(folders, events);
 });
 
 app.on('window-all-closed', () => app.quit());

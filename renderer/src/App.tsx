@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useStore } from './state/store.ts';
 import { RunsTable } from './features/runs/RunsTable.tsx';
+import { FolderBar } from './features/runs/FolderBar.tsx';
 import { RunView } from './features/run/RunView.tsx';
 import { SampleView } from './features/sample/SampleView.tsx';
 import { RecoveryDialog } from './features/recovery/RecoveryDialog.tsx';
@@ -84,6 +85,7 @@ export function App() {
           {runsStatus === 'loading' ? 'Loading…' : `${runs.length} runs`}
         </span>
       </header>
+      {!runPath && !comparing && <FolderBar />}
       {runsError && <p role="alert">{runsError}</p>}
       {comparing && <CompareView />}
       {!runPath && !comparing && (

@@ -17,6 +17,13 @@ import type {
  */
 export interface InvokeMap {
   'salvage:app:folders': (args: Record<string, never>) => Promise<ReadonlyArray<string>>;
+  /**
+   * Open a folder; returns the opened folders. Desktop: the native dialog asks (the path is
+   * ignored). Web mode: `path` is a folder on the serving machine.
+   */
+  'salvage:folders:add': (args: { readonly path: string | null }) => Promise<ReadonlyArray<string>>;
+  /** Close an opened folder (remembered across restarts); returns the opened folders. */
+  'salvage:folders:remove': (args: { readonly folder: string }) => Promise<ReadonlyArray<string>>;
   'salvage:runs:list': (args: { readonly folder: string }) => Promise<ReadonlyArray<RunRow>>;
   'salvage:log:info': (args: { readonly path: string }) => Promise<{
     readonly header: LogHeader;
@@ -69,6 +76,8 @@ export interface EventMap {
   'salvage:samples:batch': SampleBatch;
   /** Files changed in an opened folder: the runs list is stale. */
   'salvage:runs:changed': { readonly at: number };
+  /** The opened folders changed (added or removed, possibly from another window). */
+  'salvage:folders:changed': { readonly folders: ReadonlyArray<string> };
 }
 
 export type EventChannel = keyof EventMap;

@@ -6,6 +6,7 @@ import { INVOKE_CHANNELS } from '../../../shared/ipc/channels.ts';
 import { createLogService } from '../../node/services/logService.ts';
 import { fixture, REAL } from '../../../test/support/fixtures.ts';
 import { createIpcListeners } from './ipcListeners.ts';
+import { OpenedFolders } from '../../node/services/openedFolders.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'salvage-ipc-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -15,7 +16,8 @@ describe('desktop transport', () => {
   it('serves every channel of the contract, to the app page only, with typed errors', async () => {
     const log = join(folder, 'run.eval');
     cpSync(fixture(`${REAL}/log/test_eval_log/log_formats.eval`), log);
-    const listeners = createIpcListeners(createLogService({ folders: () => [folder] }), (url) =>
+    const folders = await OpenedFolders.load(join(folder, 'data/folders.json'), [folder]);
+    const listeners = createIpcListeners(createLogService({ folders }), (url) =>
       url.startsWith(PAGE),
     );
     expect([...listeners.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { createLogService } from '../services/logService.ts';
 import { EventHub } from '../services/eventHub.ts';
-import { watchFolders } from '../services/folderWatcher.ts';
+import { watchOpenedFolders } from '../services/folderWatcher.ts';
+import { OpenedFolders } from '../services/openedFolders.ts';
+import { salvageDataDir } from '../index/runDigest.ts';
 import { startWebServer } from '../server/webServer.ts';
 import type { Output } from './output.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
@@ -28,15 +30,16 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
     throw new SalvageError('io', 'The renderer is not built yet: run `npm run build` first.');
   }
   const events = new EventHub();
+  const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), [folder]);
   const server = await startWebServer({
-    handlers: createLogService({ folders: () => [folder], events }),
+    handlers: createLogService({ folders, events }),
     events,
     rendererDir,
     host: parsed.values.host,
     port,
   });
-  const stopWatching = watchFolders([folder], events);
-  output.out(`Salvage is serving ${folder}\nOpen ${server.url}`);
+  const stopWatching = watchOpenedFolders(folders, events);
+  output.out(`Salvage is serving ${folders.list().join(', ')}\nOpen ${server.url}`);
   await new Promise<void>((done) => {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);

@@ -21,6 +21,17 @@ const ACCESS_MODE = 0o3;
  * mtime checks as well.
  */
 export async function findWriters(path: string): Promise<FileWriter[] | null> {
+  const found = await findWritersOf([path]);
+  return found && (found.get(path) ?? []);
+}
+
+/**
+ * The writers of each of `paths` (keyed as given) from one pass over `/proc`, so that a listing
+ * of many runs costs one scan; `null` where the OS cannot say.
+ */
+export async function findWritersOf(
+  paths: ReadonlyArray<string>,
+): Promise<Map<string, FileWriter[]> | null> {
   let pids: string[];
   try {
     await stat('/proc/self/fdinfo');
@@ -28,13 +39,24 @@ export async function findWriters(path: string): Promise<FileWriter[] | null> {
   } catch {
     return null;
   }
-  const target = await realpath(path);
-  const found = await Promise.all(
+  const wanted = new Map<string, string>();
+  for (const path of paths) {
+    const real = await realpath(path).catch(() => null);
+    if (real !== null) wanted.set(real, path);
+  }
+  const result = new Map<string, FileWriter[]>();
+  if (wanted.size === 0) return result;
+  await Promise.all(
     pids
       .filter((pid) => Number(pid) !== process.pid)
-      .map((pid) => writerIn(pid, target).catch(() => null)),
+      .map(async (pid) => {
+        for (const [real, writer] of await writesIn(pid, wanted).catch(() => [])) {
+          const key = wanted.get(real)!;
+          result.set(key, [...(result.get(key) ?? []), writer]);
+        }
+      }),
   );
-  return found.filter((writer): writer is FileWriter => writer !== null);
+  return result;
 }
 
 /** Refuse, with who is writing, when another process may be writing `path` right now. */
@@ -56,19 +78,23 @@ export async function assertNoWriter(
   }
 }
 
-async function writerIn(pid: string, target: string): Promise<FileWriter | null> {
-  const fds = await readdir(`/proc/${pid}/fd`);
-  for (const fd of fds) {
+/** The wanted files process `pid` holds open for writing (read-only descriptors do not count). */
+async function writesIn(
+  pid: string,
+  wanted: ReadonlyMap<string, string>,
+): Promise<Array<[string, FileWriter]>> {
+  const found: Array<[string, FileWriter]> = [];
+  for (const fd of await readdir(`/proc/${pid}/fd`)) {
     const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
-    if (link !== target) continue;
+    if (!wanted.has(link) || found.some(([real]) => real === link)) continue;
     const info = await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '');
     const flags = /^flags:\s*([0-7]+)/m.exec(info);
     if (flags && (parseInt(flags[1]!, 8) & ACCESS_MODE) !== 0) {
-      const command = commandLine(await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''));
-      return { pid: Number(pid), command };
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      found.push([link, { pid: Number(pid), command: commandLine(cmdline) }]);
     }
   }
-  return null;
+  return found;
 }
 
 /** `python3 -m verifiers.eval …` from a NUL-separated argv: short enough for one message. */

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +113,31 @@ describe('verifiers and Codex runs in salvage ls', () => {
       created: '2026-11-23T10:00:00Z',
     });
   });
+
+  it.runIf(process.platform === 'linux')(
+    'lists an unfinished run as running while a process holds its log open for writing',
+    async () => {
+      const live = join(root, 'live/outputs/evals/gsm8k--gpt-4.1-mini/run-live');
+      write(join(live, 'results.jsonl'), rollout(1, 1) + '\n');
+      const listed = async () =>
+        (await listRuns(join(root, 'live'))).find((row) =>
+          row.path.endsWith('run-live/results.jsonl'),
+        );
+      expect((await listed())?.status).toBe('started');
+      const writer = spawn(process.execPath, [
+        '-e',
+        `require('fs').openSync(${JSON.stringify(join(live, 'results.jsonl'))}, 'a'); console.log('open'); setInterval(() => {}, 1000);`,
+      ]);
+      try {
+        await new Promise((resolve) => writer.stdout.once('data', resolve));
+        expect(await listed()).toMatchObject({ status: 'running', recovery: null });
+      } finally {
+        writer.kill();
+        await new Promise((resolve) => writer.once('exit', resolve));
+      }
+      expect((await listed())?.status).toBe('started');
+    },
+  );
 
   it('splits records on \\n only and reports malformed lines without dropping the rest', async () => {
     const path = join(root, 'scan/results.jsonl');

@@ -10,6 +10,7 @@ import { formatFromPath, withLog } from './openLog.ts';
 import { recoveredPath, recoveryState } from '../recovery/recoverLog.ts';
 import { existsSync } from 'node:fs';
 import { identityOf, type RunDigest } from '../index/runDigest.ts';
+import { findWritersOf } from '../io/openWriters.ts';
 
 /** Logs read at once while listing: enough to overlap I/O, few enough to keep memory flat. */
 const LIST_CONCURRENCY = 8;
@@ -33,7 +34,25 @@ export async function listRuns(root: string, options: ListOptions = {}): Promise
   };
   await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, paths.length) }, worker));
   options.digest?.forgetMissing(resolve(root), new Set(paths.map((path) => resolve(path))));
-  return rows;
+  return markLiveRuns(rows);
+}
+
+/**
+ * A run that never finished is running, not crashed, while a process holds its log open for
+ * writing (a JSONL writer appending rows). One pass over the open files for the whole listing;
+ * a live run offers no repair or recovery. Inspect runs are also told apart by the pid of their
+ * buffer database (`recoveryState`).
+ */
+async function markLiveRuns(rows: RunRow[]): Promise<RunRow[]> {
+  const unfinished = rows.filter((row) => row.status === 'started').map((row) => row.location);
+  if (unfinished.length === 0) return rows;
+  const writers = await findWritersOf(unfinished);
+  if (writers === null) return rows;
+  return rows.map((row) =>
+    row.status === 'started' && (writers.get(row.location)?.length ?? 0) > 0
+      ? { ...row, status: 'running', recovery: null }
+      : row,
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, realpathSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { fixture, REAL } from '../../../test/support/fixtures.ts';
 import { createLogService } from '../services/logService.ts';
 import { startWebServer, type RunningWebServer } from './webServer.ts';
 import { EventHub } from '../services/eventHub.ts';
+import { OpenedFolders } from '../services/openedFolders.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'salvage-web-'));
 const logs = join(root, 'logs');
@@ -17,6 +18,8 @@ const events = new EventHub();
 const LOG = join(logs, 'popularity.eval');
 const CRASHED = join(logs, '2026-11-23T12-00-00+00-00_popularity_SyntheticCrash0001.eval');
 const TORN = join(logs, 'results.jsonl');
+const EXTRA = join(root, 'more-logs');
+mkdirSync(EXTRA);
 
 beforeAll(async () => {
   mkdirSync(logs, { recursive: true });
@@ -31,7 +34,10 @@ beforeAll(async () => {
   cpSync(join(crash, '2026-11-23T12-00-00+00-00_popularity_SyntheticCrash0001.eval'), CRASHED);
   cpSync(join(crash, '.buffer'), join(logs, '.buffer'), { recursive: true });
   server = await startWebServer({
-    handlers: createLogService({ folders: () => [logs], events }),
+    handlers: createLogService({
+      folders: await OpenedFolders.load(join(root, 'data/folders.json'), [logs]),
+      events,
+    }),
     events,
     rendererDir: renderer,
     token: 'secret-token',
@@ -63,6 +69,8 @@ async function call(
 
 const ARGS: Record<(typeof INVOKE_CHANNELS)[number], unknown> = {
   'salvage:app:folders': {},
+  'salvage:folders:add': { path: EXTRA },
+  'salvage:folders:remove': { folder: realpathSync(EXTRA) },
   'salvage:runs:list': { folder: logs },
   'salvage:log:info': { path: LOG },
   'salvage:log:sample': { path: LOG, id: '3', epoch: 1 },

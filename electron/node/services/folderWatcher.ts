@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { EventHub } from './eventHub.ts';
+import type { OpenedFolders } from './openedFolders.ts';
 
 /** Quiet time before a burst of file events becomes one refresh (a flush rewrites a log in several steps). */
 const SETTLE_MS = 300;
@@ -25,5 +26,23 @@ export function watchFolders(folders: ReadonlyArray<string>, events: EventHub): 
   return () => {
     clearTimeout(timer);
     for (const watcher of watchers) watcher.close();
+  };
+}
+
+/**
+ * Watch the opened folders as they come and go: each add or remove restarts the watchers and
+ * tells the renderer (`salvage:folders:changed`, then `salvage:runs:changed`).
+ */
+export function watchOpenedFolders(folders: OpenedFolders, events: EventHub): () => void {
+  let stop = watchFolders(folders.list(), events);
+  const unsubscribe = folders.onChange((list) => {
+    stop();
+    stop = watchFolders(list, events);
+    events.emit('salvage:folders:changed', { folders: list });
+    events.emit('salvage:runs:changed', { at: Date.now() });
+  });
+  return () => {
+    unsubscribe();
+    stop();
   };
 }

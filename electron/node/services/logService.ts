@@ -11,21 +11,40 @@ import { exportRun } from '../export/exportRun.ts';
 import { compareRuns } from '../resume/compareRuns.ts';
 import { existsSync } from 'node:fs';
 import { SampleStreamer } from './sampleStreamer.ts';
+import type { OpenedFolders } from './openedFolders.ts';
+import { SalvageError } from '../../../shared/util/errors.ts';
 
 export interface LogServiceOptions {
   /** Where streamed events go (the transports subscribe to it). */
   readonly events?: EventHub;
   /** The folders the user opened; paths outside them are refused. */
-  readonly folders: () => ReadonlyArray<string>;
+  readonly folders: OpenedFolders;
+  /**
+   * The desktop's native folder dialog (`null`: cancelled). Where it is given, a folder is added
+   * only through it, whatever path the renderer sends; web mode has none and takes the typed path.
+   */
+  readonly chooseFolder?: () => Promise<string | null>;
   readonly codecs?: Codecs;
 }
 
 /** The handlers of the log channels, shared by the IPC and HTTP transports. */
 export function createLogService(options: LogServiceOptions): InvokeMap {
-  const inside = (path: string): Promise<string> => resolveInside(path, options.folders());
+  const folders = options.folders;
+  const inside = (path: string): Promise<string> => resolveInside(path, folders.list());
   const streamer = new SampleStreamer(options.events ?? new EventHub(), options.codecs);
   return {
-    'salvage:app:folders': () => Promise.resolve([...options.folders()]),
+    'salvage:app:folders': () => Promise.resolve(folders.list()),
+    'salvage:folders:add': async ({ path }) => {
+      if (options.chooseFolder) {
+        const chosen = await options.chooseFolder();
+        return chosen === null ? folders.list() : folders.add(chosen);
+      }
+      if (typeof path !== 'string' || path.trim() === '') {
+        throw new SalvageError('io', 'Type the path of a folder on this machine to open it.');
+      }
+      return folders.add(path.trim());
+    },
+    'salvage:folders:remove': ({ folder }) => folders.remove(folder),
     'salvage:runs:list': async ({ folder }) =>
       listRuns(await inside(folder), { codecs: options.codecs }),
     'salvage:log:info': async ({ path }) =>
@@ -43,7 +62,7 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
       const log = await inside(path);
       // The output lands beside the log, inside the opened folder; plan first to check it.
       const plan = await planRecovery(log, { codecs: options.codecs });
-      await resolveInside(dirname(plan.output), options.folders());
+      await resolveInside(dirname(plan.output), folders.list());
       return recoverLog(log, { codecs: options.codecs });
     },
     'salvage:repair:check': async ({ path }) => checkJsonl(await inside(path)),

@@ -16,6 +16,17 @@ export function openedFolders(): Promise<ReadonlyArray<string>> {
   return invoke('salvage:app:folders', {});
 }
 
+/** Open a folder: `null` asks through the desktop's folder dialog; web mode needs a path. */
+export function addFolder(path: string | null): Promise<ReadonlyArray<string>> {
+  return invoke('salvage:folders:add', { path });
+}
+
+export function removeFolder(folder: string): Promise<ReadonlyArray<string>> {
+  return invoke('salvage:folders:remove', { folder });
+}
+
+export { isDesktop } from './transport.ts';
+
 export function listRuns(folder: string): Promise<ReadonlyArray<RunRow>> {
   return invoke('salvage:runs:list', { folder });
 }

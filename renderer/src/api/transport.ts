@@ -51,6 +51,11 @@ async function overHttp<C extends InvokeChannel>(
   return parseInspectJson(text, 'The response') as unknown as Outcome<InvokeResult<C>>;
 }
 
+/** True in the desktop app (the preload bridge is there), false in web mode. */
+export function isDesktop(): boolean {
+  return window.salvage !== undefined;
+}
+
 let eventSource: EventSource | undefined;
 
 /**

@@ -1,20 +1,28 @@
 import type { StateCreator } from 'zustand';
 import type { RunRow } from '../../../shared/model/run.ts';
-import { listRuns, openedFolders } from '../api/client.ts';
+import { addFolder, listRuns, openedFolders, removeFolder } from '../api/client.ts';
 import type { Store } from './store.ts';
 
 export interface RunsSlice {
   folders: ReadonlyArray<string>;
+  /** Folders that could not be listed (gone, unreadable), with why; their runs are absent. */
+  folderErrors: Readonly<Record<string, string>>;
+  /** Why the last add or remove of a folder failed. */
+  foldersError: string | null;
   runs: ReadonlyArray<RunRow>;
   runsStatus: 'idle' | 'loading' | 'ready' | 'error';
   runsError: string | null;
   runsFilter: string;
   loadRuns: () => Promise<void>;
+  addFolder: (path: string | null) => Promise<void>;
+  removeFolder: (folder: string) => Promise<void>;
   setRunsFilter: (filter: string) => void;
 }
 
-export const createRunsSlice: StateCreator<Store, [], [], RunsSlice> = (set) => ({
+export const createRunsSlice: StateCreator<Store, [], [], RunsSlice> = (set, get) => ({
   folders: [],
+  folderErrors: {},
+  foldersError: null,
   runs: [],
   runsStatus: 'idle',
   runsError: null,
@@ -23,10 +31,37 @@ export const createRunsSlice: StateCreator<Store, [], [], RunsSlice> = (set) => 
     set({ runsStatus: 'loading', runsError: null });
     try {
       const folders = await openedFolders();
-      const lists = await Promise.all(folders.map((folder) => listRuns(folder)));
-      set({ folders, runs: lists.flat(), runsStatus: 'ready' });
+      // One folder that cannot be listed must not hide the runs of the others.
+      const lists = await Promise.allSettled(folders.map((folder) => listRuns(folder)));
+      const folderErrors: Record<string, string> = {};
+      lists.forEach((list, index) => {
+        if (list.status === 'rejected')
+          folderErrors[folders[index]!] = (list.reason as Error).message;
+      });
+      set({
+        folders,
+        folderErrors,
+        runs: lists.flatMap((list) => (list.status === 'fulfilled' ? list.value : [])),
+        runsStatus: 'ready',
+      });
     } catch (error) {
       set({ runsStatus: 'error', runsError: (error as Error).message });
+    }
+  },
+  addFolder: async (path) => {
+    try {
+      set({ folders: await addFolder(path), foldersError: null });
+      await get().loadRuns();
+    } catch (error) {
+      set({ foldersError: (error as Error).message });
+    }
+  },
+  removeFolder: async (folder) => {
+    try {
+      set({ folders: await removeFolder(folder), foldersError: null });
+      await get().loadRuns();
+    } catch (error) {
+      set({ foldersError: (error as Error).message });
     }
   },
   setRunsFilter: (filter) => set({ runsFilter: filter }),

@@ -1,0 +1,76 @@
+import { useState } from 'react';
+import { isDesktop } from '../../api/client.ts';
+import { useStore } from '../../state/store.ts';
+
+/** The last path segment, which is how people name their log folders. */
+function folderName(folder: string): string {
+  return folder.split(/[\\/]/).filter(Boolean).at(-1) ?? folder;
+}
+
+/**
+ * The opened folders (remembered across restarts): close one, or open another through the
+ * folder dialog on the desktop, or by typing a path on the serving machine in web mode.
+ */
+export function FolderBar() {
+  const folders = useStore((state) => state.folders);
+  const folderErrors = useStore((state) => state.folderErrors);
+  const error = useStore((state) => state.foldersError);
+  const addFolder = useStore((state) => state.addFolder);
+  const removeFolder = useStore((state) => state.removeFolder);
+  const [path, setPath] = useState('');
+  const desktop = isDesktop();
+
+  return (
+    <section className="folder-bar" aria-label="Folders">
+      <ul aria-label="Opened folders">
+        {folders.map((folder) => (
+          <li key={folder} title={folder} className={folderErrors[folder] ? 'folder-missing' : ''}>
+            <span className="folder-name">{folderName(folder)}</span>
+            {folderErrors[folder] && (
+              <span className="folder-error" role="status">
+                {folderErrors[folder]}
+              </span>
+            )}
+            <button
+              type="button"
+              className="link"
+              aria-label={`Close folder ${folder}`}
+              onClick={() => void removeFolder(folder)}
+            >
+              ×
+            </button>
+          </li>
+        ))}
+      </ul>
+      {desktop ? (
+        <button type="button" onClick={() => void addFolder(null)}>
+          Open folder…
+        </button>
+      ) : (
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            void addFolder(path).then(() => {
+              if (!useStore.getState().foldersError) setPath('');
+            });
+          }}
+        >
+          <input
+            aria-label="Folder path"
+            placeholder="Folder of logs on the server"
+            value={path}
+            onChange={(event) => setPath(event.target.value)}
+          />
+          <button type="submit" disabled={path.trim() === ''}>
+            Open folder
+          </button>
+        </form>
+      )}
+      {error && (
+        <p role="alert" className="folder-bar-error">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

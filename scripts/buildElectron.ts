@@ -1,0 +1,42 @@
+import { builtinModules } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { build, type InlineConfig } from 'vite';
+
+/**
+ * Bundle the Electron main process (ES module) and preload (CommonJS, as a sandboxed preload must
+ * be) into `out/`. Electron runs JavaScript, not our TypeScript sources; Node builtins, Electron
+ * and the runtime dependencies stay outside the bundle and are loaded from `node_modules`.
+ */
+const packageJson = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  dependencies: Record<string, string>;
+};
+const external = [
+  'electron',
+  ...builtinModules,
+  ...builtinModules.map((name) => `node:${name}`),
+  ...Object.keys(packageJson.dependencies),
+].flatMap((name) => [name, new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`)]);
+
+function bundle(entry: string, outDir: string, format: 'es' | 'cjs', fileName: string): InlineConfig {
+  return {
+    configFile: false,
+    logLevel: 'warn',
+    build: {
+      ssr: true,
+      target: 'node22',
+      outDir,
+      emptyOutDir: true,
+      minify: false,
+      sourcemap: true,
+      rollupOptions: {
+        input: entry,
+        external,
+        output: { format, entryFileNames: fileName },
+      },
+    },
+  };
+}
+
+await build(bundle('electron/main/index.ts', 'out/main', 'es', 'index.js'));
+await build(bundle('electron/preload/index.ts', 'out/preload', 'cjs', 'index.cjs'));
+console.log('electron: bundled out/main/index.js and out/preload/index.cjs');
