@@ -1,41 +1,47 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { expect, test, _electron } from '@playwright/test';
+import { electronBinary, missingDisplay } from '../scripts/electronBinary.ts';
 
-/** Electron's binary, or why there is none (it cannot be downloaded on the build machines). */
-function electronBinary(): { path: string | null; reason: string } {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string'
-      ? { path, reason: '' }
-      : { path: null, reason: 'the electron package did not give a binary path' };
-  } catch (error) {
-    return {
-      path: null,
-      reason: `no Electron binary here (${(error as Error).message.split('\n')[0]})`,
-    };
-  }
-}
-
+const PROJECT = resolve(import.meta.dirname, '..');
 const binary = electronBinary();
-/** The bundled main process; Electron does not run the TypeScript entry as it is. */
-const MAIN_BUNDLE = resolve(import.meta.dirname, '../out/main/index.js');
+const display = missingDisplay();
 
 test.describe('desktop app', () => {
   test.skip(binary.path === null, binary.reason);
-  test.skip(
-    !existsSync(MAIN_BUNDLE),
-    `the Electron main process is not bundled (${MAIN_BUNDLE} is missing)`,
-  );
+  test.skip(display !== null, `Electron cannot open a window here: ${display}`);
 
-  test('opens the demo folder in a window with the runs table', async () => {
+  test('opens the demo folder in a window: runs table, a run, a sample', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'salvage-electron-'));
+    cpSync(join(PROJECT, 'demo/logs'), join(root, 'logs'), {
+      recursive: true,
+      filter: (source) => !source.endsWith(join('demo', 'logs', 'live')),
+    });
+    // The project folder is the app (package.json `main` is the bundled main process).
     const app = await _electron.launch({
       executablePath: binary.path!,
-      args: [MAIN_BUNDLE],
+      args: [PROJECT],
+      env: {
+        ...process.env,
+        SALVAGE_LOG_DIR: join(root, 'logs'),
+        SALVAGE_DATA_DIR: join(root, 'data'),
+      },
     });
-    const window = await app.firstWindow();
-    await expect(window.getByRole('table', { name: 'Runs' })).toBeVisible();
-    await app.close();
+    try {
+      const window = await app.firstWindow();
+      const table = window.getByRole('table', { name: 'Runs' });
+      await expect(table.locator('tr.run-row', { hasText: 'SyntheticCrash0001' })).toContainText(
+        'crashed',
+      );
+      await table
+        .locator('tr.run-row', { hasText: 'popularity_mj7khqpMM4GBCfVQozKgzB' })
+        .dblclick();
+      await expect(window.getByRole('list', { name: 'Samples' })).toBeVisible();
+      await window.screenshot({ path: 'test-results/e2e/electron-run.png' });
+    } finally {
+      await app.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

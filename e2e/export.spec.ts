@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { serveDemoCopy, type DemoServer } from './serve.ts';
@@ -37,4 +38,15 @@ test('exports of a run are files the command line reads back', async ({ page }) 
   await page.getByRole('button', { name: 'csv', exact: true }).click();
   await expect(page.getByRole('status')).toHaveText(`Exported to ${base}.csv`);
   await page.screenshot({ path: 'test-results/e2e/export.png' });
+
+  // One sample's conversation and transcript as Markdown.
+  const samples = page.getByRole('list', { name: 'Samples' });
+  await page.getByLabel('Filter samples').fill('fans and followers');
+  await samples.getByRole('listitem').first().click();
+  await page.getByRole('button', { name: 'Export Markdown' }).click();
+  const markdown = `${base.replace(/\.export$/, '')}.sample-3-epoch-1.md`;
+  await expect(page.getByRole('status')).toHaveText(`Exported to ${markdown}`);
+  const text = readFileSync(markdown, 'utf8');
+  expect(text).toMatch(/^# Sample 3/m);
+  expect(text).toContain('fans and followers');
 });

@@ -20,7 +20,11 @@ const PROJECT = resolve(import.meta.dirname, '..');
 export async function serveDemoCopy(): Promise<DemoServer> {
   const root = mkdtempSync(join(tmpdir(), 'salvage-e2e-'));
   const folder = join(root, 'logs');
-  cpSync(join(PROJECT, 'demo/logs'), folder, { recursive: true });
+  // The live run `npm start` writes is not part of the demo the tests see.
+  cpSync(join(PROJECT, 'demo/logs'), folder, {
+    recursive: true,
+    filter: (source) => source !== join(PROJECT, 'demo/logs/live'),
+  });
   return serve(root, folder);
 }
 

@@ -17,7 +17,12 @@ const external = [
   ...Object.keys(packageJson.dependencies),
 ].flatMap((name) => [name, new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`)]);
 
-function bundle(entry: string, outDir: string, format: 'es' | 'cjs', fileName: string): InlineConfig {
+function bundle(
+  entry: string,
+  outDir: string,
+  format: 'es' | 'cjs',
+  fileName: string,
+): InlineConfig {
   return {
     configFile: false,
     logLevel: 'warn',

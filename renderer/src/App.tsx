@@ -47,7 +47,11 @@ export function App() {
     };
     window.addEventListener('keydown', onKey);
     // The list refreshes by itself when files appear, grow or change.
-    const unsubscribe = onRunsChanged(() => void useStore.getState().loadRuns());
+    // A running run keeps streaming: its open view re-reads the rows when its files change.
+    const unsubscribe = onRunsChanged(() => {
+      void useStore.getState().loadRuns();
+      void useStore.getState().refreshRun();
+    });
     return () => {
       window.removeEventListener('keydown', onKey);
       unsubscribe();

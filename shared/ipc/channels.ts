@@ -17,6 +17,7 @@ export const INVOKE_CHANNELS = [
   'salvage:samples:stream',
   'salvage:samples:cancel',
   'salvage:export:run',
+  'salvage:export:sample',
   'salvage:compare:runs',
 ] as const satisfies ReadonlyArray<InvokeChannel>;
 

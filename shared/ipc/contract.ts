@@ -45,6 +45,12 @@ export interface InvokeMap {
     readonly path: string;
     readonly format: 'eval' | 'json' | 'jsonl' | 'csv';
   }) => Promise<{ readonly output: string; readonly samples: number }>;
+  /** Export one sample's conversation and transcript as Markdown beside the log (never overwriting). */
+  'salvage:export:sample': (args: {
+    readonly path: string;
+    readonly id: string;
+    readonly epoch: number;
+  }) => Promise<{ readonly output: string }>;
   /** Start streaming a run's sample summaries as `salvage:samples:batch` events. */
   'salvage:samples:stream': (args: {
     readonly path: string;

@@ -14,6 +14,8 @@ import { findWritersOf } from '../io/openWriters.ts';
 
 /** Logs read at once while listing: enough to overlap I/O, few enough to keep memory flat. */
 const LIST_CONCURRENCY = 8;
+/** Without open-file information (not Linux), how recent a write makes an unfinished run live. */
+const LIVE_WITHOUT_WRITER_INFO_MS = 5_000;
 
 export interface ListOptions {
   readonly codecs?: Codecs;
@@ -47,11 +49,13 @@ async function markLiveRuns(rows: RunRow[]): Promise<RunRow[]> {
   const unfinished = rows.filter((row) => row.status === 'started').map((row) => row.location);
   if (unfinished.length === 0) return rows;
   const writers = await findWritersOf(unfinished);
-  if (writers === null) return rows;
+  // Where the OS cannot say who writes, a log written in the last moments counts as live.
+  const live = (row: RunRow): boolean =>
+    writers === null
+      ? Date.now() - Date.parse(row.modified) < LIVE_WITHOUT_WRITER_INFO_MS
+      : (writers.get(row.location)?.length ?? 0) > 0;
   return rows.map((row) =>
-    row.status === 'started' && (writers.get(row.location)?.length ?? 0) > 0
-      ? { ...row, status: 'running', recovery: null }
-      : row,
+    row.status === 'started' && live(row) ? { ...row, status: 'running', recovery: null } : row,
   );
 }
 

@@ -83,6 +83,7 @@ const ARGS: Record<(typeof INVOKE_CHANNELS)[number], unknown> = {
   'salvage:samples:stream': { path: LOG },
   'salvage:samples:cancel': { streamId: 'no-such-stream' },
   'salvage:export:run': { path: LOG, format: 'csv' },
+  'salvage:export:sample': { path: LOG, id: '3', epoch: 1 },
   'salvage:compare:runs': { a: LOG, b: LOG },
 };
 

@@ -69,7 +69,12 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     url: `http://${shownHost}:${port}/?token=${token}`,
     token,
     server,
-    close: () => new Promise((done) => server.close(() => done())),
+    close: () =>
+      new Promise((done) => {
+        server.close(() => done());
+        // Event streams stay open as long as their pages do: end them, or closing never finishes.
+        server.closeAllConnections();
+      }),
   };
 }
 

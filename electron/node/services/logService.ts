@@ -7,7 +7,7 @@ import { planRecovery, recoverLog } from '../recovery/recoverLog.ts';
 import { checkJsonl, repairJsonl, undoRepair } from '../repair/repairJsonl.ts';
 import { dirname } from 'node:path';
 import { EventHub } from './eventHub.ts';
-import { exportRun } from '../export/exportRun.ts';
+import { exportRun, exportSampleMarkdown } from '../export/exportRun.ts';
 import { compareRuns } from '../resume/compareRuns.ts';
 import { existsSync } from 'node:fs';
 import { SampleStreamer } from './sampleStreamer.ts';
@@ -74,6 +74,20 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
       const report = await exportRun(log, format, exportPath(log, format));
       return { output: report.output, samples: report.samples };
     },
+    'salvage:export:sample': async ({ path, id, epoch }) => {
+      const log = await inside(path);
+      const safeId = id.replace(/[^\w.-]+/g, '_');
+      const report = await exportSampleMarkdown(
+        log,
+        id,
+        epoch,
+        freePath(
+          `${log.replace(/\.(eval|json|jsonl)$/, '')}.sample-${safeId}-epoch-${epoch}`,
+          'md',
+        ),
+      );
+      return { output: report.output };
+    },
     'salvage:log:header': async ({ path }) =>
       withLog(await inside(path), (reader) => reader.readHeader(), options.codecs),
     'salvage:samples:stream': async ({ path }) => streamer.start(await inside(path)),
@@ -85,8 +99,12 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
 
 /** `<log>.export.<ext>` beside the log, numbered when taken: an export never overwrites. */
 function exportPath(log: string, format: string): string {
-  const base = `${log.replace(/\.(eval|json)$/, '')}.export`;
-  let path = `${base}.${format}`;
-  for (let copy = 2; existsSync(path); copy++) path = `${base}-${copy}.${format}`;
+  return freePath(`${log.replace(/\.(eval|json)$/, '')}.export`, format);
+}
+
+/** `<base>.<extension>`, or `<base>-2.<extension>` and so on when taken. */
+function freePath(base: string, extension: string): string {
+  let path = `${base}.${extension}`;
+  for (let copy = 2; existsSync(path); copy++) path = `${base}-${copy}.${extension}`;
   return path;
 }

@@ -99,6 +99,14 @@ export function exportRun(
   return invoke('salvage:export:run', { path, format });
 }
 
+export function exportSampleMarkdown(
+  path: string,
+  id: string,
+  epoch: number,
+): Promise<{ readonly output: string }> {
+  return invoke('salvage:export:sample', { path, id, epoch });
+}
+
 export function compareRuns(a: string, b: string): Promise<RunComparison> {
   return invoke('salvage:compare:runs', { a, b });
 }

@@ -1,7 +1,13 @@
 import type { StateCreator } from 'zustand';
 import type { LogHeader, Sample, SampleSummary } from '../../../shared/model/log.ts';
-import { exportRun, readHeader, readSample, streamSamples } from '../api/client.ts';
-import { sampleKey } from '../../../shared/model/log.ts';
+import {
+  exportRun,
+  exportSampleMarkdown,
+  readHeader,
+  readSample,
+  streamSamples,
+} from '../api/client.ts';
+import { sampleKey, scalarText } from '../../../shared/model/log.ts';
 import type { Store } from './store.ts';
 
 export interface RunSlice {
@@ -19,89 +25,126 @@ export interface RunSlice {
   sample: Sample | null;
   sampleError: string | null;
   openRun: (path: string) => Promise<void>;
+  /** Re-read an unfinished run after its files changed: new rows join, changed rows update. */
+  refreshRun: () => Promise<void>;
   openSample: (id: string, epoch: number) => Promise<void>;
   closeRun: () => void;
   exportMessage: string | null;
   exportCurrentRun: (format: 'eval' | 'json' | 'jsonl' | 'csv') => Promise<void>;
   closeSample: () => void;
+  /** Export the open sample as a Markdown transcript; the outcome shows in `exportMessage`. */
+  exportCurrentSample: () => Promise<void>;
 }
 
-export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) => ({
-  runPath: null,
-  header: null,
-  summaries: [],
-  runError: null,
-  streamProgress: null,
-  cancelStream: null,
-  exportMessage: null,
-  exportCurrentRun: async (format) => {
-    const path = get().runPath;
-    if (!path) return;
-    try {
-      const report = await exportRun(path, format);
-      set({ exportMessage: `Exported to ${report.output}` });
-    } catch (error) {
-      set({ exportMessage: `Export failed: ${(error as Error).message}` });
-    }
-  },
-  sample: null,
-  sampleError: null,
-  openRun: async (path) => {
-    get().cancelStream?.();
-    set({
-      runPath: path,
-      header: null,
-      summaries: [],
-      runError: null,
-      sample: null,
-      streamProgress: { bytesRead: 0, bytesTotal: 0, done: false },
-      cancelStream: null,
-    });
-    try {
-      const header = await readHeader(path);
+export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) => {
+  /** Stream the run's rows into `rows` (kept on screen meanwhile): a later (id, epoch) wins. */
+  const streamInto = async (path: string, rows: Map<string, SampleSummary>): Promise<void> => {
+    const cancel = await streamSamples(path, (batch) => {
       if (get().runPath !== path) return;
-      set({ header });
-      // Rows arrive in batches as they are decoded; a later row with the same (id, epoch) wins.
-      const rows = new Map<string, SampleSummary>();
-      const cancel = await streamSamples(path, (batch) => {
-        if (get().runPath !== path) return;
-        for (const item of batch.items) rows.set(sampleKey(item.id, item.epoch), item);
-        set({
-          summaries: [...rows.values()],
-          streamProgress: {
-            bytesRead: batch.bytesRead,
-            bytesTotal: batch.bytesTotal,
-            done: batch.done,
-          },
-          runError: batch.error ?? get().runError,
-        });
-        if (batch.done) set({ cancelStream: null });
+      for (const item of batch.items) rows.set(sampleKey(item.id, item.epoch), item);
+      set({
+        summaries: [...rows.values()],
+        streamProgress: {
+          bytesRead: batch.bytesRead,
+          bytesTotal: batch.bytesTotal,
+          done: batch.done,
+        },
+        runError: batch.error ?? get().runError,
       });
-      if (get().runPath === path && !get().streamProgress?.done) set({ cancelStream: cancel });
-    } catch (error) {
-      set({ runError: (error as Error).message });
-    }
-  },
-  openSample: async (id, epoch) => {
-    const path = get().runPath;
-    if (!path) return;
-    set({ sample: null, sampleError: null });
-    try {
-      set({ sample: await readSample(path, id, epoch) });
-    } catch (error) {
-      set({ sampleError: (error as Error).message });
-    }
-  },
-  closeRun: () => {
-    get().cancelStream?.();
-    set({
-      runPath: null,
-      header: null,
-      summaries: [],
-      sample: null,
-      streamProgress: null,
-      cancelStream: null,
+      if (batch.done) set({ cancelStream: null });
     });
-  },
-  closeSample: () => set({ sample: null, sampleError: null }),
-});
+    if (get().runPath === path && !get().streamProgress?.done) set({ cancelStream: cancel });
+  };
+
+  return {
+    runPath: null,
+    header: null,
+    summaries: [],
+    runError: null,
+    streamProgress: null,
+    cancelStream: null,
+    exportMessage: null,
+    exportCurrentRun: async (format) => {
+      const path = get().runPath;
+      if (!path) return;
+      try {
+        const report = await exportRun(path, format);
+        set({ exportMessage: `Exported to ${report.output}` });
+      } catch (error) {
+        set({ exportMessage: `Export failed: ${(error as Error).message}` });
+      }
+    },
+    exportCurrentSample: async () => {
+      const { runPath: path, sample } = get();
+      if (!path || !sample) return;
+      try {
+        const report = await exportSampleMarkdown(
+          path,
+          scalarText(sample.id),
+          Number(sample.epoch),
+        );
+        set({ exportMessage: `Exported to ${report.output}` });
+      } catch (error) {
+        set({ exportMessage: `Export failed: ${(error as Error).message}` });
+      }
+    },
+    sample: null,
+    sampleError: null,
+    openRun: async (path) => {
+      get().cancelStream?.();
+      set({
+        runPath: path,
+        header: null,
+        summaries: [],
+        runError: null,
+        sample: null,
+        streamProgress: { bytesRead: 0, bytesTotal: 0, done: false },
+        cancelStream: null,
+      });
+      try {
+        const header = await readHeader(path);
+        if (get().runPath !== path) return;
+        set({ header });
+        await streamInto(path, new Map());
+      } catch (error) {
+        set({ runError: (error as Error).message });
+      }
+    },
+    refreshRun: async () => {
+      const { runPath: path, header, streamProgress } = get();
+      // Only an unfinished run changes, and only once its last stream is done.
+      if (!path || header?.status !== 'started' || !streamProgress?.done) return;
+      try {
+        const fresh = await readHeader(path);
+        if (get().runPath !== path) return;
+        set({ header: fresh });
+        const rows = new Map(get().summaries.map((row) => [sampleKey(row.id, row.epoch), row]));
+        await streamInto(path, rows);
+      } catch (error) {
+        set({ runError: (error as Error).message });
+      }
+    },
+    openSample: async (id, epoch) => {
+      const path = get().runPath;
+      if (!path) return;
+      set({ sample: null, sampleError: null, exportMessage: null });
+      try {
+        set({ sample: await readSample(path, id, epoch) });
+      } catch (error) {
+        set({ sampleError: (error as Error).message });
+      }
+    },
+    closeRun: () => {
+      get().cancelStream?.();
+      set({
+        runPath: null,
+        header: null,
+        summaries: [],
+        sample: null,
+        streamProgress: null,
+        cancelStream: null,
+      });
+    },
+    closeSample: () => set({ sample: null, sampleError: null, exportMessage: null }),
+  };
+};

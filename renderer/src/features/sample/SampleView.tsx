@@ -6,6 +6,7 @@ import {
 } from '../../../../shared/formats/json/inspectJson.ts';
 import type { Sample } from '../../../../shared/model/log.ts';
 import { text } from '../run/RunView.tsx';
+import { useStore } from '../../state/store.ts';
 
 /** Events rendered at once; a longer transcript is paged so a huge sample never freezes the page. */
 const EVENTS_PER_PAGE = 200;
@@ -24,6 +25,8 @@ export function SampleView({
     'messages',
   );
   const [page, setPage] = useState(0);
+  const exportMessage = useStore((state) => state.exportMessage);
+  const exportCurrentSample = useStore((state) => state.exportCurrentSample);
   if (error) return <p role="alert">{error}</p>;
   if (!sample) return <p className="muted">Loading sample…</p>;
   const messages = Array.isArray(sample.messages)
@@ -42,6 +45,10 @@ export function SampleView({
         <h3>
           Sample {text(sample.id)} · epoch {text(sample.epoch)}
         </h3>
+        <button type="button" onClick={() => void exportCurrentSample()}>
+          Export Markdown
+        </button>
+        {exportMessage && <span role="status">{exportMessage}</span>}
         {isJsonObject(sample.error) && (
           <span className="badge badge-error">{text(sample.error.message)}</span>
         )}
