@@ -113,3 +113,31 @@ test('verifiers rollouts and a Codex session open like any run', async ({ page }
   await samples.getByRole('listitem').first().click();
   await expect(page.getByRole('list', { name: 'Messages' })).toContainText('fix it and add a test');
 });
+
+test('filters: runs by status, samples by score; tokens and duration shown', async ({ page }) => {
+  await page.goto(server.url);
+  const rows = page.getByRole('table', { name: 'Runs' }).locator('tr.run-row');
+  const popularity = rows.filter({ hasText: 'popularity_mj7khqpMM4GBCfVQozKgzB.eval' });
+  await expect(popularity).toContainText('640');
+  await expect(popularity).toContainText('4s');
+  await page.getByLabel('Filter runs by status').selectOption('needs recovery or repair');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.filter({ hasText: 'SyntheticCrash0001' })).toContainText('filestore');
+  await expect(rows.filter({ hasText: 'results.jsonl' })).toContainText('torn tail');
+  await page.getByLabel('Filter runs by status').selectOption('success');
+  await expect(rows.locator('[data-status]')).toHaveText(Array(4).fill('success'));
+  await page.getByLabel('Filter runs by status').selectOption('all');
+
+  await popularity.dblclick();
+  const samples = page.getByRole('list', { name: 'Samples' }).getByRole('listitem');
+  await expect(samples).toHaveCount(10);
+  // The header shows every metric of every scorer, and the configuration on demand.
+  await expect(page.getByRole('list', { name: 'Scores' })).toContainText('accuracy 0.800');
+  await page.getByText('Configuration').click();
+  await expect(page.locator('.run-config pre')).toContainText('"limit": 10');
+  await page.getByLabel('Filter by score').selectOption('match: I');
+  await expect(samples).toHaveCount(2);
+  await page.getByLabel('Filter by score').selectOption('match: C');
+  await expect(samples).toHaveCount(8);
+  await page.screenshot({ path: 'test-results/e2e/filters.png', fullPage: true });
+});

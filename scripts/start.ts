@@ -25,7 +25,7 @@ const why = binary.path === null ? binary.reason : missingDisplay();
 const app =
   why === null
     ? run(binary.path!, [PROJECT], { SALVAGE_LOG_DIR: DEMO })
-    : (console.log(`Electron cannot start here (${why}); starting web mode instead.`),
+    : (console.log(`Electron cannot start: ${why}; starting web mode instead.`),
       run(process.execPath, [resolve(PROJECT, 'electron/node/cli/main.ts'), 'serve', DEMO]));
 
 const stop = (): void => {

@@ -1,6 +1,10 @@
 import { useEffect } from 'react';
 import { useStore } from './state/store.ts';
-import { RunsTable } from './features/runs/RunsTable.tsx';
+import {
+  RUNS_STATUS_FILTERS,
+  RunsTable,
+  type RunsStatusFilter,
+} from './features/runs/RunsTable.tsx';
 import { FolderBar } from './features/runs/FolderBar.tsx';
 import { RunView } from './features/run/RunView.tsx';
 import { SampleView } from './features/sample/SampleView.tsx';
@@ -17,6 +21,7 @@ export function App() {
   const runsStatus = useStore((state) => state.runsStatus);
   const runsError = useStore((state) => state.runsError);
   const filter = useStore((state) => state.runsFilter);
+  const statusFilter = useStore((state) => state.runsStatusFilter);
   const runPath = useStore((state) => state.runPath);
   const header = useStore((state) => state.header);
   const summaries = useStore((state) => state.summaries);
@@ -75,6 +80,17 @@ export function App() {
           value={filter}
           onChange={(event) => actions.setRunsFilter(event.target.value)}
         />
+        <select
+          aria-label="Filter runs by status"
+          value={statusFilter}
+          onChange={(event) => actions.setRunsStatusFilter(event.target.value as RunsStatusFilter)}
+        >
+          {RUNS_STATUS_FILTERS.map((choice) => (
+            <option key={choice} value={choice}>
+              {choice === 'all' ? 'all statuses' : choice}
+            </option>
+          ))}
+        </select>
         <button type="button" onClick={() => void actions.loadRuns()}>
           Refresh
         </button>
@@ -96,6 +112,7 @@ export function App() {
         <RunsTable
           runs={runs}
           filter={filter}
+          statusFilter={statusFilter}
           onOpen={(row) => void actions.openRun(row.location)}
         />
       )}

@@ -9,6 +9,8 @@ export interface RunFacts {
   readonly samples: { readonly completed: number; readonly total: number | null };
   readonly created: string | null;
   readonly score: number | null;
+  readonly tokens: number | null;
+  readonly duration: number | null;
 }
 
 export function runFacts(header: LogHeader, summaries: ReadonlyArray<SampleSummary>): RunFacts {
@@ -28,7 +30,41 @@ export function runFacts(header: LogHeader, summaries: ReadonlyArray<SampleSumma
     },
     created: typeof spec.created === 'string' ? spec.created : null,
     score: headlineScore(results),
+    tokens: tokensUsed(header, summaries),
+    duration: isJsonObject(header.stats)
+      ? secondsBetween(header.stats.started_at, header.stats.completed_at)
+      : null,
   };
+}
+
+/** Total tokens over every model: the header's stats, or (a run that never finished) its samples'. */
+function tokensUsed(header: LogHeader, summaries: ReadonlyArray<SampleSummary>): number | null {
+  const stats = isJsonObject(header.stats) ? header.stats : undefined;
+  const usages = isJsonObject(stats?.model_usage)
+    ? [stats.model_usage]
+    : summaries.map((summary) => summary.model_usage);
+  let total = 0;
+  let found = false;
+  for (const usage of usages) {
+    if (!isJsonObject(usage)) continue;
+    for (const model of Object.values(usage)) {
+      if (isJsonObject(model) && typeof model.total_tokens === 'number') {
+        total += model.total_tokens;
+        found = true;
+      }
+    }
+  }
+  return found ? total : null;
+}
+
+/** Seconds from one ISO timestamp to another, or null unless both parse and run forwards. */
+export function secondsBetween(
+  start: JsonValue | null | undefined,
+  end: JsonValue | null | undefined,
+): number | null {
+  if (typeof start !== 'string' || typeof end !== 'string') return null;
+  const seconds = (Date.parse(end) - Date.parse(start)) / 1000;
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
 }
 
 /** The first metric of the first scorer, as Inspect's viewer shows in its log list. */

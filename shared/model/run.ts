@@ -34,6 +34,10 @@ export interface RunRow {
   readonly created: string | null;
   /** The headline score: the first metric of the first scorer (Inspect), the mean reward (verifiers). */
   readonly score: number | null;
+  /** Tokens the run used (all models), when the log records them. */
+  readonly tokens: number | null;
+  /** Wall-clock seconds from start to end, when the log records both. */
+  readonly duration: number | null;
   readonly size: number;
   /** Last modification of the file, ISO 8601. */
   readonly modified: string;

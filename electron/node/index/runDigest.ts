@@ -29,7 +29,7 @@ export function identityOf(stats: Stats): FileIdentity {
   return { size: stats.size, mtimeMs: stats.mtimeMs, inode: stats.ino };
 }
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 /** A stored digest: the row, whether it is sealed, and the scan state of a growing JSONL log. */
 export interface StoredDigest {

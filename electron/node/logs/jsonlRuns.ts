@@ -1,3 +1,4 @@
+import { secondsBetween } from '../../../shared/formats/runFacts.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -137,6 +138,8 @@ export async function describeJsonlRun(
       samples: { completed: tally.turns, total: null },
       created: tally.firstTimestamp,
       score: null,
+      tokens: tally.tokens,
+      duration: secondsBetween(tally.firstTimestamp, tally.lastTimestamp),
     };
     return { row, state };
   }
@@ -153,6 +156,8 @@ export async function describeJsonlRun(
     status: metadata ? 'success' : 'started',
     samples: { completed: tally.records, total: fromMetadata?.total ?? null },
     created: fromMetadata?.created ?? null,
+    tokens: fromMetadata?.tokens ?? null,
+    duration: fromMetadata?.duration ?? null,
     score:
       tally.rewarded > 0 ? tally.rewardSum / tally.rewarded : (fromMetadata?.averageReward ?? null),
   };

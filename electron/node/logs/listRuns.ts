@@ -143,6 +143,8 @@ export async function describeRun(path: string, root: string, codecs?: Codecs): 
       samples: { completed: 0, total: null },
       created: null,
       score: null,
+      tokens: null,
+      duration: null,
       problem: { kind: error.kind, message: error.message },
     };
   }

@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { RunRow } from '../../../shared/model/run.ts';
 import { addFolder, listRuns, openedFolders, removeFolder } from '../api/client.ts';
 import type { Store } from './store.ts';
+import type { RunsStatusFilter } from '../features/runs/RunsTable.tsx';
 
 export interface RunsSlice {
   folders: ReadonlyArray<string>;
@@ -13,6 +14,8 @@ export interface RunsSlice {
   runsStatus: 'idle' | 'loading' | 'ready' | 'error';
   runsError: string | null;
   runsFilter: string;
+  runsStatusFilter: RunsStatusFilter;
+  setRunsStatusFilter: (filter: RunsStatusFilter) => void;
   loadRuns: () => Promise<void>;
   addFolder: (path: string | null) => Promise<void>;
   removeFolder: (folder: string) => Promise<void>;
@@ -27,6 +30,8 @@ export const createRunsSlice: StateCreator<Store, [], [], RunsSlice> = (set, get
   runsStatus: 'idle',
   runsError: null,
   runsFilter: '',
+  runsStatusFilter: 'all',
+  setRunsStatusFilter: (filter) => set({ runsStatusFilter: filter }),
   loadRuns: async () => {
     set({ runsStatus: 'loading', runsError: null });
     try {

@@ -80,6 +80,8 @@ export function verifiersMetadataFacts(metadata: JsonObject): {
   total: number | null;
   averageReward: number | null;
   created: string | null;
+  tokens: number | null;
+  duration: number | null;
 } {
   const examples = typeof metadata.num_examples === 'number' ? metadata.num_examples : null;
   const rollouts =
@@ -96,6 +98,8 @@ export function verifiersMetadataFacts(metadata: JsonObject): {
     model: typeof metadata.model === 'string' ? metadata.model : null,
     total: examples === null ? null : examples * rollouts,
     averageReward: typeof metadata.avg_reward === 'number' ? metadata.avg_reward : null,
+    tokens: usageTokens(metadata.usage),
+    duration: typeof metadata.time_ms === 'number' ? metadata.time_ms / 1000 : null,
     created: date ? (time ? `${date} ${time}` : date) : null,
   };
 }
@@ -107,4 +111,13 @@ export function factsFromRunFolderName(name: string): {
 } {
   const parts = name.split('--');
   return { task: parts[0] || null, model: parts.length > 1 ? parts[1] || null : null };
+}
+
+/** Total tokens of a usage object, in the spellings OpenAI-style clients use. */
+function usageTokens(usage: JsonValue | undefined): number | null {
+  if (!isJsonObject(usage)) return null;
+  if (typeof usage.total_tokens === 'number') return usage.total_tokens;
+  const input = usage.input_tokens ?? usage.prompt_tokens;
+  const output = usage.output_tokens ?? usage.completion_tokens;
+  return typeof input === 'number' && typeof output === 'number' ? input + output : null;
 }

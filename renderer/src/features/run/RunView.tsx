@@ -10,6 +10,8 @@ import { handleRowKeys } from '../../lib/rowKeys.ts';
 import { useStore } from '../../state/store.ts';
 
 const ROW_HEIGHT = 30;
+/** Distinct score values offered by the score filter (a continuous score has too many). */
+const MAX_SCORE_CHOICES = 50;
 
 /** One run: its header facts, then its samples (virtualized), filtered by text, score or error. */
 export function RunView({
@@ -37,17 +39,30 @@ export function RunView({
 }) {
   const [filter, setFilter] = useState('');
   const [errorsOnly, setErrorsOnly] = useState(false);
+  const [scoreFilter, setScoreFilter] = useState<string | null>(null);
+  // The values of each scorer that occur in the run: what "filter by score" offers.
+  const scoreChoices = useMemo(() => {
+    const seen = new Set<string>();
+    for (const summary of summaries) {
+      for (const choice of scoreLabels(summary.scores)) {
+        seen.add(choice);
+        if (seen.size >= MAX_SCORE_CHOICES) return [...seen].sort();
+      }
+    }
+    return [...seen].sort();
+  }, [summaries]);
   const visible = useMemo(() => {
     const needle = filter.trim().toLowerCase();
     return summaries.filter(
       (summary) =>
         (!errorsOnly || summary.error !== undefined) &&
+        (scoreFilter === null || scoreLabels(summary.scores).includes(scoreFilter)) &&
         (!needle ||
           stringifyInspectJson([summary.id, summary.input, summary.target, summary.scores])
             .toLowerCase()
             .includes(needle)),
     );
-  }, [summaries, filter, errorsOnly]);
+  }, [summaries, filter, errorsOnly, scoreFilter]);
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: visible.length,
@@ -68,6 +83,7 @@ export function RunView({
         <span className="muted">{path}</span>
         <ExportMenu />
       </header>
+      {header && <RunFacts header={header} />}
       {error && <p role="alert">{error}</p>}
       <div className="toolbar">
         <input
@@ -76,6 +92,20 @@ export function RunView({
           value={filter}
           onChange={(event) => setFilter(event.target.value)}
         />
+        <select
+          aria-label="Filter by score"
+          value={scoreFilter ?? ''}
+          onChange={(event) =>
+            setScoreFilter(event.target.value === '' ? null : event.target.value)
+          }
+        >
+          <option value="">any score</option>
+          {scoreChoices.map((choice) => (
+            <option key={choice} value={choice}>
+              {choice}
+            </option>
+          ))}
+        </select>
         <label>
           <input
             type="checkbox"
@@ -147,10 +177,15 @@ export function RunView({
 }
 
 function scores(value: JsonValue | undefined): string {
-  if (!isJsonObject(value)) return '';
-  return Object.entries(value)
-    .map(([name, score]) => `${name}: ${isJsonObject(score) ? text(score.value) : ''}`)
-    .join(', ');
+  return scoreLabels(value).join(', ');
+}
+
+/** `scorer: value` for each score of a sample (verifiers rewards read as a `reward` scorer). */
+function scoreLabels(value: JsonValue | undefined): string[] {
+  if (!isJsonObject(value)) return [];
+  return Object.entries(value).map(
+    ([name, score]) => `${name}: ${isJsonObject(score) ? text(score.value) : ''}`,
+  );
 }
 
 export function text(value: JsonValue | undefined): string {
@@ -178,5 +213,51 @@ function ExportMenu() {
       ))}
       {message && <span role="status">{message}</span>}
     </span>
+  );
+}
+
+/** The run's scores (every metric of every scorer) and its configuration, folded away. */
+function RunFacts({ header }: { header: LogHeader }) {
+  const results = isJsonObject(header.results) ? header.results : {};
+  const scorers = Array.isArray(results.scores) ? (results.scores as JsonValue[]) : [];
+  const spec = isJsonObject(header.eval) ? header.eval : {};
+  const plan = isJsonObject(header.plan) ? header.plan : {};
+  const configuration = {
+    task_args: spec.task_args ?? {},
+    config: spec.config ?? {},
+    model_generate_config: spec.model_generate_config ?? {},
+    model_args: spec.model_args ?? {},
+    dataset: spec.dataset ?? {},
+    plan: plan.steps ?? [],
+    generate_config: plan.config ?? {},
+  };
+  return (
+    <div className="run-facts">
+      <ul className="run-scores" aria-label="Scores">
+        {scorers.filter(isJsonObject).map((scorer, index) => (
+          <li key={`${text(scorer.name)}-${index}`}>
+            <strong>{text(scorer.name)}</strong>{' '}
+            {isJsonObject(scorer.metrics) &&
+              Object.entries(scorer.metrics)
+                .filter((entry): entry is [string, { [key: string]: JsonValue }] =>
+                  isJsonObject(entry[1]),
+                )
+                .map(([name, metric]) => (
+                  <span key={name} className="metric">
+                    {name}{' '}
+                    {typeof metric.value === 'number'
+                      ? metric.value.toFixed(3)
+                      : text(metric.value)}
+                  </span>
+                ))}
+          </li>
+        ))}
+        {scorers.length === 0 && <li className="muted">no scores yet</li>}
+      </ul>
+      <details className="run-config">
+        <summary>Configuration</summary>
+        <pre>{stringifyInspectJson(configuration, 2)}</pre>
+      </details>
+    </div>
   );
 }

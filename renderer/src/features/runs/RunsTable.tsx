@@ -12,7 +12,12 @@ import {
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { RunRow } from '../../../../shared/model/run.ts';
-import { formatBytes, formatScore } from '../../../../shared/util/format.ts';
+import {
+  formatBytes,
+  formatDuration,
+  formatScore,
+  formatTokens,
+} from '../../../../shared/util/format.ts';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { useStore } from '../../state/store.ts';
@@ -86,6 +91,18 @@ const columns: Array<ColumnDef<typeof features, RunRow>> = [
       );
     },
   },
+  {
+    id: 'tokens',
+    accessorFn: (row) => row.tokens ?? -1,
+    header: 'Tokens',
+    cell: (info) => formatTokens(info.row.original.tokens),
+  },
+  {
+    id: 'duration',
+    accessorFn: (row) => row.duration ?? -1,
+    header: 'Duration',
+    cell: (info) => formatDuration(info.row.original.duration),
+  },
   { id: 'created', accessorFn: (row) => row.created ?? '', header: 'Created' },
   {
     id: 'size',
@@ -139,27 +156,56 @@ function RowAction({ row }: { row: RunRow }) {
   );
 }
 
-/** The runs table: sortable, filtered by text, virtualized for thousands of runs. */
+/** The status filter's choices: a status as the table shows it, or every run that needs a fix. */
+export const RUNS_STATUS_FILTERS = [
+  'all',
+  'success',
+  'error',
+  'cancelled',
+  'running',
+  'crashed',
+  'needs recovery or repair',
+] as const;
+export type RunsStatusFilter = (typeof RUNS_STATUS_FILTERS)[number];
+
+function matchesStatus(row: RunRow, filter: RunsStatusFilter): boolean {
+  switch (filter) {
+    case 'all':
+      return true;
+    case 'crashed':
+      return row.status === 'started';
+    case 'needs recovery or repair':
+      return row.recovery !== null;
+    default:
+      return row.status === filter;
+  }
+}
+
+/** The runs table: sortable, filtered by status and text, virtualized for thousands of runs. */
 export function RunsTable({
   runs,
   filter,
+  statusFilter = 'all',
   onOpen,
 }: {
   runs: ReadonlyArray<RunRow>;
   filter: string;
+  statusFilter?: RunsStatusFilter;
   onOpen: (row: RunRow) => void;
 }) {
   const [sorting, setSorting] = useState<SortingState>([{ id: 'created', desc: true }]);
   const [columnVisibility, setColumnVisibility] = useState<ColumnVisibilityState>(loadVisibility);
   const data = useMemo(() => {
     const needle = filter.trim().toLowerCase();
-    if (!needle) return [...runs];
-    return runs.filter((row) =>
-      [row.task, row.model, row.path, row.status, row.format].some((value) =>
-        value?.toLowerCase().includes(needle),
-      ),
+    return runs.filter(
+      (row) =>
+        matchesStatus(row, statusFilter) &&
+        (!needle ||
+          [row.task, row.model, row.path, row.status, row.format].some((value) =>
+            value?.toLowerCase().includes(needle),
+          )),
     );
-  }, [runs, filter]);
+  }, [runs, filter, statusFilter]);
   const table = useTable({
     features,
     columns,
