@@ -34,6 +34,7 @@ export const EVENT_CHANNELS = [
   'salvage:samples:batch',
   'salvage:runs:changed',
   'salvage:folders:changed',
+  'salvage:recovery:progress',
 ] as const satisfies ReadonlyArray<EventChannel>;
 
 // Fails to compile when a contract event is missing from the list above.

@@ -82,6 +82,12 @@ export interface EventMap {
   'salvage:samples:batch': SampleBatch;
   /** Files changed in an opened folder: the runs list is stale. */
   'salvage:runs:changed': { readonly at: number };
+  /** A recovery's progress: samples rebuilt and written so far, of how many. */
+  'salvage:recovery:progress': {
+    readonly path: string;
+    readonly done: number;
+    readonly total: number;
+  };
   /** The opened folders changed (added or removed, possibly from another window). */
   'salvage:folders:changed': { readonly folders: ReadonlyArray<string> };
 }

@@ -9,6 +9,8 @@ import { exportRun, exportSampleMarkdown } from './exportRun.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'salvage-export-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
+/** A real agent run (codex_cli in a sandbox) with nested spans. */
+const AGENT = fixture(`${TS_MONO}/original/ais-decoder.eval`);
 const POPULARITY = fixture(
   `${REAL}/scorer/logs/2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval`,
 );
@@ -59,5 +61,17 @@ describe('export', () => {
     expect(text).toMatch(/^# Sample 3, epoch 1\n/);
     expect(text).toContain('- **match**: I');
     expect(text).toContain('### assistant\n\nNo');
+    expect(text).toContain('## Transcript');
+  });
+
+  it('nests the Markdown transcript of an agent run by its spans', async () => {
+    const output = join(folder, 'agent.md');
+    await exportSampleMarkdown(AGENT, '1', 1, output);
+    const lines = readFileSync(output, 'utf8').split('\n');
+    // init and solvers at the top; the agent's model calls inside solvers > solver > agent.
+    expect(lines).toContain('- **span_begin** solvers solvers');
+    expect(lines).toContain('  - **span_begin** solver inspect_swe/codex_cli');
+    expect(lines.filter((line) => line.startsWith('      - **model** '))).not.toHaveLength(0);
+    expect(lines.some((line) => /^ +- \*\*sandbox\*\* exec sh -c/.test(line))).toBe(true);
   });
 });

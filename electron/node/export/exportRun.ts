@@ -1,3 +1,9 @@
+import {
+  contentText,
+  eventDepths,
+  eventSummary,
+  toolCallsText,
+} from '../../../shared/model/transcript.ts';
 import { createReadStream } from 'node:fs';
 import {
   isJsonObject,
@@ -145,6 +151,22 @@ export function sampleMarkdown(sample: Sample): string {
   for (const message of Array.isArray(sample.messages) ? (sample.messages as JsonValue[]) : []) {
     if (!isJsonObject(message)) continue;
     lines.push(`### ${plain(message.role)}`, '', contentText(message.content), '');
+    for (const call of toolCallsText(message)) lines.push(`- tool call: \`${call}\``, '');
+  }
+  const events = Array.isArray(sample.events)
+    ? (sample.events as JsonValue[]).filter(isJsonObject)
+    : [];
+  if (events.length > 0) {
+    // The transcript as a nested list: spans indent what happens inside them.
+    lines.push('## Transcript', '');
+    const depths = eventDepths(events);
+    events.forEach((event, index) => {
+      const indent = '  '.repeat(depths[index]!);
+      const [first = '', ...rest] = eventSummary(event).split('\n');
+      lines.push(`${indent}- **${plain(event.event)}** ${first}`.trimEnd());
+      for (const line of rest) lines.push(`${indent}  ${line}`);
+    });
+    lines.push('');
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }
@@ -157,20 +179,6 @@ async function eachSample(
   for (const ref of await reader.listSamples())
     await use(await reader.readSample(ref.id, ref.epoch), index++);
   return index;
-}
-
-function contentText(content: JsonValue | undefined): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return (content as JsonValue[])
-    .map((part) =>
-      isJsonObject(part) && typeof part.text === 'string'
-        ? part.text
-        : isJsonObject(part)
-          ? `*[${plain(part.type)}]*`
-          : '',
-    )
-    .join('\n\n');
 }
 
 function plain(value: JsonValue | undefined): string {

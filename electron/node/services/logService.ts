@@ -27,11 +27,15 @@ export interface LogServiceOptions {
   readonly codecs?: Codecs;
 }
 
+/** How often a long operation reports its progress, at most. */
+const PROGRESS_INTERVAL_MS = 100;
+
 /** The handlers of the log channels, shared by the IPC and HTTP transports. */
 export function createLogService(options: LogServiceOptions): InvokeMap {
   const folders = options.folders;
   const inside = (path: string): Promise<string> => resolveInside(path, folders.list());
-  const streamer = new SampleStreamer(options.events ?? new EventHub(), options.codecs);
+  const events = options.events ?? new EventHub();
+  const streamer = new SampleStreamer(events, options.codecs);
   return {
     'salvage:app:folders': () => Promise.resolve(folders.list()),
     'salvage:folders:add': async ({ path }) => {
@@ -63,7 +67,17 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
       // The output lands beside the log, inside the opened folder; plan first to check it.
       const plan = await planRecovery(log, { codecs: options.codecs });
       await resolveInside(dirname(plan.output), folders.list());
-      return recoverLog(log, { codecs: options.codecs });
+      let last = 0;
+      return recoverLog(log, {
+        codecs: options.codecs,
+        onProgress: (done, total) => {
+          // At most a few updates a second: a recovery can rebuild thousands of samples.
+          const now = Date.now();
+          if (done < total && now - last < PROGRESS_INTERVAL_MS) return;
+          last = now;
+          events.emit('salvage:recovery:progress', { path, done, total });
+        },
+      });
     },
     'salvage:repair:check': async ({ path }) => checkJsonl(await inside(path)),
     'salvage:repair:run': async ({ path }) => repairJsonl(await inside(path)),

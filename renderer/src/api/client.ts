@@ -87,6 +87,15 @@ export async function streamSamples(
   };
 }
 
+export { eventsReady } from './transport.ts';
+
+/** Called as a recovery rebuilds and writes samples; returns the unsubscribe function. */
+export function onRecoveryProgress(
+  listener: (progress: { path: string; done: number; total: number }) => void,
+): () => void {
+  return subscribe('salvage:recovery:progress', listener);
+}
+
 /** Called when files change in an opened folder; returns the unsubscribe function. */
 export function onRunsChanged(listener: () => void): () => void {
   return subscribe('salvage:runs:changed', listener);

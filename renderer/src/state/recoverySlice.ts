@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { RecoveryPlan, RecoveryReport } from '../../../shared/model/recovery.ts';
-import { planRecovery, runRecovery } from '../api/client.ts';
+import { eventsReady, onRecoveryProgress, planRecovery, runRecovery } from '../api/client.ts';
 import type { Store } from './store.ts';
 
 export interface RecoverySlice {
@@ -9,6 +9,8 @@ export interface RecoverySlice {
   recoveryPlan: RecoveryPlan | null;
   recoveryReport: RecoveryReport | null;
   recoveryError: string | null;
+  /** Samples written so far while the recovery runs. */
+  recoveryProgress: { readonly done: number; readonly total: number } | null;
   /** Show the plan for recovering a crashed run (nothing is written yet). */
   planRecoveryOf: (path: string) => Promise<void>;
   /** Write the recovered log, then refresh the runs list so it appears beside the original. */
@@ -22,6 +24,7 @@ export const createRecoverySlice: StateCreator<Store, [], [], RecoverySlice> = (
   recoveryPlan: null,
   recoveryReport: null,
   recoveryError: null,
+  recoveryProgress: null,
   planRecoveryOf: async (path) => {
     set({
       recoveryLog: path,
@@ -39,9 +42,14 @@ export const createRecoverySlice: StateCreator<Store, [], [], RecoverySlice> = (
   confirmRecovery: async () => {
     const path = get().recoveryLog;
     if (!path) return;
-    set({ recoveryStatus: 'running' });
+    set({ recoveryStatus: 'running', recoveryProgress: null });
+    await eventsReady();
+    const unsubscribe = onRecoveryProgress((progress) => {
+      if (progress.path === path && get().recoveryLog === path)
+        set({ recoveryProgress: { done: progress.done, total: progress.total } });
+    });
     try {
-      const report = await runRecovery(path);
+      const report = await runRecovery(path).finally(unsubscribe);
       set({ recoveryReport: report, recoveryStatus: 'done' });
       await get().loadRuns();
     } catch (error) {
@@ -55,5 +63,6 @@ export const createRecoverySlice: StateCreator<Store, [], [], RecoverySlice> = (
       recoveryPlan: null,
       recoveryReport: null,
       recoveryError: null,
+      recoveryProgress: null,
     }),
 });

@@ -7,6 +7,7 @@ export function RecoveryDialog() {
   const plan = useStore((state) => state.recoveryPlan);
   const report = useStore((state) => state.recoveryReport);
   const error = useStore((state) => state.recoveryError);
+  const progress = useStore((state) => state.recoveryProgress);
   const { confirmRecovery, closeRecovery, openRun } = useStore.getState();
   if (!log) return null;
   return (
@@ -39,7 +40,20 @@ export function RecoveryDialog() {
             {warning}
           </p>
         ))}
-        {status === 'running' && <progress aria-label="Recovering" />}
+        {status === 'running' && (
+          <p>
+            <progress
+              aria-label="Recovering"
+              max={progress?.total || undefined}
+              value={progress?.done}
+            />{' '}
+            {progress && (
+              <span data-testid="recovery-progress">
+                {progress.done} of {progress.total} samples
+              </span>
+            )}
+          </p>
+        )}
         {status === 'done' && report && (
           <p role="status">
             Recovered {report.written} samples to {report.output}.

@@ -2,14 +2,26 @@ import { useState } from 'react';
 import {
   isJsonObject,
   stringifyInspectJson,
+  type JsonObject,
   type JsonValue,
 } from '../../../../shared/formats/json/inspectJson.ts';
 import type { Sample } from '../../../../shared/model/log.ts';
+import {
+  contentText,
+  eventDepths,
+  eventSummary,
+  modelInputText,
+  toolCallsText,
+} from '../../../../shared/model/transcript.ts';
 import { text } from '../run/RunView.tsx';
 import { useStore } from '../../state/store.ts';
 
-/** Events rendered at once; a longer transcript is paged so a huge sample never freezes the page. */
-const EVENTS_PER_PAGE = 200;
+/** Items rendered at once; a longer list is paged so a huge sample never freezes the page. */
+const ITEMS_PER_PAGE = 200;
+/** Indentation of one level of span nesting, in pixels. */
+const INDENT_PX = 18;
+
+type Tab = 'messages' | 'transcript' | 'scores' | 'metadata' | 'json';
 
 /** One sample: messages, transcript of events, scores, metadata, raw JSON. */
 export function SampleView({
@@ -21,10 +33,7 @@ export function SampleView({
   error: string | null;
   onClose: () => void;
 }) {
-  const [tab, setTab] = useState<'messages' | 'transcript' | 'scores' | 'metadata' | 'json'>(
-    'messages',
-  );
-  const [page, setPage] = useState(0);
+  const [tab, setTab] = useState<Tab>('messages');
   const exportMessage = useStore((state) => state.exportMessage);
   const exportCurrentSample = useStore((state) => state.exportCurrentSample);
   if (error) return <p role="alert">{error}</p>;
@@ -35,7 +44,6 @@ export function SampleView({
   const events = Array.isArray(sample.events)
     ? (sample.events as JsonValue[]).filter(isJsonObject)
     : [];
-  const pages = Math.max(1, Math.ceil(events.length / EVENTS_PER_PAGE));
   return (
     <section className="sample-view" aria-label="Sample">
       <header className="run-header">
@@ -66,47 +74,9 @@ export function SampleView({
           </button>
         ))}
       </nav>
-      {tab === 'messages' && (
-        <ol className="messages" aria-label="Messages">
-          {messages.map((message, index) => (
-            <li key={index} className={`message message-${text(message.role)}`}>
-              <strong>{text(message.role)}</strong>
-              <pre>{text(message.content)}</pre>
-            </li>
-          ))}
-        </ol>
-      )}
-      {tab === 'transcript' && (
-        <div aria-label="Transcript">
-          <ol className="events">
-            {events
-              .slice(page * EVENTS_PER_PAGE, (page + 1) * EVENTS_PER_PAGE)
-              .map((event, index) => (
-                <li key={index} className={`event event-${text(event.event)}`}>
-                  <strong>{text(event.event)}</strong>{' '}
-                  <span className="muted">{text(event.timestamp)}</span>
-                  <pre>{eventSummary(event)}</pre>
-                </li>
-              ))}
-          </ol>
-          {pages > 1 && (
-            <div className="pager">
-              <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
-                Previous
-              </button>
-              <span>
-                page {page + 1} of {pages}
-              </span>
-              <button type="button" disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
-                Next
-              </button>
-            </div>
-          )}
-        </div>
-      )}
-      {tab === 'scores' && (
-        <pre aria-label="Scores">{stringifyInspectJson(sample.scores ?? {}, 2)}</pre>
-      )}
+      {tab === 'messages' && <Messages messages={messages} />}
+      {tab === 'transcript' && <Transcript events={events} />}
+      {tab === 'scores' && <Scores scores={sample.scores} />}
       {tab === 'metadata' && (
         <pre aria-label="Metadata">{stringifyInspectJson(sample.metadata ?? {}, 2)}</pre>
       )}
@@ -115,32 +85,113 @@ export function SampleView({
   );
 }
 
-function eventSummary(event: Record<string, JsonValue>): string {
-  switch (event.event) {
-    case 'model': {
-      const output = isJsonObject(event.output) ? event.output : {};
-      const choices = Array.isArray(output.choices) ? (output.choices as JsonValue[]) : [];
-      const first = choices[0];
-      const answer =
-        isJsonObject(first) && isJsonObject(first.message)
-          ? text(first.message.content)
-          : event.pending
-            ? '(pending)'
-            : '';
-      return `${text(event.model)} ← ${Array.isArray(event.input) ? event.input.length : 0} messages\n→ ${answer}`;
-    }
-    case 'tool':
-      return `${text(event.function)}(${stringifyInspectJson(event.arguments ?? {})}) → ${text(event.result)}`;
-    case 'score':
-      return isJsonObject(event.score)
-        ? `${text(event.score.value)} ${text(event.score.explanation)}`
-        : '';
-    case 'error':
-      return isJsonObject(event.error) ? text(event.error.message) : '';
-    case 'span_begin':
-    case 'step':
-      return text(event.name);
-    default:
-      return '';
-  }
+function Messages({ messages }: { messages: JsonObject[] }) {
+  const [page, setPage] = useState(0);
+  const start = page * ITEMS_PER_PAGE;
+  return (
+    <div>
+      <ol className="messages" aria-label="Messages" start={start + 1}>
+        {messages.slice(start, start + ITEMS_PER_PAGE).map((message, index) => (
+          <li key={start + index} className={`message message-${text(message.role)}`}>
+            <strong>{text(message.role)}</strong>
+            <pre>{contentText(message.content)}</pre>
+            {toolCallsText(message).map((call, callIndex) => (
+              <pre key={callIndex} className="tool-call">
+                {call}
+              </pre>
+            ))}
+          </li>
+        ))}
+      </ol>
+      <Pager count={messages.length} page={page} onPage={setPage} />
+    </div>
+  );
+}
+
+/** The events, indented by the spans they sit in; a model call opens onto its input. */
+function Transcript({ events }: { events: JsonObject[] }) {
+  const [page, setPage] = useState(0);
+  const depths = eventDepths(events);
+  const start = page * ITEMS_PER_PAGE;
+  return (
+    <div aria-label="Transcript">
+      <ol className="events">
+        {events.slice(start, start + ITEMS_PER_PAGE).map((event, index) => (
+          <li
+            key={start + index}
+            className={`event event-${text(event.event)}`}
+            style={{ marginLeft: depths[start + index]! * INDENT_PX }}
+          >
+            <strong>{text(event.event)}</strong>{' '}
+            <span className="muted">{text(event.timestamp)}</span>
+            <pre>{eventSummary(event)}</pre>
+            {event.event === 'model' && (
+              <details>
+                <summary>input</summary>
+                <pre>{modelInputText(event).join('\n\n')}</pre>
+              </details>
+            )}
+          </li>
+        ))}
+      </ol>
+      <Pager count={events.length} page={page} onPage={setPage} />
+    </div>
+  );
+}
+
+function Scores({ scores }: { scores: JsonValue | undefined }) {
+  const entries = isJsonObject(scores)
+    ? Object.entries(scores).filter((entry): entry is [string, JsonObject] =>
+        isJsonObject(entry[1]),
+      )
+    : [];
+  if (entries.length === 0) return <p className="muted">No scores.</p>;
+  return (
+    <table aria-label="Scores" className="scores-table">
+      <thead>
+        <tr>
+          <th>Scorer</th>
+          <th>Value</th>
+          <th>Answer</th>
+          <th>Explanation</th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map(([name, score]) => (
+          <tr key={name}>
+            <td>{name}</td>
+            <td>{contentText(score.value)}</td>
+            <td>{contentText(score.answer)}</td>
+            <td className="explanation">{contentText(score.explanation)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Pager({
+  count,
+  page,
+  onPage,
+}: {
+  count: number;
+  page: number;
+  onPage: (page: number) => void;
+}) {
+  const pages = Math.max(1, Math.ceil(count / ITEMS_PER_PAGE));
+  if (pages <= 1) return null;
+  return (
+    <div className="pager">
+      <button type="button" disabled={page === 0} onClick={() => onPage(page - 1)}>
+        Previous
+      </button>
+      <span>
+        page {page + 1} of {pages}
+      </span>
+      <button type="button" disabled={page + 1 >= pages} onClick={() => onPage(page + 1)}>
+        Next
+      </button>
+    </div>
+  );
 }

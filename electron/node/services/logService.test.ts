@@ -1,0 +1,38 @@
+import { cpSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { EventMap } from '../../../shared/ipc/contract.ts';
+import { fixture } from '../../../test/support/fixtures.ts';
+import { EventHub } from './eventHub.ts';
+import { createLogService } from './logService.ts';
+import { OpenedFolders } from './openedFolders.ts';
+
+const root = realpathSync(mkdtempSync(join(tmpdir(), 'salvage-service-')));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const CRASHED = '2026-11-23T12-00-00+00-00_popularity_SyntheticCrash0001.eval';
+
+describe('log service', () => {
+  it('reports a recovery’s progress as events, ending at every sample written', async () => {
+    const logs = join(root, 'logs');
+    const crash = fixture('synthetic/crash-with-buffer/logs');
+    cpSync(join(crash, CRASHED), join(logs, CRASHED));
+    cpSync(join(crash, '.buffer'), join(logs, '.buffer'), { recursive: true });
+    const events = new EventHub();
+    const progress: Array<EventMap['salvage:recovery:progress']> = [];
+    events.subscribe((channel, payload) => {
+      if (channel === 'salvage:recovery:progress')
+        progress.push(payload as EventMap['salvage:recovery:progress']);
+    });
+    const service = createLogService({
+      folders: await OpenedFolders.load(join(root, 'data/folders.json'), [logs]),
+      events,
+    });
+    const report = await service['salvage:recovery:run']({ path: join(logs, CRASHED) });
+    expect(progress.length).toBeGreaterThan(0);
+    const last = progress.at(-1)!;
+    expect(last.path).toBe(join(logs, CRASHED));
+    expect(last.done).toBe(last.total);
+    expect(last.total).toBeGreaterThanOrEqual(report.written);
+  });
+});
