@@ -23,6 +23,7 @@ export type SalvageErrorKind =
   | 'not-torn'
   | 'changed-during-repair'
   | 'log-in-use'
+  | 'invalid-arguments'
   | 'not-a-sidecar'
   | 'io';
 

@@ -31,5 +31,11 @@ describe('desktop transport', () => {
       ok: false,
       kind: 'io',
     });
+    expect(await listeners.get('salvage:log:info')!(PAGE, { path: { toString: 1 } })).toMatchObject(
+      {
+        ok: false,
+        kind: 'invalid-arguments',
+      },
+    );
   });
 });

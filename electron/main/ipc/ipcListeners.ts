@@ -6,6 +6,7 @@ import type {
 } from '../../../shared/ipc/contract.ts';
 import { INVOKE_CHANNELS } from '../../../shared/ipc/channels.ts';
 import { isSalvageError } from '../../../shared/util/errors.ts';
+import { validateArgs } from '../../../shared/ipc/validateArgs.ts';
 
 /** What crosses IPC for a call: typed errors keep their kind, anything else is an internal error. */
 export type InvokeOutcome<T> =
@@ -40,7 +41,7 @@ async function invoke<C extends InvokeChannel>(
 ): Promise<InvokeOutcome<InvokeResult<C>>> {
   try {
     const handler = handlers[channel] as (args: InvokeArgs<C>) => Promise<InvokeResult<C>>;
-    return { ok: true, value: await handler(args) };
+    return { ok: true, value: await handler(validateArgs(channel, args)) };
   } catch (error) {
     if (isSalvageError(error)) return { ok: false, kind: error.kind, message: error.message };
     return {

@@ -190,3 +190,19 @@ describe('web mode', () => {
     expect(status).toBe(403);
   });
 });
+
+describe('arguments', () => {
+  it('are checked against the contract before any handler runs, on both transports', async () => {
+    for (const [channel, args, why] of [
+      ['salvage:log:info', { path: 42 }, '"path" must be a string'],
+      ['salvage:log:info', [], 'the arguments must be an object'],
+      ['salvage:log:sample', { path: LOG, id: '3', epoch: '1' }, '"epoch" must be an integer'],
+      ['salvage:export:run', { path: LOG, format: 'exe' }, '"format" must be one of eval'],
+      ['salvage:runs:list', { folder: logs, extra: true }, 'unknown field "extra"'],
+    ] as const) {
+      const { body } = await call(channel, args);
+      expect(body).toMatchObject({ ok: false, kind: 'invalid-arguments' });
+      expect((body as { message: string }).message).toContain(why);
+    }
+  });
+});

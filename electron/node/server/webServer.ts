@@ -1,3 +1,4 @@
+import { validateArgs } from '../../../shared/ipc/validateArgs.ts';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -133,7 +134,7 @@ async function invoke(
   }
   try {
     const handler = handlers[channel] as (args: unknown) => Promise<unknown>;
-    return sendJson(response, 200, { ok: true, value: await handler(args) });
+    return sendJson(response, 200, { ok: true, value: await handler(validateArgs(channel, args)) });
   } catch (error) {
     if (isSalvageError(error))
       return sendJson(response, 200, { ok: false, kind: error.kind, message: error.message });
