@@ -22,52 +22,50 @@ export interface RunsSlice {
   setRunsFilter: (filter: string) => void;
 }
 
-export const createRunsSlice: StateCreator<Store, [], [], RunsSlice> = (set, get) => ({
-  folders: [],
-  folderErrors: {},
-  foldersError: null,
-  runs: [],
-  runsStatus: 'idle',
-  runsError: null,
-  runsFilter: '',
-  runsStatusFilter: 'all',
-  setRunsStatusFilter: (filter) => set({ runsStatusFilter: filter }),
-  loadRuns: async () => {
-    set({ runsStatus: 'loading', runsError: null });
+export const createRunsSlice: StateCreator<Store, [], [], RunsSlice> = (set, get) => {
+  /** Open or close a folder, then list the runs again; a refusal shows beside the folders. */
+  const changeFolders = async (change: () => Promise<ReadonlyArray<string>>): Promise<void> => {
     try {
-      const folders = await openedFolders();
-      // One folder that cannot be listed must not hide the runs of the others.
-      const lists = await Promise.allSettled(folders.map((folder) => listRuns(folder)));
-      const folderErrors: Record<string, string> = {};
-      lists.forEach((list, index) => {
-        if (list.status === 'rejected')
-          folderErrors[folders[index]!] = (list.reason as Error).message;
-      });
-      set({
-        folders,
-        folderErrors,
-        runs: lists.flatMap((list) => (list.status === 'fulfilled' ? list.value : [])),
-        runsStatus: 'ready',
-      });
-    } catch (error) {
-      set({ runsStatus: 'error', runsError: (error as Error).message });
-    }
-  },
-  addFolder: async (path) => {
-    try {
-      set({ folders: await addFolder(path), foldersError: null });
+      set({ folders: await change(), foldersError: null });
       await get().loadRuns();
     } catch (error) {
       set({ foldersError: (error as Error).message });
     }
-  },
-  removeFolder: async (folder) => {
-    try {
-      set({ folders: await removeFolder(folder), foldersError: null });
-      await get().loadRuns();
-    } catch (error) {
-      set({ foldersError: (error as Error).message });
-    }
-  },
-  setRunsFilter: (filter) => set({ runsFilter: filter }),
-});
+  };
+
+  return {
+    folders: [],
+    folderErrors: {},
+    foldersError: null,
+    runs: [],
+    runsStatus: 'idle',
+    runsError: null,
+    runsFilter: '',
+    runsStatusFilter: 'all',
+    setRunsStatusFilter: (filter) => set({ runsStatusFilter: filter }),
+    loadRuns: async () => {
+      set({ runsStatus: 'loading', runsError: null });
+      try {
+        const folders = await openedFolders();
+        // One folder that cannot be listed must not hide the runs of the others.
+        const lists = await Promise.allSettled(folders.map((folder) => listRuns(folder)));
+        const folderErrors: Record<string, string> = {};
+        lists.forEach((list, index) => {
+          if (list.status === 'rejected')
+            folderErrors[folders[index]!] = (list.reason as Error).message;
+        });
+        set({
+          folders,
+          folderErrors,
+          runs: lists.flatMap((list) => (list.status === 'fulfilled' ? list.value : [])),
+          runsStatus: 'ready',
+        });
+      } catch (error) {
+        set({ runsStatus: 'error', runsError: (error as Error).message });
+      }
+    },
+    addFolder: (path) => changeFolders(() => addFolder(path)),
+    removeFolder: (folder) => changeFolders(() => removeFolder(folder)),
+    setRunsFilter: (filter) => set({ runsFilter: filter }),
+  };
+};
