@@ -9,6 +9,9 @@ export default defineConfig({
   workers: 1,
   forbidOnly: true,
   reporter: [['list']],
+  // The same specs against web mode (Chromium and `salvage serve`) and against the desktop app,
+  // which runs where an Electron binary and a display exist and is skipped, with why, elsewhere.
+  projects: [{ name: 'web' }, { name: 'electron' }],
   use: {
     browserName: 'chromium',
     headless: true,

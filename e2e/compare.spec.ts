@@ -1,28 +1,28 @@
 import { copyFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { serveDemoCopy, type DemoServer } from './serve.ts';
+import { startDemo, type DemoApp } from './app.ts';
 
-let server: DemoServer;
+let demo: DemoApp;
 test.beforeAll(async () => {
-  server = await serveDemoCopy();
+  demo = await startDemo(test.info());
   // A second finished run of the same task, with a different model and sample set.
   copyFileSync(
     resolve(
       import.meta.dirname,
       '../../shared/fixtures/inspect/real/inspect_ai/tests/log/test_eval_log/log_formats.eval',
     ),
-    join(server.folder, 'other-model.eval'),
+    join(demo.folder, 'other-model.eval'),
   );
 });
 test.afterAll(async () => {
-  await server.stop();
+  await demo?.close();
 });
 
 test('two runs side by side: configuration differences classified and scores aligned by sample', async ({
   page,
 }) => {
-  await page.goto(server.url);
+  page = await demo.show(page);
   await expect(page.getByTestId('runs-status')).toHaveText('7 runs');
   await page
     .getByLabel(
@@ -42,5 +42,5 @@ test('two runs side by side: configuration differences classified and scores ali
   );
   const samples = view.getByRole('table', { name: 'Samples compared' });
   await expect(samples.locator('tbody tr')).toHaveCount(10);
-  await page.screenshot({ path: 'test-results/e2e/compare.png', fullPage: true });
+  await page.screenshot({ path: demo.shot('compare'), fullPage: true });
 });

@@ -2,27 +2,27 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { serveDemoCopy, type DemoServer } from './serve.ts';
+import { startDemo, type DemoApp } from './app.ts';
 
-let server: DemoServer;
+let demo: DemoApp;
 test.beforeAll(async () => {
-  server = await serveDemoCopy();
+  demo = await startDemo(test.info());
 });
 test.afterAll(async () => {
-  await server.stop();
+  await demo?.close();
 });
 
 const salvage = (...args: string[]): string =>
   execFileSync(resolve(import.meta.dirname, '../bin/salvage'), args, { encoding: 'utf8' });
 
 test('exports of a run are files the command line reads back', async ({ page }) => {
-  await page.goto(server.url);
+  page = await demo.show(page);
   await page
     .locator('tr.run-row', { hasText: 'popularity_mj7khqpMM4GBCfVQozKgzB.eval' })
     .dblclick();
   await expect(page.getByRole('list', { name: 'Samples' }).getByRole('listitem')).toHaveCount(10);
   const base = join(
-    server.folder,
+    demo.folder,
     '2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.export',
   );
   for (const format of ['json', 'eval'] as const) {
@@ -37,7 +37,7 @@ test('exports of a run are files the command line reads back', async ({ page }) 
   }
   await page.getByRole('button', { name: 'csv', exact: true }).click();
   await expect(page.getByRole('status')).toHaveText(`Exported to ${base}.csv`);
-  await page.screenshot({ path: 'test-results/e2e/export.png' });
+  await page.screenshot({ path: demo.shot('export') });
 
   // One sample's conversation and transcript as Markdown.
   const samples = page.getByRole('list', { name: 'Samples' });

@@ -1,28 +1,28 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { serveDemoCopy, type DemoServer } from './serve.ts';
+import { startDemo, type DemoApp } from './app.ts';
 
 const WRITER = resolve(import.meta.dirname, '../electron/node/demo/liveRun.ts');
 const ROLLOUTS = 16;
 
-let server: DemoServer;
+let demo: DemoApp;
 let writer: ChildProcess | undefined;
 test.beforeAll(async () => {
-  server = await serveDemoCopy();
+  demo = await startDemo(test.info());
 });
 test.afterAll(async () => {
   writer?.kill();
-  await server.stop();
+  await demo?.close();
 });
 
 test('a running run is listed as running, its open view keeps streaming, and it turns finished', async ({
   page,
 }) => {
   // The demo's live writer (what `npm start` runs): 5 rollouts at once, then one every 800 ms.
-  writer = spawn(process.execPath, [WRITER, join(server.folder, 'live'), String(ROLLOUTS), '800']);
+  writer = spawn(process.execPath, [WRITER, join(demo.folder, 'live'), String(ROLLOUTS), '800']);
   const finished = new Promise((done) => writer!.once('exit', done));
-  await page.goto(server.url);
+  page = await demo.show(page);
   const row = page.locator('tr.run-row', { hasText: 'live/results.jsonl' });
   await expect(row.locator('[data-status]')).toHaveText('running');
   await expect(row).not.toContainText('torn tail');
@@ -34,7 +34,7 @@ test('a running run is listed as running, its open view keeps streaming, and it 
   expect(first).toBeLessThan(ROLLOUTS);
   // New rollouts join the open list as the writer appends them, without reopening the run.
   await expect.poll(() => samples.count(), { timeout: 15_000 }).toBeGreaterThan(first);
-  await page.screenshot({ path: 'test-results/e2e/live-run.png', fullPage: true });
+  await page.screenshot({ path: demo.shot('live-run'), fullPage: true });
   await finished;
   await expect(samples).toHaveCount(ROLLOUTS, { timeout: 15_000 });
 

@@ -1,18 +1,18 @@
 import { expect, test } from '@playwright/test';
-import { serveDemoCopy, type DemoServer } from './serve.ts';
+import { startDemo, type DemoApp } from './app.ts';
 
-let server: DemoServer;
+let demo: DemoApp;
 test.beforeAll(async () => {
-  server = await serveDemoCopy();
+  demo = await startDemo(test.info());
 });
 test.afterAll(async () => {
-  await server.stop();
+  await demo?.close();
 });
 
 test('one-click recovery of the crashed run shows the plan, writes the recovered run, which appears and opens', async ({
   page,
 }) => {
-  await page.goto(server.url);
+  page = await demo.show(page);
   const crashed = page.locator('tr.run-row', { hasText: 'SyntheticCrash0001.eval' });
   await crashed.getByRole('button', { name: 'Recover' }).click();
   const dialog = page.getByRole('dialog', { name: 'Recover run' });
@@ -20,7 +20,7 @@ test('one-click recovery of the crashed run shows the plan, writes the recovered
   await expect(dialog.getByTestId('plan-flushed')).toHaveText('7');
   await expect(dialog.getByTestId('plan-completed')).toHaveText('2');
   await expect(dialog.getByTestId('plan-in-progress')).toHaveText('1');
-  await page.screenshot({ path: 'test-results/e2e/recover-plan.png' });
+  await page.screenshot({ path: demo.shot('recover-plan') });
   await dialog.getByRole('button', { name: 'Recover', exact: true }).click();
   await expect(dialog.getByRole('status')).toContainText('Recovered 10 samples');
   // The recovered run is listed beside the original, failed with Inspect's recovery status.
@@ -29,5 +29,5 @@ test('one-click recovery of the crashed run shows the plan, writes the recovered
   await dialog.getByRole('button', { name: 'Open recovered run' }).click();
   await expect(page.getByRole('list', { name: 'Samples' }).getByRole('listitem')).toHaveCount(10);
   await expect(page.getByRole('list', { name: 'Samples' })).toContainText('CancelledError()');
-  await page.screenshot({ path: 'test-results/e2e/recovered-run.png', fullPage: true });
+  await page.screenshot({ path: demo.shot('recovered-run'), fullPage: true });
 });

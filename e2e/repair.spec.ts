@@ -1,29 +1,29 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { serveDemoCopy, type DemoServer } from './serve.ts';
+import { startDemo, type DemoApp } from './app.ts';
 
-let server: DemoServer;
+let demo: DemoApp;
 test.beforeAll(async () => {
-  server = await serveDemoCopy();
+  demo = await startDemo(test.info());
 });
 test.afterAll(async () => {
-  await server.stop();
+  await demo?.close();
 });
 
 test('repairing the torn verifiers log leaves a valid log and a sidecar, and undo restores it byte-identical', async ({
   page,
 }) => {
-  const runFolder = join(server.folder, 'verifiers/gsm8k--gpt-4.1-mini/8f3c2a');
+  const runFolder = join(demo.folder, 'verifiers/gsm8k--gpt-4.1-mini/8f3c2a');
   const log = join(runFolder, 'results.jsonl');
   const original = readFileSync(log);
-  await page.goto(server.url);
+  page = await demo.show(page);
   const row = page.locator('tr.run-row', { hasText: 'results.jsonl' });
   await expect(row).toContainText('torn tail');
   await row.getByRole('button', { name: 'Repair' }).click();
   const dialog = page.getByRole('dialog', { name: 'Repair log' });
   await expect(dialog.getByTestId('repair-preview')).toContainText('{"example_id":6');
-  await page.screenshot({ path: 'test-results/e2e/repair-plan.png' });
+  await page.screenshot({ path: demo.shot('repair-plan') });
   await dialog.getByRole('button', { name: 'Repair', exact: true }).click();
   await expect(dialog.getByRole('status')).toContainText('Repaired');
 
@@ -44,5 +44,5 @@ test('repairing the torn verifiers log leaves a valid log and a sidecar, and und
   await dialog.getByRole('button', { name: 'Undo' }).click();
   await expect(dialog.getByRole('status')).toContainText('Undone');
   expect(Buffer.compare(readFileSync(log), original)).toBe(0);
-  await page.screenshot({ path: 'test-results/e2e/repair-undone.png' });
+  await page.screenshot({ path: demo.shot('repair-undone') });
 });

@@ -1,20 +1,20 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { serveDemoCopy, type DemoServer } from './serve.ts';
+import { startDemo, type DemoApp } from './app.ts';
 
-let server: DemoServer;
+let demo: DemoApp;
 test.beforeAll(async () => {
-  server = await serveDemoCopy();
+  demo = await startDemo(test.info());
 });
 test.afterAll(async () => {
-  await server.stop();
+  await demo?.close();
 });
 
 test('the runs table shows every demo run with its status and recovery source', async ({
   page,
 }) => {
-  await page.goto(server.url);
+  page = await demo.show(page);
   const table = page.getByRole('table', { name: 'Runs' });
   await expect(page.getByTestId('runs-status')).toHaveText('6 runs');
   const row = (name: string) => table.locator('tr.run-row', { hasText: name });
@@ -27,13 +27,13 @@ test('the runs table shows every demo run with its status and recovery source', 
   await expect(row('results.jsonl')).toContainText('torn tail');
   await expect(row('results.jsonl').locator('[data-status]')).toHaveText('crashed');
   await expect(row('rollout-2026-11-23')).toContainText('gpt-5-codex');
-  await page.screenshot({ path: 'test-results/e2e/runs-table.png', fullPage: true });
+  await page.screenshot({ path: demo.shot('runs-table'), fullPage: true });
 });
 
 test('opening a run lists its samples, and a sample shows its messages and transcript', async ({
   page,
 }) => {
-  await page.goto(server.url);
+  page = await demo.show(page);
   await page
     .locator('tr.run-row', { hasText: 'popularity_mj7khqpMM4GBCfVQozKgzB.eval' })
     .dblclick();
@@ -47,7 +47,7 @@ test('opening a run lists its samples, and a sample shows its messages and trans
   await expect(messages.locator('li').last()).toContainText('No');
   await page.getByRole('tab', { name: 'transcript' }).click();
   await expect(page.getByLabel('Transcript').locator('li.event-model')).toHaveCount(1);
-  await page.screenshot({ path: 'test-results/e2e/sample.png', fullPage: true });
+  await page.screenshot({ path: demo.shot('sample'), fullPage: true });
   // The URL deep-links to the sample; Escape goes back to the run.
   expect(page.url()).toContain('sample=3');
   await page.keyboard.press('Escape');
@@ -55,7 +55,7 @@ test('opening a run lists its samples, and a sample shows its messages and trans
 });
 
 test('keyboard: j/k move through rows, Enter opens, Escape goes back', async ({ page }) => {
-  await page.goto(server.url);
+  page = await demo.show(page);
   const rows = page.locator('tr.run-row');
   await expect(rows).toHaveCount(6);
   await rows.first().focus();
@@ -72,7 +72,7 @@ test('keyboard: j/k move through rows, Enter opens, Escape goes back', async ({ 
 });
 
 test('the column chooser hides and shows columns, and remembers the choice', async ({ page }) => {
-  await page.goto(server.url);
+  page = await demo.show(page);
   const table = page.getByRole('table', { name: 'Runs' });
   await expect(table.getByRole('columnheader', { name: 'Model' })).toBeVisible();
   await page.getByText('Columns').click();
@@ -87,18 +87,18 @@ test('the column chooser hides and shows columns, and remembers the choice', asy
 });
 
 test('the runs list refreshes by itself when a log appears in the folder', async ({ page }) => {
-  await page.goto(server.url);
+  page = await demo.show(page);
   await expect(page.getByTestId('runs-status')).toHaveText('6 runs');
   copyFileSync(
-    join(server.folder, '2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval'),
-    join(server.folder, 'copied-while-open.eval'),
+    join(demo.folder, '2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval'),
+    join(demo.folder, 'copied-while-open.eval'),
   );
   await expect(page.locator('tr.run-row', { hasText: 'copied-while-open.eval' })).toBeVisible();
   await expect(page.getByTestId('runs-status')).toHaveText('7 runs');
 });
 
 test('verifiers rollouts and a Codex session open like any run', async ({ page }) => {
-  await page.goto(server.url);
+  page = await demo.show(page);
   await page.locator('tr.run-row', { hasText: 'results.jsonl' }).dblclick();
   const samples = page.getByRole('list', { name: 'Samples' });
   // The torn last line is not a rollout: six complete ones remain.
@@ -115,7 +115,7 @@ test('verifiers rollouts and a Codex session open like any run', async ({ page }
 });
 
 test('filters: runs by status, samples by score; tokens and duration shown', async ({ page }) => {
-  await page.goto(server.url);
+  page = await demo.show(page);
   const rows = page.getByRole('table', { name: 'Runs' }).locator('tr.run-row');
   const popularity = rows.filter({ hasText: 'popularity_mj7khqpMM4GBCfVQozKgzB.eval' });
   await expect(popularity).toContainText('640');
@@ -142,13 +142,13 @@ test('filters: runs by status, samples by score; tokens and duration shown', asy
   await expect(samples).toHaveCount(2);
   await page.getByLabel('Filter by score').selectOption('match: C');
   await expect(samples).toHaveCount(8);
-  await page.screenshot({ path: 'test-results/e2e/filters.png', fullPage: true });
+  await page.screenshot({ path: demo.shot('filters'), fullPage: true });
 });
 
 test("an agent sample's transcript nests its spans, model calls open onto their input, scores explain", async ({
   page,
 }) => {
-  await page.goto(server.url);
+  page = await demo.show(page);
   await page.locator('tr.run-row', { hasText: 'cp-ctf_ais-decoder.eval' }).dblclick();
   await page.getByRole('list', { name: 'Samples' }).getByRole('listitem').first().click();
   await expect(page.getByRole('list', { name: 'Messages' }).locator('li')).toHaveCount(26);
@@ -160,7 +160,7 @@ test("an agent sample's transcript nests its spans, model calls open onto their 
   expect(await model.getAttribute('style')).toContain('margin-left: 54px');
   await model.getByText('input').click();
   await expect(model.locator('details pre')).toContainText('user:');
-  await page.screenshot({ path: 'test-results/e2e/transcript.png', fullPage: true });
+  await page.screenshot({ path: demo.shot('transcript'), fullPage: true });
   await page.getByRole('tab', { name: 'scores' }).click();
   const scores = page.getByRole('table', { name: 'Scores' });
   await expect(scores).toContainText('model_graded_qa');
