@@ -9,6 +9,10 @@ import {
 } from '../api/client.ts';
 import { sampleKey, scalarText } from '../../../shared/model/log.ts';
 import type { Store } from './store.ts';
+import type { SampleBatch } from '../../../shared/ipc/contract.ts';
+
+/** How often a streaming sample list is redrawn, at most. */
+const VIEW_UPDATE_MS = 150;
 
 export interface RunSlice {
   runPath: string | null;
@@ -37,11 +41,20 @@ export interface RunSlice {
 }
 
 export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) => {
-  /** Stream the run's rows into `rows` (kept on screen meanwhile): a later (id, epoch) wins. */
+  /**
+   * Stream the run's rows into `rows` (kept on screen meanwhile): a later (id, epoch) wins. The
+   * view is updated at most every `VIEW_UPDATE_MS`, not per batch: a run of 100,000 samples
+   * arrives in hundreds of batches, and re-rendering the list for each would cost more than
+   * decoding them.
+   */
   const streamInto = async (path: string, rows: Map<string, SampleSummary>): Promise<void> => {
-    const cancel = await streamSamples(path, (batch) => {
-      if (get().runPath !== path) return;
-      for (const item of batch.items) rows.set(sampleKey(item.id, item.epoch), item);
+    let pending: SampleBatch | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const show = (): void => {
+      timer = undefined;
+      const batch = pending;
+      pending = null;
+      if (!batch || get().runPath !== path) return;
       set({
         summaries: [...rows.values()],
         streamProgress: {
@@ -52,6 +65,15 @@ export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) 
         runError: batch.error ?? get().runError,
       });
       if (batch.done) set({ cancelStream: null });
+    };
+    const cancel = await streamSamples(path, (batch) => {
+      if (get().runPath !== path) return;
+      for (const item of batch.items) rows.set(sampleKey(item.id, item.epoch), item);
+      pending = batch;
+      if (batch.done) {
+        clearTimeout(timer);
+        show();
+      } else timer ??= setTimeout(show, VIEW_UPDATE_MS);
     });
     if (get().runPath === path && !get().streamProgress?.done) set({ cancelStream: cancel });
   };

@@ -82,29 +82,33 @@ export class JsonlRunReader implements InspectLogReader {
       return;
     }
     const rollouts = new Map<string, number>();
-    let batch: SampleSummary[] = [];
-    for (let line = 0; (await this.index.extendTo(line + 1)) > line; line++) {
-      const record = await this.record(line);
-      if (!isJsonObject(record)) continue;
-      const id = record.example_id === undefined ? String(line) : scalarText(record.example_id);
-      const epoch = (rollouts.get(id) ?? 0) + 1;
-      rollouts.set(id, epoch);
-      this.rows.set(sampleKey(id, epoch), line);
-      batch.push({
-        id,
-        epoch,
-        input: lastContent(record.prompt),
-        target: record.answer ?? '',
-        scores: typeof record.reward === 'number' ? { reward: { value: record.reward } } : {},
-        metadata: isJsonObject(record.info) ? record.info : {},
-        completed: true,
+    // A batch of lines at a time, each batch one read: a per-line read costs more than the parse.
+    for (let first = 0; ; first += BATCH_RECORDS) {
+      const lines = await this.index.lines(first, BATCH_RECORDS);
+      const batch: SampleSummary[] = [];
+      lines.forEach((bytes, offset) => {
+        const line = first + offset;
+        const record = parseRecord(bytes, line);
+        if (!isJsonObject(record)) return;
+        const id = record.example_id === undefined ? String(line) : scalarText(record.example_id);
+        const epoch = (rollouts.get(id) ?? 0) + 1;
+        rollouts.set(id, epoch);
+        this.rows.set(sampleKey(id, epoch), line);
+        batch.push({
+          id,
+          epoch,
+          input: lastContent(record.prompt),
+          target: record.answer ?? '',
+          scores: typeof record.reward === 'number' ? { reward: { value: record.reward } } : {},
+          metadata: isJsonObject(record.info) ? record.info : {},
+          completed: true,
+        });
       });
-      if (batch.length === BATCH_RECORDS) {
-        yield { summaries: batch, bytesRead: line, bytesTotal: line };
-        batch = [];
-      }
+      const done = lines.length < BATCH_RECORDS;
+      const bytesRead = done ? this.index.size : this.index.endOf(first + lines.length);
+      yield { summaries: batch, bytesRead, bytesTotal: this.index.size };
+      if (done) return;
     }
-    yield { summaries: batch, bytesRead: this.index.count, bytesTotal: this.index.count };
   }
 
   async listSamples(): Promise<SampleRef[]> {
@@ -147,11 +151,7 @@ export class JsonlRunReader implements InspectLogReader {
   }
 
   private async record(line: number): Promise<JsonValue | undefined> {
-    try {
-      return parseInspectJson(utf8.decode(await this.index.line(line)), `Line ${line + 1}`);
-    } catch {
-      return undefined;
-    }
+    return parseRecord(await this.index.line(line), line);
   }
 
   private async firstOfType(type: string): Promise<JsonObject | undefined> {
@@ -221,4 +221,13 @@ function partsText(content: JsonValue | undefined): string {
   return (content as JsonValue[])
     .map((part) => (isJsonObject(part) && typeof part.text === 'string' ? part.text : ''))
     .join('\n');
+}
+
+/** A line as a record, or undefined when it is not JSON (malformed lines are skipped, not fatal). */
+function parseRecord(bytes: Uint8Array, line: number): JsonValue | undefined {
+  try {
+    return parseInspectJson(utf8.decode(bytes), `Line ${line + 1}`);
+  } catch {
+    return undefined;
+  }
 }

@@ -34,6 +34,25 @@ describe('line index', () => {
     await expect(index.line(50_000)).rejects.toThrow(RangeError);
   });
 
+  it('reads a run of lines in few reads, a line longer than a read alone, the torn tail never', async () => {
+    const long = JSON.stringify({ id: 'long', text: 'x'.repeat(5_000) });
+    const rows = [line(0), line(1), long, line(3), line(4)];
+    const bytes = new TextEncoder().encode(rows.join('\n') + '\n{"torn');
+    const source = new CountingByteSource(new MemoryByteSource(bytes));
+    const index = new LineIndex(source);
+    await index.build();
+    const before = source.reads;
+    const decoded = (await index.lines(0, 10, 1_000)).map((row) => new TextDecoder().decode(row));
+    expect(decoded).toEqual(rows);
+    // [0, 1], [long], [3, 4]: three reads for five lines.
+    expect(source.reads - before).toBe(3);
+    expect((await index.lines(3, 1)).map((row) => new TextDecoder().decode(row))).toEqual([
+      rows[3],
+    ]);
+    expect(await index.lines(5, 10)).toEqual([]);
+    expect(index.endOf(5)).toBe(bytes.length - '{"torn'.length);
+  });
+
   it('opens the first records of a multi-GB log reading one chunk', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'salvage-index-'));
     try {

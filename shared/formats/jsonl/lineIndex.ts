@@ -42,6 +42,16 @@ export class LineIndex {
     return this.found;
   }
 
+  /** Where the first `lines` complete lines end (the offset after their last newline). */
+  endOf(lines: number): number {
+    return lines === 0 ? 0 : this.starts[Math.min(lines, this.found) - 1]!;
+  }
+
+  /** The log's size in bytes. */
+  get size(): number {
+    return this.source.size;
+  }
+
   /** Index the whole log. */
   async build(): Promise<number> {
     return this.extendTo(Number.POSITIVE_INFINITY);
@@ -54,6 +64,29 @@ export class LineIndex {
     const start = index === 0 ? 0 : this.starts[index - 1]!;
     const end = this.starts[index]! - 1;
     return this.source.read(start, end - start);
+  }
+
+  /**
+   * The bytes of complete lines `first` .. `first + count - 1` (as many as exist), read with one
+   * positional read per `maxBytes` of log instead of one per line.
+   */
+  async lines(first: number, count: number, maxBytes = LINE_CHUNK_BYTES): Promise<Uint8Array[]> {
+    const known = Math.min(first + count, await this.extendTo(first + count));
+    const lines: Uint8Array[] = [];
+    let line = first;
+    while (line < known) {
+      const start = line === 0 ? 0 : this.starts[line - 1]!;
+      // Lines whose bytes fit in one read (always at least one line, however long).
+      let last = line;
+      while (last + 1 < known && this.starts[last + 1]! - start <= maxBytes) last++;
+      const bytes = await this.source.read(start, this.starts[last]! - start);
+      for (let at = line; at <= last; at++) {
+        const from = (at === 0 ? 0 : this.starts[at - 1]!) - start;
+        lines.push(bytes.subarray(from, this.starts[at]! - 1 - start));
+      }
+      line = last + 1;
+    }
+    return lines;
   }
 
   private push(nextStart: number): void {

@@ -12,6 +12,8 @@ import { useStore } from '../../state/store.ts';
 const ROW_HEIGHT = 30;
 /** Distinct score values offered by the score filter (a continuous score has too many). */
 const MAX_SCORE_CHOICES = 50;
+/** Rows looked at to find the score values offered. */
+const SCORE_CHOICE_SCAN = 5_000;
 
 /** One run: its header facts, then its samples (virtualized), filtered by text, score or error. */
 export function RunView({
@@ -43,7 +45,8 @@ export function RunView({
   // The values of each scorer that occur in the run: what "filter by score" offers.
   const scoreChoices = useMemo(() => {
     const seen = new Set<string>();
-    for (const summary of summaries) {
+    // The first rows tell which values occur; scanning all of a huge run on every batch would not.
+    for (const summary of summaries.slice(0, SCORE_CHOICE_SCAN)) {
       for (const choice of scoreLabels(summary.scores)) {
         seen.add(choice);
         if (seen.size >= MAX_SCORE_CHOICES) return [...seen].sort();
@@ -252,7 +255,7 @@ function RunFacts({ header }: { header: LogHeader }) {
                 ))}
           </li>
         ))}
-        {scorers.length === 0 && <li className="muted">no scores yet</li>}
+        {scorers.length === 0 && <li className="muted">no run-level scores in this log</li>}
       </ul>
       <details className="run-config">
         <summary>Configuration</summary>
