@@ -32,7 +32,8 @@ const THROUGHPUT: Readonly<Record<ConfigKind, ReadonlyArray<RegExp>>> = {
     /^(eval\.model_generate_config|plan\.config)\.(max_connections|max_retries|timeout|attempt_timeout|batch)$/,
   ],
   verifiers: [
-    /^(max_concurrent\w*|save_every|num_workers|max_connections|timeout|verbose|save_to_hf_hub|hf_hub_dataset_name)$/,
+    // By the key's last segment: v1 config.toml nests the same settings in tables.
+    /(^|\.)(max_concurrent\w*|save_every|num_workers|max_connections|timeout|verbose|save_to_hf_hub|hf_hub_dataset_name)$/,
   ],
 };
 

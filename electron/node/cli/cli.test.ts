@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,5 +141,54 @@ describe('salvage diff-config', () => {
     );
     expect(other.stdout).toMatch(/throughput\s+plan\.config\.max_connections/);
     expect(other.stdout).toContain('resume-compatible: no');
+  });
+
+  it('compares two verifiers v1 runs by their config.toml, nested settings classified by name', () => {
+    const config = (model: string, concurrency: number, seed: number): string =>
+      [
+        '# written by verifiers',
+        'env_id = "gsm8k"',
+        `model = "${model}"`,
+        'started = 2026-11-23T10:00:00Z',
+        '',
+        '[sampling]',
+        'temperature = 0.7',
+        `seed = ${seed}`,
+        'max_tokens = 1_024',
+        '',
+        '[eval]',
+        `max_concurrent = ${concurrency}`,
+        'num_examples = 9007199254740993',
+        '',
+      ].join('\n');
+    const runA = join(folder, 'outputs/gsm8k--gpt-4.1-mini--default/run-a');
+    const runB = join(folder, 'outputs/gsm8k--gpt-4.1-mini--default/run-b');
+    for (const [run, text] of [
+      [runA, config('gpt-4.1-mini', 8, 1)],
+      [runB, config('gpt-4.1-mini', 64, 1)],
+    ] as const) {
+      mkdirSync(run, { recursive: true });
+      writeFileSync(join(run, 'config.toml'), text);
+      writeFileSync(join(run, 'traces.jsonl'), '');
+    }
+    const diff = parseInspectJson(
+      salvage('diff-config', runA, join(runB, 'traces.jsonl'), '--json').stdout,
+      'diff',
+    ) as { compatible: boolean; differences: Array<{ key: string; class: string }> };
+    expect(diff.compatible).toBe(true);
+    expect(diff.differences).toEqual([
+      expect.objectContaining({ key: 'eval.max_concurrent', class: 'throughput' }),
+    ]);
+
+    writeFileSync(join(runB, 'config.toml'), config('gpt-4.1', 64, 2));
+    const changed = salvage('diff-config', runA, runB);
+    expect(changed.stdout).toMatch(/result\s+model\s+"gpt-4\.1-mini"\s+"gpt-4\.1"/);
+    expect(changed.stdout).toMatch(/result\s+sampling\.seed/);
+    expect(changed.stdout).toContain('resume-compatible: no');
+
+    writeFileSync(join(runB, 'config.toml'), 'model = "unterminated');
+    const broken = salvage('diff-config', runA, runB);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/config\.toml is not valid TOML \(line 1, column \d+\)/);
   });
 });
