@@ -1,4 +1,5 @@
 import { app, dialog, BrowserWindow } from 'electron';
+import { cpSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createLogService } from '../node/services/logService.ts';
@@ -10,11 +11,24 @@ import { salvageDataDir } from '../node/index/runDigest.ts';
 import { createMainWindow } from './window.ts';
 
 // Composition root: build the services, register the handlers, open the window. No logic here.
-const initialFolder = resolve(process.env.SALVAGE_LOG_DIR ?? join(app.getAppPath(), 'demo/logs'));
+const initialFolder = resolve(process.env.SALVAGE_LOG_DIR ?? demoFolder());
 // Salvage's own data directory, when set, holds the window's storage too (tests, portable installs).
 if (process.env.SALVAGE_DATA_DIR)
   app.setPath('userData', join(process.env.SALVAGE_DATA_DIR, 'electron'));
 const pageUrl = pathToFileURL(join(app.getAppPath(), 'out/renderer/index.html')).href;
+
+/**
+ * The demo folder: the project's own in development; in a packaged app a writable copy in the
+ * user's data folder (the shipped one sits read-only inside the archive, and recovery and repair
+ * write beside their logs).
+ */
+function demoFolder(): string {
+  const shipped = join(app.getAppPath(), 'demo/logs');
+  if (!app.isPackaged) return shipped;
+  const copy = join(app.getPath('userData'), 'demo-logs');
+  if (!existsSync(copy)) cpSync(shipped, copy, { recursive: true });
+  return copy;
+}
 
 /** The native folder dialog: on the desktop, the only way a folder gets opened. */
 async function chooseFolder(): Promise<string | null> {
