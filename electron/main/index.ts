@@ -11,10 +11,10 @@ import { salvageDataDir } from '../node/index/runDigest.ts';
 import { createMainWindow } from './window.ts';
 
 // Composition root: build the services, register the handlers, open the window. No logic here.
-const initialFolder = resolve(process.env.SALVAGE_LOG_DIR ?? demoFolder());
 // Salvage's own data directory, when set, holds the window's storage too (tests, portable installs).
 if (process.env.SALVAGE_DATA_DIR)
   app.setPath('userData', join(process.env.SALVAGE_DATA_DIR, 'electron'));
+const initialFolder = resolve(process.env.SALVAGE_LOG_DIR ?? demoFolder());
 const pageUrl = pathToFileURL(join(app.getAppPath(), 'out/renderer/index.html')).href;
 
 /**
