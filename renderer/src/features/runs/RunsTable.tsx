@@ -70,6 +70,19 @@ const columns: Array<ColumnDef<typeof features, RunRow>> = [
     header: 'Status',
     cell: (info) => <StatusBadge status={info.row.original.status} />,
   },
+  // Health next to status: a crashed run's one-click fix is the first thing in its row.
+  {
+    id: 'recovery',
+    accessorFn: (row) => row.recovery ?? '',
+    header: 'Recovery source',
+    cell: (info) => RECOVERY_LABELS[info.row.original.recovery ?? ''] ?? 'none',
+  },
+  {
+    id: 'action',
+    header: '',
+    enableSorting: false,
+    cell: (info) => <RowAction row={info.row.original} />,
+  },
   { id: 'task', accessorFn: (row) => row.task ?? '', header: 'Task' },
   { id: 'model', accessorFn: (row) => row.model ?? '', header: 'Model' },
   {
@@ -103,7 +116,14 @@ const columns: Array<ColumnDef<typeof features, RunRow>> = [
     header: 'Duration',
     cell: (info) => formatDuration(info.row.original.duration),
   },
-  { id: 'created', accessorFn: (row) => row.created ?? '', header: 'Created' },
+  {
+    id: 'created',
+    accessorFn: (row) => row.created ?? '',
+    header: 'Created',
+    cell: (info) => (
+      <span title={info.row.original.created ?? ''}>{shortTime(info.row.original.created)}</span>
+    ),
+  },
   {
     id: 'size',
     accessorFn: (row) => row.size,
@@ -111,20 +131,15 @@ const columns: Array<ColumnDef<typeof features, RunRow>> = [
     cell: (info) => formatBytes(info.row.original.size),
   },
   { id: 'format', accessorFn: (row) => row.format, header: 'Format' },
-  {
-    id: 'recovery',
-    accessorFn: (row) => row.recovery ?? '',
-    header: 'Recovery source',
-    cell: (info) => RECOVERY_LABELS[info.row.original.recovery ?? ''] ?? 'none',
-  },
-  {
-    id: 'action',
-    header: '',
-    enableSorting: false,
-    cell: (info) => <RowAction row={info.row.original} />,
-  },
   { id: 'path', accessorFn: (row) => row.path, header: 'Path' },
 ];
+
+/** `2026-11-23 10:00` from an ISO timestamp (the full one is in the cell's title). */
+function shortTime(iso: string | null): string {
+  if (!iso) return '';
+  const match = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})/.exec(iso);
+  return match ? `${match[1]} ${match[2]}` : iso;
+}
 
 /** Tick two runs to compare them. */
 function CompareBox({ row }: { row: RunRow }) {
