@@ -35,12 +35,17 @@ export interface RecoveryReport extends RecoveryPlan {
 export interface RepairCheck {
   readonly log: string;
   readonly size: number;
-  readonly plan: {
+  /**
+   * Every damaged line a repair fixes, ascending: spliced lines (torn bytes with a resumed
+   * writer's record glued after them), then the unterminated last line. Empty when healthy.
+   */
+  readonly plans: ReadonlyArray<{
     readonly action: 'truncate-torn' | 'append-newline' | 'move-fragment';
     readonly line: number;
     readonly moved: { readonly start: number; readonly end: number };
     readonly preview: string;
-  } | null;
+  }>;
+  /** Where the moved bytes go, one sidecar for the whole repair. */
   readonly sidecar: string | null;
   readonly malformed: ReadonlyArray<{
     readonly line: number;

@@ -42,9 +42,8 @@ export async function repairJsonlCommand(
 
 function describe(check: RepairCheck, mood: 'would' | 'did'): string {
   const lines = [`log: ${check.log} (${check.size} bytes)`];
-  const plan = check.plan;
-  if (!plan) lines.push('tail: healthy, nothing to repair');
-  else {
+  if (check.plans.length === 0) lines.push('tail: healthy, nothing to repair');
+  for (const plan of check.plans) {
     const range = `bytes ${plan.moved.start}–${plan.moved.end}`;
     switch (plan.action) {
       case 'truncate-torn':
@@ -64,8 +63,9 @@ function describe(check: RepairCheck, mood: 'would' | 'did'): string {
         break;
     }
     lines.push(`  ${JSON.stringify(plan.preview)}`);
-    if (mood === 'did') lines.push(`undo with: salvage repair --undo ${check.sidecar}`);
   }
+  if (mood === 'did' && check.plans.length > 0)
+    lines.push(`undo with: salvage repair --undo ${check.sidecar}`);
   for (const bad of check.malformed)
     lines.push(`malformed line ${bad.line} (bytes ${bad.start}–${bad.end}) left as it is`);
   if (check.malformedCount > check.malformed.length)

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   mkdtempSync,
@@ -53,10 +54,10 @@ describe('tail repair', () => {
       const torn = original.subarray(Buffer.byteLength(complete));
       if (cut === last.length - 1) {
         // Everything but the newline was written: the record is complete, it only gets its newline.
-        expect(report.plan?.action).toBe('append-newline');
+        expect(report.plans.at(-1)?.action).toBe('append-newline');
         expect(readFileSync(log, 'utf8')).toBe(complete + last);
       } else {
-        expect(report.plan?.action, `cut at ${cut}`).toBe('truncate-torn');
+        expect(report.plans.at(-1)?.action, `cut at ${cut}`).toBe('truncate-torn');
         expect(readFileSync(log, 'utf8')).toBe(complete);
         const sidecar = readFileSync(report.sidecar!);
         expect(Buffer.compare(sidecar.subarray(sidecar.indexOf(0x0a) + 1), torn)).toBe(0);
@@ -74,11 +75,13 @@ describe('tail repair', () => {
     const original = record(1) + record(2) + fragment + record(4) + record(5);
     writeFileSync(log, original);
     const check = await checkJsonl(log);
-    expect(check.plan).toMatchObject({
-      action: 'move-fragment',
-      line: 3,
-      moved: { start: Buffer.byteLength(record(1) + record(2)) },
-    });
+    expect(check.plans).toMatchObject([
+      {
+        action: 'move-fragment',
+        line: 3,
+        moved: { start: Buffer.byteLength(record(1) + record(2)) },
+      },
+    ]);
     const report = await repairJsonl(log);
     expect(readFileSync(log, 'utf8')).toBe(record(1) + record(2) + record(4) + record(5));
     const sidecar = readFileSync(report.sidecar!);
@@ -87,11 +90,78 @@ describe('tail repair', () => {
     expect(readFileSync(log, 'utf8')).toBe(original);
   });
 
+  it('repairs every spliced line and the torn tail at once, into one sidecar, and undoes them all', async () => {
+    const folder = tempFolder();
+    const log = join(folder, 'results.jsonl');
+    // Three crashes: two resumed writers glued records onto torn bytes, the last left a torn tail.
+    const first = record(2).slice(0, 17);
+    const second = record(5).slice(0, 40);
+    const tail = record(8).slice(0, 30);
+    const original =
+      record(1) + first + record(3) + record(4) + second + record(6) + record(7) + tail;
+    writeFileSync(log, original);
+    const check = await checkJsonl(log);
+    expect(check.plans.map((plan) => [plan.action, plan.line])).toEqual([
+      ['move-fragment', 2],
+      ['move-fragment', 4],
+      ['truncate-torn', 6],
+    ]);
+    const report = await repairJsonl(log);
+    expect(readFileSync(log, 'utf8')).toBe(
+      record(1) + record(3) + record(4) + record(6) + record(7),
+    );
+    expect(report.sizeAfter).toBe(
+      Buffer.byteLength(original) - Buffer.byteLength(first + second + tail),
+    );
+    const sidecar = readFileSync(report.sidecar!);
+    expect(sidecar.subarray(sidecar.indexOf(0x0a) + 1).toString('utf8')).toBe(
+      first + second + tail,
+    );
+    expect((await checkJsonl(log)).plans).toEqual([]);
+    await undoRepair(report.sidecar!);
+    expect(readFileSync(log, 'utf8')).toBe(original);
+  });
+
+  it('adds a missing final newline in the same repair as a spliced line', async () => {
+    const folder = tempFolder();
+    const log = join(folder, 'results.jsonl');
+    const fragment = record(2).slice(0, 20);
+    const original = record(1) + fragment + record(3) + record(4).trimEnd();
+    writeFileSync(log, original);
+    const report = await repairJsonl(log);
+    expect(report.plans.map((plan) => plan.action)).toEqual(['move-fragment', 'append-newline']);
+    expect(readFileSync(log, 'utf8')).toBe(record(1) + record(3) + record(4));
+    await undoRepair(report.sidecar!);
+    expect(readFileSync(log, 'utf8')).toBe(original);
+  });
+
+  it('still undoes a version-1 sidecar written by an earlier Salvage', async () => {
+    const folder = tempFolder();
+    const log = join(folder, 'results.jsonl');
+    const torn = '{"example_id": 2, "to';
+    writeFileSync(log, record(1));
+    const header = {
+      salvage_sidecar: 1,
+      log: 'results.jsonl',
+      action: 'truncate-torn',
+      offset: Buffer.byteLength(record(1)),
+      length: torn.length,
+      sha256: createHash('sha256').update(torn).digest('hex'),
+      size_before: Buffer.byteLength(record(1) + torn),
+      size_after: Buffer.byteLength(record(1)),
+      created: '2026-11-24T05:02:37.123Z',
+    };
+    const sidecar = join(folder, 'results.jsonl.torn-20261124T050237.123Z');
+    writeFileSync(sidecar, `${JSON.stringify(header)}\n${torn}`);
+    await undoRepair(sidecar);
+    expect(readFileSync(log, 'utf8')).toBe(record(1) + torn);
+  });
+
   it('handles CRLF lines, an empty file, a healthy file and non-UTF-8 bytes', async () => {
     const folder = tempFolder();
     const crlf = join(folder, 'crlf.jsonl');
     writeFileSync(crlf, `{"a":1}\r\n{"a":2}\r\n{"a":3`);
-    expect((await repairJsonl(crlf)).plan?.action).toBe('truncate-torn');
+    expect((await repairJsonl(crlf)).plans.at(-1)?.action).toBe('truncate-torn');
     expect(readFileSync(crlf, 'utf8')).toBe(`{"a":1}\r\n{"a":2}\r\n`);
 
     const empty = join(folder, 'empty.jsonl');
@@ -100,13 +170,13 @@ describe('tail repair', () => {
 
     const healthy = join(folder, 'healthy.jsonl');
     writeFileSync(healthy, record(1));
-    expect(await repairJsonl(healthy)).toMatchObject({ plan: null, repaired: false });
+    expect(await repairJsonl(healthy)).toMatchObject({ plans: [], repaired: false });
 
     const binary = join(folder, 'binary.jsonl');
     const original = Buffer.concat([Buffer.from(record(1)), Buffer.from([0xff, 0xfe, 0x7b, 0x80])]);
     writeFileSync(binary, original);
     const report = await repairJsonl(binary);
-    expect(report.plan?.action).toBe('truncate-torn');
+    expect(report.plans.at(-1)?.action).toBe('truncate-torn');
     expect(readFileSync(binary, 'utf8')).toBe(record(1));
     await undoRepair(report.sidecar!);
     expect(Buffer.compare(readFileSync(binary), original)).toBe(0);
@@ -118,7 +188,7 @@ describe('tail repair', () => {
     const original = record(1) + 'not json at all\n' + record(3);
     writeFileSync(log, original);
     const report = await repairJsonl(log);
-    expect(report.plan).toBeNull();
+    expect(report.plans).toEqual([]);
     expect(report.malformed).toEqual([
       { line: 2, start: Buffer.byteLength(record(1)), end: Buffer.byteLength(record(1)) + 15 },
     ]);
@@ -146,7 +216,7 @@ describe('tail repair', () => {
     for (let index = 0; index < 200; index++) stream.write(block);
     await new Promise<void>((resolve) => stream.end(resolve));
     const report = await repairJsonl(log);
-    expect(report.plan?.action).toBe('truncate-torn');
+    expect(report.plans.at(-1)?.action).toBe('truncate-torn');
     expect(statSync(log).size).toBe(Buffer.byteLength(record(1)));
     expect(statSync(report.sidecar!).size).toBeGreaterThan(200 * 1024 * 1024);
   }, 120_000);
@@ -216,7 +286,7 @@ describe('a concurrent appender', () => {
       await exited;
       // Once the writer is gone, the repair goes through and leaves a log that ends cleanly.
       await repairJsonl(log);
-      expect((await checkJsonl(log)).plan).toBeNull();
+      expect((await checkJsonl(log)).plans).toEqual([]);
       const written = Number(output.slice(3));
       const appended = readFileSync(log, 'utf8')
         .split('\n')

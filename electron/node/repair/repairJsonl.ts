@@ -42,13 +42,25 @@ interface MalformedLine {
 
 export type { RepairCheck, RepairReport, UndoReport, MalformedLine };
 
-/** What a sidecar records so that `--undo` can put the bytes back exactly. */
-interface SidecarHeader {
-  readonly salvage_sidecar: 1;
-  readonly log: string;
+/** One range a repair moved out of the log (in the log's coordinates before the repair). */
+interface SidecarMove {
   readonly action: RepairPlan['action'];
   readonly offset: number;
   readonly length: number;
+}
+
+/**
+ * What a sidecar records so that `--undo` can put the bytes back exactly: its first line is this
+ * header, the rest the moved bytes, one move after another. Version 1 (one move, its fields at the
+ * top level) is still read.
+ */
+interface SidecarHeader {
+  readonly salvage_sidecar: 2;
+  readonly log: string;
+  /** Ascending by offset. */
+  readonly moves: ReadonlyArray<SidecarMove>;
+  /** The last line got its missing newline. */
+  readonly appended_newline: boolean;
   readonly sha256: string;
   readonly size_before: number;
   readonly size_after: number;
@@ -60,25 +72,28 @@ export async function checkJsonl(path: string, now = new Date()): Promise<Repair
   const source = await FileByteSource.open(path);
   try {
     const scan = await scanLines(source);
-    let plan: RepairPlan | null = null;
+    // Every spliced line (a resumed writer glued a record after torn bytes, possibly after each
+    // of several crashes), then the unterminated last line: all in one repair, ascending.
+    const plans: RepairPlan[] = [];
+    for (const spliced of scan.spliced) {
+      plans.push(
+        planSplice(
+          await source.read(spliced.start, spliced.fragmentLength),
+          spliced.start,
+          spliced.line,
+        ),
+      );
+    }
     const tail = await findUnterminatedTail(source);
     if (tail) {
       const lastLine = await source.read(tail.lastLineStart, tail.size - tail.lastLineStart);
-      plan = planTailRepair(lastLine, tail.lastLineStart, scan.lines);
-    } else if (scan.spliced.length > 0) {
-      // One spliced line per run, the last first, so earlier offsets stay valid.
-      const spliced = scan.spliced.at(-1)!;
-      plan = planSplice(
-        await source.read(spliced.start, spliced.fragmentLength),
-        spliced.start,
-        spliced.line,
-      );
+      plans.push(planTailRepair(lastLine, tail.lastLineStart, scan.lines));
     }
     return {
       log: path,
       size: source.size,
-      plan,
-      sidecar: plan ? sidecarPath(path, now) : null,
+      plans,
+      sidecar: plans.length > 0 ? sidecarPath(path, now) : null,
       malformed: scan.malformed.slice(0, MALFORMED_LISTED),
       malformedCount: scan.malformed.length,
     };
@@ -99,28 +114,38 @@ export async function repairJsonl(
   writers: WriterLookup = findWriters,
 ): Promise<RepairReport> {
   const check = await checkJsonl(path, now);
-  const plan = check.plan;
-  if (!plan || !check.sidecar) return { ...check, repaired: false, sizeAfter: check.size };
+  if (check.plans.length === 0 || !check.sidecar)
+    return { ...check, repaired: false, sizeAfter: check.size };
   const fd = openSync(path, 'r+');
   try {
     const before = fstatSync(fd);
     if (before.size !== check.size) throw changed(path);
-    const moved = readExactly(fd, plan.moved.start, plan.moved.end - plan.moved.start);
-    const sizeAfter = plan.action === 'append-newline' ? check.size + 1 : check.size - moved.length;
+    const moves = check.plans
+      .filter((plan) => plan.action !== 'append-newline')
+      .map((plan) => ({
+        action: plan.action,
+        offset: plan.moved.start,
+        length: plan.moved.end - plan.moved.start,
+      }));
+    const appendNewline = check.plans.some((plan) => plan.action === 'append-newline');
+    const movedBytes = moves.map((move) => readExactly(fd, move.offset, move.length));
+    const removed = moves.reduce((sum, move) => sum + move.length, 0);
+    const sizeAfter = check.size - removed + (appendNewline ? 1 : 0);
+    const digest = createHash('sha256');
+    for (const bytes of movedBytes) digest.update(bytes);
     const header: SidecarHeader = {
-      salvage_sidecar: 1,
+      salvage_sidecar: 2,
       log: basename(path),
-      action: plan.action,
-      offset: plan.moved.start,
-      length: moved.length,
-      sha256: createHash('sha256').update(moved).digest('hex'),
+      moves,
+      appended_newline: appendNewline,
+      sha256: digest.digest('hex'),
       size_before: check.size,
       size_after: sizeAfter,
       created: now.toISOString(),
     };
     await writeFileAtomically(check.sidecar, async (handle) => {
       await handle.write(`${JSON.stringify(header)}\n`);
-      await handle.write(moved);
+      for (const bytes of movedBytes) await handle.write(bytes);
     });
     // The last look before changing anything: the log must be exactly as planned. If it is not,
     // the sidecar goes (its bytes are still in the log) and nothing else happens.
@@ -134,18 +159,16 @@ export async function repairJsonl(
       rmSync(check.sidecar, { force: true });
       throw error;
     }
-    switch (plan.action) {
-      case 'append-newline':
-        writeSync(fd, Uint8Array.of(NEWLINE), 0, 1, check.size);
-        break;
-      case 'truncate-torn':
-        ftruncateSync(fd, plan.moved.start);
-        break;
-      case 'move-fragment':
-        shiftLeft(fd, plan.moved.end, check.size, moved.length);
-        ftruncateSync(fd, sizeAfter);
-        break;
-    }
+    // Close every gap in one pass, front to back, then cut the log at its new end.
+    let write = moves[0]?.offset ?? check.size;
+    moves.forEach((move, index) => {
+      const keepFrom = move.offset + move.length;
+      const keepTo = moves[index + 1]?.offset ?? check.size;
+      shiftLeft(fd, keepFrom, keepTo, keepFrom - write);
+      write += keepTo - keepFrom;
+    });
+    if (moves.length > 0) ftruncateSync(fd, write);
+    if (appendNewline) writeSync(fd, Uint8Array.of(NEWLINE), 0, 1, write);
     fsyncSync(fd);
     return { ...check, repaired: true, sizeAfter: fstatSync(fd).size };
   } finally {
@@ -162,8 +185,7 @@ export async function undoRepair(
   const newline = bytes.indexOf(NEWLINE);
   let header: SidecarHeader;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(0, newline))) as SidecarHeader;
-    if (header.salvage_sidecar !== 1) throw new Error('no salvage_sidecar field');
+    header = asCurrentHeader(JSON.parse(new TextDecoder().decode(bytes.subarray(0, newline))));
   } catch (error) {
     throw new SalvageError(
       'not-a-sidecar',
@@ -171,8 +193,10 @@ export async function undoRepair(
     );
   }
   const moved = bytes.subarray(newline + 1);
+  const total = header.moves.reduce((sum, move) => sum + move.length, 0);
   if (
-    moved.length !== header.length ||
+    newline < 0 ||
+    moved.length !== total ||
     createHash('sha256').update(moved).digest('hex') !== header.sha256
   ) {
     throw new SalvageError(
@@ -184,37 +208,61 @@ export async function undoRepair(
   await assertNoWriter(log, (why) => inUse(log, why), writers);
   const fd = openSync(log, 'r+');
   try {
-    const size = fstatSync(fd).size;
+    let size = fstatSync(fd).size;
     if (size !== header.size_after) {
       throw new SalvageError(
         'changed-during-repair',
         `${log} changed since the repair (${size} bytes, ${header.size_after} expected); undoing now could misplace the bytes, so nothing was changed.`,
       );
     }
-    switch (header.action) {
-      case 'append-newline':
-        if (readExactly(fd, size - 1, 1)[0] !== NEWLINE) throw changed(log);
-        ftruncateSync(fd, header.size_before);
-        break;
-      case 'truncate-torn':
-        writeSync(fd, moved, 0, moved.length, header.offset);
-        break;
-      case 'move-fragment':
-        shiftRight(fd, header.offset, size, moved.length);
-        writeSync(fd, moved, 0, moved.length, header.offset);
-        break;
+    if (header.appended_newline) {
+      if (readExactly(fd, size - 1, 1)[0] !== NEWLINE) throw changed(log);
+      size -= 1;
+      ftruncateSync(fd, size);
+    }
+    // Ascending: once the moves before one are back, its original offset is right again.
+    let from = 0;
+    for (const move of header.moves) {
+      const piece = moved.subarray(from, from + move.length);
+      from += move.length;
+      if (move.offset < size) shiftRight(fd, move.offset, size, move.length);
+      writeSync(fd, piece, 0, piece.length, move.offset);
+      size += move.length;
     }
     fsyncSync(fd);
     return {
       log,
       sidecar,
-      action: header.action,
-      restoredBytes: moved.length,
+      action: header.moves.at(-1)?.action ?? 'append-newline',
+      restoredBytes: total,
       size: fstatSync(fd).size,
     };
   } finally {
     closeSync(fd);
   }
+}
+
+/** A sidecar header of either version, as the current one. */
+function asCurrentHeader(value: unknown): SidecarHeader {
+  const header = value as Record<string, unknown> | null;
+  if (header?.salvage_sidecar === 2) return header as unknown as SidecarHeader;
+  if (header?.salvage_sidecar !== 1) throw new Error('no salvage_sidecar field');
+  const v1 = header as {
+    action: RepairPlan['action'];
+    offset: number;
+    length: number;
+  } & Omit<SidecarHeader, 'salvage_sidecar' | 'moves' | 'appended_newline'>;
+  const appended = v1.action === 'append-newline';
+  return {
+    salvage_sidecar: 2,
+    log: v1.log,
+    moves: appended ? [] : [{ action: v1.action, offset: v1.offset, length: v1.length }],
+    appended_newline: appended,
+    sha256: v1.sha256,
+    size_before: v1.size_before,
+    size_after: v1.size_after,
+    created: v1.created,
+  };
 }
 
 /** Who holds a file open for writing (`null`: the OS cannot say); tests pass their own. */

@@ -78,7 +78,7 @@ describe('opened folders', () => {
 
     await expect(check()).rejects.toThrow('outside the folders opened');
     expect(await service['salvage:folders:add']({ path: b })).toEqual([a, b]);
-    await expect(check()).resolves.toMatchObject({ plan: null });
+    await expect(check()).resolves.toMatchObject({ plans: [] });
     expect(seen).toEqual(['salvage:folders:changed', 'salvage:runs:changed']);
     expect(await service['salvage:folders:remove']({ folder: b })).toEqual([a]);
     await expect(check()).rejects.toThrow('outside the folders opened');

@@ -19,16 +19,16 @@ export function RepairDialog() {
   const error = useStore((state) => state.repairError);
   const { confirmRepair, undoLastRepair, closeRepair } = useStore.getState();
   if (!log) return null;
-  const plan = check?.plan;
+  const plans = check?.plans ?? [];
   return (
     <div className="dialog-backdrop">
       <section className="dialog" role="dialog" aria-label="Repair log">
         <h2>Repair torn log</h2>
         <p className="muted">{log}</p>
         {status === 'checking' && <p>Reading the end of the log…</p>}
-        {check && !plan && <p>The log is healthy: nothing to repair.</p>}
-        {plan && (
-          <>
+        {check && plans.length === 0 && <p>The log is healthy: nothing to repair.</p>}
+        {plans.map((plan) => (
+          <div key={plan.moved.start} className="repair-plan" data-testid="repair-plan">
             <p>{ACTIONS[plan.action]}</p>
             <dl className="plan">
               <dt>Line</dt>
@@ -41,10 +41,13 @@ export function RepairDialog() {
               <dd>
                 <code data-testid="repair-preview">{plan.preview}</code>
               </dd>
-              <dt>Sidecar</dt>
-              <dd data-testid="repair-sidecar">{check.sidecar}</dd>
             </dl>
-          </>
+          </div>
+        ))}
+        {check?.sidecar && plans.length > 0 && (
+          <p>
+            Sidecar: <code data-testid="repair-sidecar">{check.sidecar}</code>
+          </p>
         )}
         {check && check.malformedCount > 0 && (
           <p className="warning">
@@ -64,7 +67,7 @@ export function RepairDialog() {
         )}
         {error && <p role="alert">{error}</p>}
         <div className="dialog-actions">
-          {status === 'ready' && plan && (
+          {status === 'ready' && plans.length > 0 && (
             <button type="button" onClick={() => void confirmRepair()}>
               Repair
             </button>
