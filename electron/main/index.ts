@@ -7,7 +7,7 @@ import { forwardEvents, registerHandlers } from './ipc/typedIpc.ts';
 import { EventHub } from '../node/services/eventHub.ts';
 import { watchOpenedFolders } from '../node/services/folderWatcher.ts';
 import { OpenedFolders } from '../node/services/openedFolders.ts';
-import { salvageDataDir } from '../node/index/runDigest.ts';
+import { RunDigest, salvageDataDir } from '../node/index/runDigest.ts';
 import { createMainWindow } from './window.ts';
 
 // Composition root: build the services, register the handlers, open the window. No logic here.
@@ -43,7 +43,9 @@ async function chooseFolder(): Promise<string | null> {
 void app.whenReady().then(async () => {
   const events = new EventHub();
   const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), [initialFolder]);
-  registerHandlers(createLogService({ folders, events, chooseFolder }), (senderUrl) =>
+  const digest = RunDigest.open();
+  app.on('will-quit', () => digest.close());
+  registerHandlers(createLogService({ folders, events, chooseFolder, digest }), (senderUrl) =>
     senderUrl.startsWith(pageUrl),
   );
   const window = createMainWindow(join(app.getAppPath(), 'out/preload/index.cjs'), pageUrl);

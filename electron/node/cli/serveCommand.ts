@@ -6,7 +6,7 @@ import { createLogService } from '../services/logService.ts';
 import { EventHub } from '../services/eventHub.ts';
 import { watchOpenedFolders } from '../services/folderWatcher.ts';
 import { OpenedFolders } from '../services/openedFolders.ts';
-import { salvageDataDir } from '../index/runDigest.ts';
+import { RunDigest, salvageDataDir } from '../index/runDigest.ts';
 import { startWebServer } from '../server/webServer.ts';
 import type { Output } from './output.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
@@ -30,9 +30,10 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
     throw new SalvageError('io', 'The renderer is not built yet: run `npm run build` first.');
   }
   const events = new EventHub();
+  const digest = RunDigest.open();
   const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), [folder]);
   const server = await startWebServer({
-    handlers: createLogService({ folders, events }),
+    handlers: createLogService({ folders, events, digest }),
     events,
     rendererDir,
     host: parsed.values.host,
@@ -46,5 +47,6 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
   });
   stopWatching();
   await server.close();
+  digest.close();
   return 0;
 }

@@ -83,6 +83,8 @@ export class RunDigest {
     const db = new DatabaseSync(path);
     try {
       db.exec('PRAGMA journal_mode=WAL');
+      // The app and a `salvage ls` in a terminal may write at the same moment.
+      db.exec('PRAGMA busy_timeout=2000');
       const version = (db.prepare('PRAGMA user_version').get() as { user_version: number })
         .user_version;
       if (version !== SCHEMA_VERSION) {

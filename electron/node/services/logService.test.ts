@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EventMap } from '../../../shared/ipc/contract.ts';
-import { fixture } from '../../../test/support/fixtures.ts';
+import { fixture, REAL } from '../../../test/support/fixtures.ts';
+import { RunDigest } from '../index/runDigest.ts';
 import { EventHub } from './eventHub.ts';
 import { createLogService } from './logService.ts';
 import { OpenedFolders } from './openedFolders.ts';
@@ -34,5 +35,29 @@ describe('log service', () => {
     expect(last.path).toBe(join(logs, CRASHED));
     expect(last.done).toBe(last.total);
     expect(last.total).toBeGreaterThanOrEqual(report.written);
+  });
+
+  it('lists runs through the digest: a second listing of unchanged finished runs reads no log', async () => {
+    const logs = join(root, 'listed');
+    cpSync(
+      fixture(
+        `${REAL}/scorer/logs/2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval`,
+      ),
+      join(logs, 'finished.eval'),
+    );
+    const digest = RunDigest.open(join(root, 'data/run-digest.sqlite'));
+    try {
+      const service = createLogService({
+        folders: await OpenedFolders.load(join(root, 'data/listed.json'), [logs]),
+        digest,
+      });
+      const first = await service['salvage:runs:list']({ folder: logs });
+      expect([digest.hits, digest.misses]).toEqual([0, 1]);
+      const again = await service['salvage:runs:list']({ folder: logs });
+      expect([digest.hits, digest.misses]).toEqual([1, 1]);
+      expect(again).toEqual(first);
+    } finally {
+      digest.close();
+    }
   });
 });

@@ -12,6 +12,7 @@ import { compareRuns } from '../resume/compareRuns.ts';
 import { existsSync } from 'node:fs';
 import { SampleStreamer } from './sampleStreamer.ts';
 import type { OpenedFolders } from './openedFolders.ts';
+import type { RunDigest } from '../index/runDigest.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 
 export interface LogServiceOptions {
@@ -25,6 +26,8 @@ export interface LogServiceOptions {
    */
   readonly chooseFolder?: () => Promise<string | null>;
   readonly codecs?: Codecs;
+  /** Sealed digests of finished runs: a re-listing costs one stat per unchanged run. */
+  readonly digest?: RunDigest;
 }
 
 /** How often a long operation reports its progress, at most. */
@@ -50,7 +53,7 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
     },
     'salvage:folders:remove': ({ folder }) => folders.remove(folder),
     'salvage:runs:list': async ({ folder }) =>
-      listRuns(await inside(folder), { codecs: options.codecs }),
+      listRuns(await inside(folder), { codecs: options.codecs, digest: options.digest }),
     'salvage:log:info': async ({ path }) =>
       withLog(
         await inside(path),
