@@ -40,7 +40,7 @@ export function validateArgs<C extends InvokeChannel>(channel: C, args: unknown)
   }
   const given = args as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (!(key in fields)) throw invalid(channel, `unknown field "${key}"`);
+    if (!Object.hasOwn(fields, key)) throw invalid(channel, `unknown field "${key}"`);
   }
   for (const [key, type] of Object.entries(fields)) {
     if (!fits(given[key], type)) throw invalid(channel, `"${key}" must be ${describe(type)}`);

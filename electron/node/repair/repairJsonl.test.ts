@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   closeSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -155,6 +156,46 @@ describe('tail repair', () => {
     writeFileSync(sidecar, `${JSON.stringify(header)}\n${torn}`);
     await undoRepair(sidecar);
     expect(readFileSync(log, 'utf8')).toBe(record(1) + torn);
+  });
+
+  it('refuses a crafted sidecar that names a file elsewhere or ranges outside the log', async () => {
+    const folder = tempFolder();
+    const inner = join(folder, 'logs');
+    mkdirSync(inner);
+    const victim = join(folder, 'victim.txt');
+    writeFileSync(victim, 'precious');
+    const bytes = 'INJECTED ';
+    let crafted = 0;
+    const sidecar = (header: Record<string, unknown>): string => {
+      const path = join(inner, `crafted-${(crafted += 1)}.torn`);
+      writeFileSync(
+        path,
+        `${JSON.stringify({
+          salvage_sidecar: 2,
+          moves: [{ action: 'move-fragment', offset: 0, length: bytes.length }],
+          appended_newline: false,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          size_before: 8 + bytes.length,
+          size_after: 8,
+          created: '2026-11-30T00:00:00Z',
+          ...header,
+        })}\n${bytes}`,
+      );
+      return path;
+    };
+    for (const path of [
+      sidecar({ log: '../victim.txt' }),
+      sidecar({ log: '/etc/passwd' }),
+      sidecar({ log: 'results.jsonl', size_before: 4, size_after: -5 }),
+      sidecar({
+        log: 'results.jsonl',
+        moves: [{ action: 'move-fragment', offset: 100, length: bytes.length }],
+      }),
+    ]) {
+      const error = (await undoRepair(path).catch((caught: unknown) => caught)) as SalvageError;
+      expect(error.kind, path).toBe('not-a-sidecar');
+    }
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
   });
 
   it('handles CRLF lines, an empty file, a healthy file and non-UTF-8 bytes', async () => {

@@ -242,8 +242,41 @@ export async function undoRepair(
   }
 }
 
-/** A sidecar header of either version, as the current one. */
+/**
+ * A sidecar header of either version, as the current one, checked: a sidecar is a file the user
+ * may have been sent, so its log must be a sibling (a plain file name) and its moves whole,
+ * ascending, non-overlapping ranges inside the log it restores.
+ */
 function asCurrentHeader(value: unknown): SidecarHeader {
+  const header = upgradeHeader(value);
+  const count = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) >= 0;
+  if (
+    typeof header.log !== 'string' ||
+    header.log === '' ||
+    header.log !== basename(header.log) ||
+    header.log === '.' ||
+    header.log === '..'
+  )
+    throw new Error('its log is not a file name beside it');
+  if (!count(header.size_before) || !count(header.size_after) || !Array.isArray(header.moves))
+    throw new Error('its sizes or moves are not numbers');
+  let end = 0;
+  let total = 0;
+  for (const move of header.moves) {
+    if (!count(move.offset) || !count(move.length) || move.length === 0 || move.offset < end)
+      throw new Error('its moves are not ascending ranges');
+    end = move.offset + move.length;
+    total += move.length;
+  }
+  if (
+    end > header.size_before ||
+    header.size_after !== header.size_before - total + (header.appended_newline ? 1 : 0)
+  )
+    throw new Error('its moves do not fit the sizes it records');
+  return header;
+}
+
+function upgradeHeader(value: unknown): SidecarHeader {
   const header = value as Record<string, unknown> | null;
   if (header?.salvage_sidecar === 2) return header as unknown as SidecarHeader;
   if (header?.salvage_sidecar !== 1) throw new Error('no salvage_sidecar field');

@@ -199,6 +199,7 @@ describe('arguments', () => {
       ['salvage:log:sample', { path: LOG, id: '3', epoch: '1' }, '"epoch" must be an integer'],
       ['salvage:export:run', { path: LOG, format: 'exe' }, '"format" must be one of eval'],
       ['salvage:runs:list', { folder: logs, extra: true }, 'unknown field "extra"'],
+      ['salvage:runs:list', { folder: logs, toString: 1 }, 'unknown field "toString"'],
     ] as const) {
       const { body } = await call(channel, args);
       expect(body).toMatchObject({ ok: false, kind: 'invalid-arguments' });
