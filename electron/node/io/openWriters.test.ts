@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,9 +35,9 @@ describe.runIf(process.platform === 'linux')('open writers on Linux', () => {
   it('finds a process that holds the file open for appending, by pid', async () => {
     const file = tempFile();
     const child = await holder(file, 'a');
-    const writers = await findWriters(file);
-    expect(writers?.map((writer) => writer.pid)).toEqual([child.pid]);
-    expect(writers?.[0]?.command).toMatch(/^node -e require/);
+    const report = await findWriters(file);
+    expect(report?.writers.map((writer) => writer.pid)).toEqual([child.pid]);
+    expect(report?.writers[0]?.command).toMatch(/^node -e require/);
     await expect(assertNoWriter(file, refuse)).rejects.toThrow(
       new RegExp(`^node -e .* \\(pid ${child.pid}\\) has it open for writing$`),
     );
@@ -46,8 +46,18 @@ describe.runIf(process.platform === 'linux')('open writers on Linux', () => {
   it('ignores readers and this process itself', async () => {
     const file = tempFile();
     await holder(file, 'r');
-    expect(await findWriters(file)).toEqual([]);
+    expect((await findWriters(file))?.writers).toEqual([]);
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(file, past, past);
     await expect(assertNoWriter(file, refuse)).resolves.toBeUndefined();
+  });
+
+  it('finds a writer that opened the same file by another path', async () => {
+    const file = tempFile();
+    const alias = `${file}.alias`;
+    linkSync(file, alias);
+    const child = await holder(alias, 'a');
+    expect((await findWriters(file))?.writers.map((writer) => writer.pid)).toEqual([child.pid]);
   });
 });
 
@@ -57,6 +67,12 @@ describe('where the OS cannot say who writes', () => {
   it('refuses a file modified moments ago', async () => {
     const file = tempFile();
     await expect(assertNoWriter(file, refuse, unknown)).rejects.toThrow(/modified \d+ ms ago/);
+  });
+
+  it('refuses a file modified moments ago when some processes could not be looked at', async () => {
+    const file = tempFile();
+    const partial = () => Promise.resolve({ writers: [], complete: false });
+    await expect(assertNoWriter(file, refuse, partial)).rejects.toThrow(/modified \d+ ms ago/);
   });
 
   it('accepts a file that has been quiet', async () => {

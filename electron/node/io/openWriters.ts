@@ -1,4 +1,4 @@
-import { readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { readFile, readdir, readlink, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 
 /** A process that holds a file open for writing. */
@@ -7,7 +7,7 @@ export interface FileWriter {
   readonly command: string;
 }
 
-/** A file modified this recently may still have a writer, where the OS cannot say. */
+/** A file modified this recently may still have a writer, where the OS cannot say for sure. */
 const QUIET_MS = 2_000;
 /** How much of a writer's command line an error message shows. */
 const COMMAND_CHARS = 60;
@@ -15,14 +15,23 @@ const COMMAND_CHARS = 60;
 const ACCESS_MODE = 0o3;
 
 /**
- * Other processes that hold `path` open for writing, read from `/proc` (Linux), or `null` where
- * the OS does not expose open files this way. Processes of other users are not visible, and a
- * writer that opens the file after this returns is not seen: callers keep their own size and
- * mtime checks as well.
+ * What the OS says about a file's writers: the processes found, and whether every process could
+ * be looked at (processes of other users cannot, unless we are root).
  */
-export async function findWriters(path: string): Promise<FileWriter[] | null> {
+export interface WriterReport {
+  readonly writers: FileWriter[];
+  readonly complete: boolean;
+}
+
+/**
+ * Other processes that hold `path` open for writing, read from `/proc` (Linux), or `null` where
+ * the OS does not expose open files this way. Files are matched by device and inode, so a writer
+ * that opened the log by another path (a bind mount, a container) is found too. A writer that
+ * opens the file after this returns is not seen: callers keep their own size and mtime checks.
+ */
+export async function findWriters(path: string): Promise<WriterReport | null> {
   const found = await findWritersOf([path]);
-  return found && (found.get(path) ?? []);
+  return found && { writers: found.writers.get(path) ?? [], complete: found.complete };
 }
 
 /**
@@ -31,7 +40,7 @@ export async function findWriters(path: string): Promise<FileWriter[] | null> {
  */
 export async function findWritersOf(
   paths: ReadonlyArray<string>,
-): Promise<Map<string, FileWriter[]> | null> {
+): Promise<{ writers: Map<string, FileWriter[]>; complete: boolean } | null> {
   let pids: string[];
   try {
     await stat('/proc/self/fdinfo');
@@ -41,41 +50,57 @@ export async function findWritersOf(
   }
   const wanted = new Map<string, string>();
   for (const path of paths) {
-    const real = await realpath(path).catch(() => null);
-    if (real !== null) wanted.set(real, path);
+    const info = await stat(path).catch(() => null);
+    if (info) wanted.set(fileKey(info), path);
   }
-  const result = new Map<string, FileWriter[]>();
-  if (wanted.size === 0) return result;
+  const writers = new Map<string, FileWriter[]>();
+  let complete = true;
+  if (wanted.size === 0) return { writers, complete };
   await Promise.all(
     pids
       .filter((pid) => Number(pid) !== process.pid)
       .map(async (pid) => {
-        for (const [real, writer] of await writesIn(pid, wanted).catch(() => [])) {
-          const key = wanted.get(real)!;
-          result.set(key, [...(result.get(key) ?? []), writer]);
+        let found: Array<[string, FileWriter]>;
+        try {
+          found = await writesIn(pid, wanted);
+        } catch (error) {
+          // A process that ended meanwhile has nothing open; one we may not look at is unknown.
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') complete = false;
+          return;
+        }
+        for (const [key, writer] of found) {
+          const path = wanted.get(key)!;
+          writers.set(path, [...(writers.get(path) ?? []), writer]);
         }
       }),
   );
-  return result;
+  return { writers, complete };
 }
 
-/** Refuse, with who is writing, when another process may be writing `path` right now. */
+/**
+ * Refuse, with who is writing, when another process may be writing `path` right now. Where the
+ * OS cannot say for every process, a file modified in the last moments counts as in use too.
+ */
 export async function assertNoWriter(
   path: string,
   refuse: (why: string) => Error,
-  find: (path: string) => Promise<FileWriter[] | null> = findWriters,
+  find: (path: string) => Promise<WriterReport | null> = findWriters,
 ): Promise<void> {
-  const writers = await find(path);
-  if (writers === null) {
-    // No way to ask the OS: a file written in the last moments may still be in use.
+  const report = await find(path);
+  if (report && report.writers.length > 0) {
+    const names = report.writers
+      .map((writer) => `${writer.command} (pid ${writer.pid})`)
+      .join(', ');
+    throw refuse(`${names} ${report.writers.length === 1 ? 'has' : 'have'} it open for writing`);
+  }
+  if (!report?.complete) {
     const age = Date.now() - (await stat(path)).mtimeMs;
     if (age < QUIET_MS) throw refuse(`it was modified ${Math.round(age)} ms ago`);
-    return;
   }
-  if (writers.length > 0) {
-    const names = writers.map((writer) => `${writer.command} (pid ${writer.pid})`).join(', ');
-    throw refuse(`${names} ${writers.length === 1 ? 'has' : 'have'} it open for writing`);
-  }
+}
+
+function fileKey(info: { dev: number; ino: number }): string {
+  return `${info.dev}:${info.ino}`;
 }
 
 /** The wanted files process `pid` holds open for writing (read-only descriptors do not count). */
@@ -86,12 +111,16 @@ async function writesIn(
   const found: Array<[string, FileWriter]> = [];
   for (const fd of await readdir(`/proc/${pid}/fd`)) {
     const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
-    if (!wanted.has(link) || found.some(([real]) => real === link)) continue;
-    const info = await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '');
-    const flags = /^flags:\s*([0-7]+)/m.exec(info);
+    // Sockets, pipes and anonymous inodes are not files; only paths are worth a stat.
+    if (!link.startsWith('/')) continue;
+    const info = await stat(`/proc/${pid}/fd/${fd}`).catch(() => null);
+    const key = info && fileKey(info);
+    if (!key || !wanted.has(key) || found.some(([seen]) => seen === key)) continue;
+    const fdinfo = await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '');
+    const flags = /^flags:\s*([0-7]+)/m.exec(fdinfo);
     if (flags && (parseInt(flags[1]!, 8) & ACCESS_MODE) !== 0) {
       const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-      found.push([link, { pid: Number(pid), command: commandLine(cmdline) }]);
+      found.push([key, { pid: Number(pid), command: commandLine(cmdline) }]);
     }
   }
   return found;

@@ -48,12 +48,11 @@ export async function listRuns(root: string, options: ListOptions = {}): Promise
 async function markLiveRuns(rows: RunRow[]): Promise<RunRow[]> {
   const unfinished = rows.filter((row) => row.status === 'started').map((row) => row.location);
   if (unfinished.length === 0) return rows;
-  const writers = await findWritersOf(unfinished);
+  const found = await findWritersOf(unfinished);
   // Where the OS cannot say who writes, a log written in the last moments counts as live.
   const live = (row: RunRow): boolean =>
-    writers === null
-      ? Date.now() - Date.parse(row.modified) < LIVE_WITHOUT_WRITER_INFO_MS
-      : (writers.get(row.location)?.length ?? 0) > 0;
+    (found?.writers.get(row.location)?.length ?? 0) > 0 ||
+    (!found?.complete && Date.now() - Date.parse(row.modified) < LIVE_WITHOUT_WRITER_INFO_MS);
   return rows.map((row) =>
     row.status === 'started' && live(row) ? { ...row, status: 'running', recovery: null } : row,
   );

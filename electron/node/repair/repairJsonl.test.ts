@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  appendFileSync,
   closeSync,
   mkdirSync,
   mkdtempSync,
@@ -22,6 +23,7 @@ import { findUnterminatedTail } from '../../../shared/repair/tailHealth.ts';
 import type { SalvageError } from '../../../shared/util/errors.ts';
 import { FileByteSource } from '../io/fileByteSource.ts';
 import { checkJsonl, repairJsonl, undoRepair } from './repairJsonl.ts';
+import { findWriters } from '../io/openWriters.ts';
 
 const folders: string[] = [];
 function tempFolder(): string {
@@ -350,4 +352,37 @@ describe('a concurrent appender', () => {
     // While the appender holds the log open for writing, attempts are refused.
     expect(outcomes.has('refused')).toBe(true);
   }, 60_000);
+});
+
+describe('a writer that opens, appends and closes for each record', () => {
+  it('never loses a record appended while the repair moves bytes', async () => {
+    const folder = tempFolder();
+    const log = join(folder, 'results.jsonl');
+    const fragment = record(0).slice(0, 30);
+    const tail = record(9).slice(0, 20);
+    writeFileSync(log, record(1) + fragment + record(2) + record(3) + tail);
+    const late = [record(100), record(101)];
+    // Such a writer holds the file only for an instant, too briefly to be seen; here it appends
+    // right after the gaps are closed and before the log is cut.
+    const report = await repairJsonl(log, new Date(), findWriters, () => {
+      for (const row of late) appendFileSync(log, row);
+    });
+    expect(report.repaired).toBe(true);
+    // The torn tail moved out; the late rows follow the kept records, glued to nothing.
+    expect(readFileSync(log, 'utf8')).toBe(record(1) + record(2) + record(3) + late.join(''));
+    const sidecar = readFileSync(report.sidecar!);
+    expect(sidecar.subarray(sidecar.indexOf(0x0a) + 1).toString('utf8')).toBe(fragment + tail);
+  });
+
+  it('puts a missing newline before what was appended meanwhile', async () => {
+    const folder = tempFolder();
+    const log = join(folder, 'results.jsonl');
+    const fragment = record(0).slice(0, 30);
+    writeFileSync(log, record(1) + fragment + record(2) + record(3).trimEnd());
+    const report = await repairJsonl(log, new Date(), findWriters, () =>
+      appendFileSync(log, record(100)),
+    );
+    expect(report.plans.map((plan) => plan.action)).toEqual(['move-fragment', 'append-newline']);
+    expect(readFileSync(log, 'utf8')).toBe(record(1) + record(2) + record(3) + record(100));
+  });
 });

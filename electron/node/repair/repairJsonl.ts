@@ -25,7 +25,7 @@ import type { RepairCheck, RepairReport, UndoReport } from '../../../shared/mode
 import { FileByteSource } from '../io/fileByteSource.ts';
 import { walkLines } from '../../../shared/formats/jsonl/lineReader.ts';
 import { writeFileAtomically } from '../io/atomicFile.ts';
-import { assertNoWriter, findWriters, type FileWriter } from '../io/openWriters.ts';
+import { assertNoWriter, findWriters, type WriterReport } from '../io/openWriters.ts';
 
 const NEWLINE = 0x0a;
 /** Bytes copied per step when shifting the rest of a log after a fragment moves out. */
@@ -112,6 +112,8 @@ export async function repairJsonl(
   path: string,
   now = new Date(),
   writers: WriterLookup = findWriters,
+  /** Called once the gaps are closed, before the log is cut: where a test plays a late writer. */
+  gapsClosed: () => void = () => {},
 ): Promise<RepairReport> {
   const check = await checkJsonl(path, now);
   if (check.plans.length === 0 || !check.sidecar)
@@ -167,8 +169,27 @@ export async function repairJsonl(
       shiftLeft(fd, keepFrom, keepTo, keepFrom - write);
       write += keepTo - keepFrom;
     });
-    if (moves.length > 0) ftruncateSync(fd, write);
-    if (appendNewline) writeSync(fd, Uint8Array.of(NEWLINE), 0, 1, write);
+    if (appendNewline) {
+      // The missing newline goes right after the last kept record, before anything appended since.
+      if (moves.length === 0 && fstatSync(fd).size !== check.size) {
+        rmSync(check.sidecar, { force: true });
+        throw changed(path);
+      }
+      writeSync(fd, Uint8Array.of(NEWLINE), 0, 1, write);
+      write += 1;
+    }
+    gapsClosed();
+    if (moves.length > 0) {
+      // A writer that opened, appended and closed while the gaps were closing (too briefly to be
+      // seen holding the file) wrote at the old end: carry those bytes down too, until none come.
+      let copied = check.size;
+      for (let size = fstatSync(fd).size; size > copied; size = fstatSync(fd).size) {
+        shiftLeft(fd, copied, size, copied - write);
+        write += size - copied;
+        copied = size;
+      }
+      ftruncateSync(fd, write);
+    }
     fsyncSync(fd);
     return { ...check, repaired: true, sizeAfter: fstatSync(fd).size };
   } finally {
@@ -230,6 +251,14 @@ export async function undoRepair(
       size += move.length;
     }
     fsyncSync(fd);
+    const final = fstatSync(fd).size;
+    if (final !== header.size_before) {
+      // Something was appended while the bytes moved back: it may now sit out of place.
+      throw new SalvageError(
+        'changed-during-repair',
+        `${log} grew while the undo ran (${final} bytes, ${header.size_before} expected): another process wrote to it, and what it wrote may be out of place. ${sidecar} is kept.`,
+      );
+    }
     return {
       log,
       sidecar,
@@ -262,11 +291,12 @@ function asCurrentHeader(value: unknown): SidecarHeader {
     throw new Error('its sizes or moves are not numbers');
   let end = 0;
   let total = 0;
-  for (const move of header.moves) {
-    if (!count(move.offset) || !count(move.length) || move.length === 0 || move.offset < end)
+  for (const entry of header.moves as ReadonlyArray<unknown>) {
+    const { offset, length } = (entry ?? {}) as { offset?: unknown; length?: unknown };
+    if (!count(offset) || !count(length) || length === 0 || (offset as number) < end)
       throw new Error('its moves are not ascending ranges');
-    end = move.offset + move.length;
-    total += move.length;
+    end = (offset as number) + (length as number);
+    total += length as number;
   }
   if (
     end > header.size_before ||
@@ -299,7 +329,7 @@ function upgradeHeader(value: unknown): SidecarHeader {
 }
 
 /** Who holds a file open for writing (`null`: the OS cannot say); tests pass their own. */
-type WriterLookup = (path: string) => Promise<FileWriter[] | null>;
+type WriterLookup = (path: string) => Promise<WriterReport | null>;
 
 function inUse(path: string, why: string): SalvageError {
   return new SalvageError(
