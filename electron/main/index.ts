@@ -42,7 +42,9 @@ async function chooseFolder(): Promise<string | null> {
 
 void app.whenReady().then(async () => {
   const events = new EventHub();
-  const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), [initialFolder]);
+  // A folder named by SALVAGE_LOG_DIR that does not exist is left out, not fatal: the window opens.
+  const initial = existsSync(initialFolder) ? [initialFolder] : [];
+  const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), initial);
   const digest = RunDigest.open();
   app.on('will-quit', () => digest.close());
   registerHandlers(createLogService({ folders, events, chooseFolder, digest }), (senderUrl) =>

@@ -47,7 +47,19 @@ export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) 
    * arrives in hundreds of batches, and re-rendering the list for each would cost more than
    * decoding them.
    */
-  const streamInto = async (path: string, rows: Map<string, SampleSummary>): Promise<void> => {
+  /** Stops the stream that is running (the first of a run, or a refresh), if any. */
+  let stopStream: (() => void) | null = null;
+  /** A refresh is streaming; a change meanwhile asks for one more once it ends. */
+  let refreshing = false;
+  let refreshAgain = false;
+
+  /** Starts the stream; `finished` resolves when it is done (or stopped). Rows show as they come. */
+  const streamInto = async (
+    path: string,
+    rows: Map<string, SampleSummary>,
+  ): Promise<{ finished: Promise<void> }> => {
+    let finish: () => void = () => {};
+    const finished = new Promise<void>((resolve) => (finish = resolve));
     let pending: SampleBatch | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const show = (): void => {
@@ -67,15 +79,24 @@ export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) 
       if (batch.done) set({ cancelStream: null });
     };
     const cancel = await streamSamples(path, (batch) => {
-      if (get().runPath !== path) return;
+      if (get().runPath !== path) return finish();
       for (const item of batch.items) rows.set(sampleKey(item.id, item.epoch), item);
       pending = batch;
       if (batch.done) {
         clearTimeout(timer);
         show();
+        if (stopStream === stop) stopStream = null;
+        finish();
       } else timer ??= setTimeout(show, VIEW_UPDATE_MS);
     });
-    if (get().runPath === path && !get().streamProgress?.done) set({ cancelStream: cancel });
+    const stop = (): void => {
+      clearTimeout(timer);
+      cancel();
+      finish();
+    };
+    stopStream = stop;
+    if (get().runPath === path && !get().streamProgress?.done) set({ cancelStream: stop });
+    return { finished };
   };
 
   return {
@@ -113,7 +134,8 @@ export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) 
     sample: null,
     sampleError: null,
     openRun: async (path) => {
-      get().cancelStream?.();
+      stopStream?.();
+      stopStream = null;
       set({
         runPath: path,
         header: null,
@@ -134,16 +156,30 @@ export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) 
     },
     refreshRun: async () => {
       const { runPath: path, header, streamProgress } = get();
-      // Only an unfinished run changes, and only once its last stream is done.
+      // Only an unfinished run changes, and only once its first stream is done.
       if (!path || header?.status !== 'started' || !streamProgress?.done) return;
+      // One refresh at a time; changes meanwhile make one more, so the last state always shows.
+      if (refreshing) {
+        refreshAgain = true;
+        return;
+      }
+      refreshing = true;
       try {
         const fresh = await readHeader(path);
         if (get().runPath !== path) return;
         set({ header: fresh });
         const rows = new Map(get().summaries.map((row) => [sampleKey(row.id, row.epoch), row]));
-        await streamInto(path, rows);
+        await (
+          await streamInto(path, rows)
+        ).finished;
       } catch (error) {
         set({ runError: (error as Error).message });
+      } finally {
+        refreshing = false;
+        if (refreshAgain) {
+          refreshAgain = false;
+          void get().refreshRun();
+        }
       }
     },
     openSample: async (id, epoch) => {
@@ -157,7 +193,8 @@ export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) 
       }
     },
     closeRun: () => {
-      get().cancelStream?.();
+      stopStream?.();
+      stopStream = null;
       set({
         runPath: null,
         header: null,
