@@ -46,24 +46,73 @@ function canParseWithSpecialNumbers(text: string): boolean {
   }
 }
 
-/**
- * Where a complete record starts inside a malformed line, or -1: the earliest `{"` after the
- * start from which the rest of the line parses. A resumed writer appends a whole record right
- * after the torn bytes, so the record is a suffix of the line.
- */
-export function spliceOffset(line: Uint8Array): number {
-  let tried = 0;
-  for (let offset = line.indexOf(0x7b, 1); offset !== -1; offset = line.indexOf(0x7b, offset + 1)) {
-    if (line[offset + 1] !== 0x22) continue;
-    if (isCompleteRecord(line.subarray(offset))) return offset;
-    // Each try parses the rest of the line: bounded, so a huge torn line stays linear.
-    if (++tried >= MAX_SPLICE_CANDIDATES) break;
+/** The top-level keys of a line that is one JSON object, or null. */
+export function recordKeys(bytes: Uint8Array): string[] | null {
+  const text = utf8.decode(bytes).trim();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    try {
+      value = JSON.parse(text.replace(/\b(NaN|-?Infinity)\b/g, '0'));
+    } catch {
+      return null;
+    }
   }
-  return -1;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? Object.keys(value)
+    : null;
+}
+
+/**
+ * Where a complete record starts inside a malformed line, or -1. A resumed writer appends a
+ * whole record right after the torn bytes, so the record is a suffix of the line, and it is
+ * shaped like the log's other records: given a neighbour's keys, the suffix must start like
+ * one (`{"<its first key>"`, tried first) and share at least half of its keys. Without a
+ * neighbour, any `{"` from which the rest parses counts.
+ */
+export function spliceOffset(
+  line: Uint8Array,
+  neighbourKeys: ReadonlyArray<string> | null = null,
+): number {
+  const likeNeighbour = (offset: number): boolean => {
+    if (!isCompleteRecord(line.subarray(offset))) return false;
+    if (!neighbourKeys || neighbourKeys.length === 0) return true;
+    const keys = recordKeys(line.subarray(offset));
+    const shared = keys?.filter((key) => neighbourKeys.includes(key)).length ?? 0;
+    return shared * 2 >= neighbourKeys.length;
+  };
+  const tryFrom = (opening: Uint8Array): number => {
+    let tried = 0;
+    for (let at = indexOf(line, opening, 1); at !== -1; at = indexOf(line, opening, at + 1)) {
+      if (likeNeighbour(at)) return at;
+      // Each try parses the rest of the line: bounded, so a huge torn line stays linear.
+      if (++tried >= MAX_SPLICE_CANDIDATES) break;
+    }
+    return -1;
+  };
+  const first = neighbourKeys?.[0];
+  const found = first === undefined ? -1 : tryFrom(encoder.encode(`{${JSON.stringify(first)}`));
+  return found !== -1 ? found : tryFrom(encoder.encode('{"'));
 }
 
 /** Record starts tried inside one malformed line before calling it torn, not spliced. */
-const MAX_SPLICE_CANDIDATES = 16;
+const MAX_SPLICE_CANDIDATES = 64;
+const encoder = new TextEncoder();
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
+  for (
+    let at = haystack.indexOf(needle[0]!, from);
+    at !== -1;
+    at = haystack.indexOf(needle[0]!, at + 1)
+  ) {
+    let match = true;
+    for (let index = 1; index < needle.length && match; index++)
+      match = haystack[at + index] === needle[index];
+    if (match && at + needle.length <= haystack.length) return at;
+  }
+  return -1;
+}
 
 /** The repair of a log's unterminated last line (bytes after its last `\n`). */
 export function planTailRepair(

@@ -160,6 +160,34 @@ describe('tail repair', () => {
     expect(readFileSync(log, 'utf8')).toBe(record(1) + torn);
   });
 
+  it('takes a suffix for a glued record only when it is shaped like the log’s records', async () => {
+    const folder = tempFolder();
+    // A torn record whose inner object happens to be complete JSON, then a newline: not a splice.
+    const log = join(folder, 'inner.jsonl');
+    const original = '{"example_id":1,"reward":1}\n{"example_id":2,"info":{"k":"v"}\n' + record(3);
+    writeFileSync(log, original);
+    const check = await checkJsonl(log);
+    expect(check.plans).toEqual([]);
+    expect(check.malformed.map((bad) => bad.line)).toEqual([2]);
+
+    // A chat rollout torn after dozens of messages (many `{"` inside the fragment), then glued.
+    const chat = (id: number): string =>
+      JSON.stringify({
+        example_id: id,
+        prompt: Array.from({ length: 60 }, (_, turn) => ({
+          role: 'user',
+          content: `turn ${turn}`,
+        })),
+        reward: 1,
+      }) + '\n';
+    const fragment = chat(2).slice(0, Math.floor(chat(2).length * 0.9));
+    const spliced = join(folder, 'chat.jsonl');
+    writeFileSync(spliced, chat(1) + fragment + chat(3) + chat(4));
+    const report = await repairJsonl(spliced);
+    expect(report.plans.map((plan) => [plan.action, plan.line])).toEqual([['move-fragment', 2]]);
+    expect(readFileSync(spliced, 'utf8')).toBe(chat(1) + chat(3) + chat(4));
+  });
+
   it('refuses a crafted sidecar that names a file elsewhere or ranges outside the log', async () => {
     const folder = tempFolder();
     const inner = join(folder, 'logs');
@@ -297,7 +325,8 @@ describe('a concurrent appender', () => {
         process.stdout.write('go\\n');
         const end = Date.now() + 400;
         let id = 100;
-        while (Date.now() < end) fs.writeSync(fd, JSON.stringify({ example_id: id++, appended: true }) + '\\n');
+        // Rows shaped like the log's own, as a resumed writer writes them.
+        while (Date.now() < end) fs.writeSync(fd, JSON.stringify({ example_id: id++, prompt: [], completion: '', reward: 0, appended: true }) + '\\n');
         process.stdout.write(String(id - 100));
       `,
       ]);

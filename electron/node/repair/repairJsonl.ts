@@ -16,6 +16,7 @@ import { findUnterminatedTail } from '../../../shared/repair/tailHealth.ts';
 import {
   isCompleteRecord,
   planSplice,
+  recordKeys,
   planTailRepair,
   spliceOffset,
   type RepairPlan,
@@ -394,18 +395,51 @@ interface LineScan {
   readonly spliced: Array<{ line: number; start: number; fragmentLength: number }>;
 }
 
-/** Every complete line checked once, in chunks: malformed ones listed, spliced ones found. */
+/** A line that is not a complete record, and the nearest complete record to compare it with. */
+interface Suspect {
+  readonly line: number;
+  readonly start: number;
+  readonly end: number;
+  neighbour: { readonly start: number; readonly end: number } | null;
+}
+
+/**
+ * Every complete line checked once, in chunks: malformed ones listed, spliced ones found. A
+ * line counts as spliced only when a suffix of it is a record shaped like its neighbours (the
+ * nearest complete line before it, or after it for the first lines), so an inner object of a
+ * torn record is never taken for one.
+ */
 async function scanLines(source: FileByteSource): Promise<LineScan> {
-  const malformed: MalformedLine[] = [];
-  const spliced: Array<{ line: number; start: number; fragmentLength: number }> = [];
+  const suspects: Suspect[] = [];
   const decoder = new TextDecoder();
   let line = 0;
+  let lastComplete: { start: number; end: number } | null = null;
   const walk = await walkLines(source, (bytes, start) => {
     line += 1;
-    if (decoder.decode(bytes).trim() === '' || isCompleteRecord(bytes)) return;
-    const splice = spliceOffset(bytes);
-    if (splice > 0) spliced.push({ line, start, fragmentLength: splice });
-    else malformed.push({ line, start, end: start + bytes.length });
+    if (decoder.decode(bytes).trim() === '') return;
+    if (isCompleteRecord(bytes)) {
+      lastComplete = { start, end: start + bytes.length };
+      for (const suspect of suspects) suspect.neighbour ??= lastComplete;
+      return;
+    }
+    suspects.push({ line, start, end: start + bytes.length, neighbour: lastComplete });
   });
+  const malformed: MalformedLine[] = [];
+  const spliced: Array<{ line: number; start: number; fragmentLength: number }> = [];
+  for (const suspect of suspects) {
+    const bytes = await source.read(suspect.start, suspect.end - suspect.start);
+    const neighbour = suspect.neighbour
+      ? recordKeys(
+          await source.read(
+            suspect.neighbour.start,
+            suspect.neighbour.end - suspect.neighbour.start,
+          ),
+        )
+      : null;
+    const splice = spliceOffset(bytes, neighbour);
+    if (splice > 0)
+      spliced.push({ line: suspect.line, start: suspect.start, fragmentLength: splice });
+    else malformed.push({ line: suspect.line, start: suspect.start, end: suspect.end });
+  }
   return { lines: walk.tail.length > 0 ? walk.lines + 1 : walk.lines, malformed, spliced };
 }
