@@ -27,7 +27,16 @@ test.beforeAll(async () => {
     join(run, 'metadata.json'),
     JSON.stringify({ env_id: 'big', model: 'gpt-4.1-mini', num_examples: ROWS }),
   );
+  // And 1,500 small finished runs, for the runs table.
+  for (let index = 0; index < MANY_RUNS; index++) {
+    const small = join(demo.folder, `many/outputs/evals/small--gpt-4.1-mini/run-${index}`);
+    mkdirSync(small, { recursive: true });
+    writeFileSync(join(small, 'results.jsonl'), '{"example_id": 0, "reward": 1}\n');
+    writeFileSync(join(small, 'metadata.json'), '{"env_id": "small", "num_examples": 1}');
+  }
 });
+const MANY_RUNS = 1_500;
+
 test.afterAll(async () => {
   await demo?.close();
 });
@@ -36,6 +45,7 @@ test('a run of 100,000 samples streams in and scrolls end to end with a bounded 
   page,
 }) => {
   page = await demo.show(page);
+  await page.getByLabel('Filter runs', { exact: true }).fill('big--gpt');
   await page.locator('tr.run-row', { hasText: 'big--gpt-4.1-mini' }).dblclick();
   await expect(page.getByTestId('sample-count')).toHaveText(`${ROWS} of ${ROWS} samples`, {
     timeout: 30_000,
@@ -48,4 +58,18 @@ test('a run of 100,000 samples streams in and scrolls end to end with a bounded 
   await expect(list).toContainText(`${ROWS - 1}`);
   expect(await rows.count()).toBeLessThan(100);
   await page.screenshot({ path: demo.shot('hundred-thousand-samples') });
+});
+
+test('thousands of runs list in a table that keeps a bounded number of rows in the page', async ({
+  page,
+}) => {
+  page = await demo.show(page);
+  await expect(page.getByTestId('runs-status')).toHaveText(`${MANY_RUNS + 7} runs`, {
+    timeout: 30_000,
+  });
+  const rows = page.getByRole('table', { name: 'Runs' }).locator('tr.run-row');
+  expect(await rows.count()).toBeLessThan(100);
+  await page.evaluate('document.querySelector(".table-scroller").scrollTop = 1e9');
+  await expect(rows.last()).toBeVisible();
+  expect(await rows.count()).toBeLessThan(100);
 });

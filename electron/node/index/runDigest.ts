@@ -83,6 +83,9 @@ export class RunDigest {
     const db = new DatabaseSync(path);
     try {
       db.exec('PRAGMA journal_mode=WAL');
+      // A cache: a crash may lose the last digests (they are re-read), never corrupt the index,
+      // and a listing of thousands of runs does not wait for an fsync per run.
+      db.exec('PRAGMA synchronous=NORMAL');
       // The app and a `salvage ls` in a terminal may write at the same moment.
       db.exec('PRAGMA busy_timeout=2000');
       const version = (db.prepare('PRAGMA user_version').get() as { user_version: number })
