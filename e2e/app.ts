@@ -1,5 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   _electron,
@@ -9,7 +8,7 @@ import {
   type TestInfo,
 } from '@playwright/test';
 import { electronBinary, missingDisplay } from '../scripts/electronBinary.ts';
-import { serveDemoCopy, type DemoServer } from './serve.ts';
+import { copyDemo, serveDemoCopy, type DemoServer } from './serve.ts';
 
 /** How the specs reach the app: the `web` project through `salvage serve`, `electron` as the desktop app. */
 export type Mode = 'web' | 'electron';
@@ -67,12 +66,7 @@ function webDemo(first: DemoServer): DemoApp {
 }
 
 async function electronDemo(binary: string): Promise<DemoApp> {
-  const root = mkdtempSync(join(tmpdir(), 'salvage-electron-'));
-  const folder = join(root, 'logs');
-  cpSync(join(PROJECT, 'demo/logs'), folder, {
-    recursive: true,
-    filter: (source) => source !== join(PROJECT, 'demo/logs/live'),
-  });
+  const { root, folder } = copyDemo('salvage-electron-');
   // The project folder is the app: package.json `main` is the bundled main process.
   const launch = (): Promise<ElectronApplication> =>
     _electron.launch({

@@ -17,14 +17,20 @@ export interface DemoServer {
 
 const PROJECT = resolve(import.meta.dirname, '..');
 
-export async function serveDemoCopy(): Promise<DemoServer> {
-  const root = mkdtempSync(join(tmpdir(), 'salvage-e2e-'));
+/** A fresh copy of the demo folder in a new temporary root (`<root>/logs`). */
+export function copyDemo(prefix: string): { root: string; folder: string } {
+  const root = mkdtempSync(join(tmpdir(), prefix));
   const folder = join(root, 'logs');
   // The live run `npm start` writes is not part of the demo the tests see.
   cpSync(join(PROJECT, 'demo/logs'), folder, {
     recursive: true,
     filter: (source) => source !== join(PROJECT, 'demo/logs/live'),
   });
+  return { root, folder };
+}
+
+export async function serveDemoCopy(): Promise<DemoServer> {
+  const { root, folder } = copyDemo('salvage-e2e-');
   return serve(root, folder);
 }
 

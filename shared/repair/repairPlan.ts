@@ -24,41 +24,36 @@ const PREVIEW_CHARS = 120;
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-/** True when the bytes are one complete JSON value (surrounding whitespace and a CR allowed). */
-export function isCompleteRecord(bytes: Uint8Array): boolean {
+/**
+ * The JSON value of a line (surrounding whitespace and a CR allowed), or null when it does not
+ * parse. NaN/Infinity records are rare in JSONL logs; they count when that is the only problem.
+ */
+function parseLine(bytes: Uint8Array): { readonly value: unknown } | null {
   const text = utf8.decode(bytes).trim();
-  if (text === '') return false;
+  if (text === '') return null;
   try {
-    JSON.parse(text);
-    return true;
+    return { value: JSON.parse(text) };
   } catch {
-    // NaN/Infinity records are rare in JSONL logs; treat them as complete when that is the only problem.
-    return /\b(NaN|-?Infinity)\b/.test(text) && canParseWithSpecialNumbers(text);
-  }
-}
-
-function canParseWithSpecialNumbers(text: string): boolean {
-  try {
-    JSON.parse(text.replace(/\b(NaN|-?Infinity)\b/g, '0'));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The top-level keys of a line that is one JSON object, or null. */
-export function recordKeys(bytes: Uint8Array): string[] | null {
-  const text = utf8.decode(bytes).trim();
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
+    if (!SPECIAL_NUMBERS.test(text)) return null;
     try {
-      value = JSON.parse(text.replace(/\b(NaN|-?Infinity)\b/g, '0'));
+      return { value: JSON.parse(text.replace(SPECIAL_NUMBERS_ALL, '0')) };
     } catch {
       return null;
     }
   }
+}
+
+const SPECIAL_NUMBERS = /\b(NaN|-?Infinity)\b/;
+const SPECIAL_NUMBERS_ALL = /\b(NaN|-?Infinity)\b/g;
+
+/** True when the bytes are one complete JSON value. */
+export function isCompleteRecord(bytes: Uint8Array): boolean {
+  return parseLine(bytes) !== null;
+}
+
+/** The top-level keys of a line that is one JSON object, or null. */
+export function recordKeys(bytes: Uint8Array): string[] | null {
+  const value = parseLine(bytes)?.value;
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? Object.keys(value)
     : null;
@@ -76,10 +71,9 @@ export function spliceOffset(
   neighbourKeys: ReadonlyArray<string> | null = null,
 ): number {
   const likeNeighbour = (offset: number): boolean => {
-    if (!isCompleteRecord(line.subarray(offset))) return false;
-    if (!neighbourKeys || neighbourKeys.length === 0) return true;
-    const keys = recordKeys(line.subarray(offset));
-    const shared = keys?.filter((key) => neighbourKeys.includes(key)).length ?? 0;
+    const suffix = line.subarray(offset);
+    if (!neighbourKeys || neighbourKeys.length === 0) return isCompleteRecord(suffix);
+    const shared = recordKeys(suffix)?.filter((key) => neighbourKeys.includes(key)).length ?? 0;
     return shared * 2 >= neighbourKeys.length;
   };
   const tryFrom = (opening: Uint8Array): number => {

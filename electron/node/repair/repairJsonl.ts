@@ -411,31 +411,39 @@ interface Suspect {
  */
 async function scanLines(source: FileByteSource): Promise<LineScan> {
   const suspects: Suspect[] = [];
+  /** Suspects seen before any complete line: their neighbour is the first one after them. */
+  let awaiting: Suspect[] = [];
   const decoder = new TextDecoder();
   let line = 0;
   let lastComplete: { start: number; end: number } | null = null;
   const walk = await walkLines(source, (bytes, start) => {
     line += 1;
-    if (decoder.decode(bytes).trim() === '') return;
     if (isCompleteRecord(bytes)) {
       lastComplete = { start, end: start + bytes.length };
-      for (const suspect of suspects) suspect.neighbour ??= lastComplete;
+      for (const suspect of awaiting) suspect.neighbour = lastComplete;
+      awaiting = [];
       return;
     }
-    suspects.push({ line, start, end: start + bytes.length, neighbour: lastComplete });
+    if (decoder.decode(bytes).trim() === '') return;
+    const suspect: Suspect = { line, start, end: start + bytes.length, neighbour: lastComplete };
+    suspects.push(suspect);
+    if (!lastComplete) awaiting.push(suspect);
   });
   const malformed: MalformedLine[] = [];
   const spliced: Array<{ line: number; start: number; fragmentLength: number }> = [];
+  // Suspects in a row share their neighbour: read its keys once.
+  const neighbourKeys = new Map<number, string[] | null>();
+  const keysOf = async (range: { start: number; end: number }): Promise<string[] | null> => {
+    if (!neighbourKeys.has(range.start))
+      neighbourKeys.set(
+        range.start,
+        recordKeys(await source.read(range.start, range.end - range.start)),
+      );
+    return neighbourKeys.get(range.start) ?? null;
+  };
   for (const suspect of suspects) {
     const bytes = await source.read(suspect.start, suspect.end - suspect.start);
-    const neighbour = suspect.neighbour
-      ? recordKeys(
-          await source.read(
-            suspect.neighbour.start,
-            suspect.neighbour.end - suspect.neighbour.start,
-          ),
-        )
-      : null;
+    const neighbour = suspect.neighbour ? await keysOf(suspect.neighbour) : null;
     const splice = spliceOffset(bytes, neighbour);
     if (splice > 0)
       spliced.push({ line: suspect.line, start: suspect.start, fragmentLength: splice });

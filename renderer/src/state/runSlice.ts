@@ -41,19 +41,18 @@ export interface RunSlice {
 }
 
 export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) => {
-  /**
-   * Stream the run's rows into `rows` (kept on screen meanwhile): a later (id, epoch) wins. The
-   * view is updated at most every `VIEW_UPDATE_MS`, not per batch: a run of 100,000 samples
-   * arrives in hundreds of batches, and re-rendering the list for each would cost more than
-   * decoding them.
-   */
   /** Stops the stream that is running (the first of a run, or a refresh), if any. */
   let stopStream: (() => void) | null = null;
   /** A refresh is streaming; a change meanwhile asks for one more once it ends. */
   let refreshing = false;
   let refreshAgain = false;
 
-  /** Starts the stream; `finished` resolves when it is done (or stopped). Rows show as they come. */
+  /**
+   * Stream the run's rows into `rows` (kept on screen meanwhile): a later (id, epoch) wins. The
+   * view is updated at most every `VIEW_UPDATE_MS`, not per batch: a run of 100,000 samples
+   * arrives in hundreds of batches, and re-rendering the list for each would cost more than
+   * decoding them. `finished` resolves when the stream is done (or stopped).
+   */
   const streamInto = async (
     path: string,
     rows: Map<string, SampleSummary>,
@@ -99,6 +98,15 @@ export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) 
     return { finished };
   };
 
+  /** Where an export went, or why it failed, for the export message. */
+  const showExport = async (exporting: Promise<{ readonly output: string }>): Promise<void> => {
+    try {
+      set({ exportMessage: `Exported to ${(await exporting).output}` });
+    } catch (error) {
+      set({ exportMessage: `Export failed: ${(error as Error).message}` });
+    }
+  };
+
   return {
     runPath: null,
     header: null,
@@ -109,27 +117,12 @@ export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) 
     exportMessage: null,
     exportCurrentRun: async (format) => {
       const path = get().runPath;
-      if (!path) return;
-      try {
-        const report = await exportRun(path, format);
-        set({ exportMessage: `Exported to ${report.output}` });
-      } catch (error) {
-        set({ exportMessage: `Export failed: ${(error as Error).message}` });
-      }
+      if (path) await showExport(exportRun(path, format));
     },
     exportCurrentSample: async () => {
       const { runPath: path, sample } = get();
-      if (!path || !sample) return;
-      try {
-        const report = await exportSampleMarkdown(
-          path,
-          scalarText(sample.id),
-          Number(sample.epoch),
-        );
-        set({ exportMessage: `Exported to ${report.output}` });
-      } catch (error) {
-        set({ exportMessage: `Export failed: ${(error as Error).message}` });
-      }
+      if (path && sample)
+        await showExport(exportSampleMarkdown(path, scalarText(sample.id), Number(sample.epoch)));
     },
     sample: null,
     sampleError: null,

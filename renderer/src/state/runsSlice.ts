@@ -22,12 +22,15 @@ export interface RunsSlice {
   setRunsFilter: (filter: string) => void;
 }
 
-export const createRunsSlice: StateCreator<Store, [], [], RunsSlice> = (set, get) => {
-  /** Open or close a folder, then list the runs again; a refusal shows beside the folders. */
+export const createRunsSlice: StateCreator<Store, [], [], RunsSlice> = (set) => {
+  /**
+   * Open or close a folder; a refusal shows beside the folders. The runs list follows by itself:
+   * the back end announces `salvage:runs:changed` after every folder change, and the app reloads
+   * on it, as for any other change.
+   */
   const changeFolders = async (change: () => Promise<ReadonlyArray<string>>): Promise<void> => {
     try {
       set({ folders: await change(), foldersError: null });
-      await get().loadRuns();
     } catch (error) {
       set({ foldersError: (error as Error).message });
     }

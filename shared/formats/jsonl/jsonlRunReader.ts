@@ -82,13 +82,10 @@ export class JsonlRunReader implements InspectLogReader {
       return;
     }
     const rollouts = new Map<string, number>();
-    // A batch of lines at a time, each batch one read: a per-line read costs more than the parse.
-    for (let first = 0; ; first += BATCH_RECORDS) {
-      const lines = await this.index.lines(first, BATCH_RECORDS);
+    for await (const { first, records, done } of this.batches()) {
       const batch: SampleSummary[] = [];
-      lines.forEach((bytes, offset) => {
+      records.forEach((record, offset) => {
         const line = first + offset;
-        const record = parseRecord(bytes, line);
         if (!isJsonObject(record)) return;
         const id = record.example_id === undefined ? String(line) : scalarText(record.example_id);
         const epoch = (rollouts.get(id) ?? 0) + 1;
@@ -104,9 +101,28 @@ export class JsonlRunReader implements InspectLogReader {
           completed: true,
         });
       });
-      const done = lines.length < BATCH_RECORDS;
-      const bytesRead = done ? this.index.size : this.index.endOf(first + lines.length);
+      const bytesRead = done ? this.index.size : this.index.endOf(first + records.length);
       yield { summaries: batch, bytesRead, bytesTotal: this.index.size };
+    }
+  }
+
+  /**
+   * The log's records in order, a batch of lines at a time, each batch one read (a per-line read
+   * costs more than the parse); a line that is not JSON is `undefined`.
+   */
+  private async *batches(): AsyncGenerator<{
+    readonly first: number;
+    readonly records: ReadonlyArray<JsonValue | undefined>;
+    readonly done: boolean;
+  }> {
+    for (let first = 0; ; first += BATCH_RECORDS) {
+      const lines = await this.index.lines(first, BATCH_RECORDS);
+      const done = lines.length < BATCH_RECORDS;
+      yield {
+        first,
+        records: lines.map((bytes, offset) => parseRecord(bytes, first + offset)),
+        done,
+      };
       if (done) return;
     }
   }
@@ -155,8 +171,9 @@ export class JsonlRunReader implements InspectLogReader {
   }
 
   private async firstOfType(type: string): Promise<JsonObject | undefined> {
-    for (let line = 0; line < 50 && (await this.index.extendTo(line + 1)) > line; line++) {
-      const record = await this.record(line);
+    const lines = await this.index.lines(0, 50);
+    for (const [line, bytes] of lines.entries()) {
+      const record = parseRecord(bytes, line);
       if (isJsonObject(record) && record.type === type && isJsonObject(record.payload))
         return record.payload;
     }
@@ -179,26 +196,34 @@ export class JsonlRunReader implements InspectLogReader {
   /** The session as one sample: user and assistant messages, tool calls and their outputs in order. */
   private async codexSample(): Promise<Sample> {
     const messages: JsonValue[] = [];
-    for (let line = 0; (await this.index.extendTo(line + 1)) > line; line++) {
-      const record = await this.record(line);
-      if (!isJsonObject(record) || record.type !== 'response_item' || !isJsonObject(record.payload))
-        continue;
-      const item = record.payload;
-      if (item.type === 'message')
-        messages.push({ role: item.role ?? 'assistant', content: partsText(item.content) });
-      else if (item.type === 'function_call')
-        messages.push({
-          role: 'assistant',
-          content: `${scalarText(item.name)}(${typeof item.arguments === 'string' ? item.arguments : scalarText(item.arguments ?? '')})`,
-        });
-      else if (item.type === 'function_call_output')
-        messages.push({
-          role: 'tool',
-          content: typeof item.output === 'string' ? item.output : scalarText(item.output ?? ''),
-        });
+    for await (const { records } of this.batches()) {
+      for (const record of records) {
+        const message = codexMessage(record);
+        if (message) messages.push(message);
+      }
     }
     return { id: 'session', epoch: 1, input: '', target: '', messages, metadata: {}, events: [] };
   }
+}
+
+/** A Codex rollout line as a message: a message, a tool call, or a tool's output; else null. */
+function codexMessage(record: JsonValue | undefined): JsonValue | null {
+  if (!isJsonObject(record) || record.type !== 'response_item' || !isJsonObject(record.payload))
+    return null;
+  const item = record.payload;
+  if (item.type === 'message')
+    return { role: item.role ?? 'assistant', content: partsText(item.content) };
+  if (item.type === 'function_call')
+    return {
+      role: 'assistant',
+      content: `${scalarText(item.name)}(${typeof item.arguments === 'string' ? item.arguments : scalarText(item.arguments ?? '')})`,
+    };
+  if (item.type === 'function_call_output')
+    return {
+      role: 'tool',
+      content: typeof item.output === 'string' ? item.output : scalarText(item.output ?? ''),
+    };
+  return null;
 }
 
 function asMessages(value: JsonValue | undefined): JsonValue[] {

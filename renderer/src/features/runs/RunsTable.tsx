@@ -19,7 +19,7 @@ import {
   formatTokens,
 } from '../../../../shared/util/format.ts';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
-import { StatusBadge } from '../../components/StatusBadge.tsx';
+import { StatusBadge, statusLabel } from '../../components/StatusBadge.tsx';
 import { useStore } from '../../state/store.ts';
 import { handleRowKeys } from '../../lib/rowKeys.ts';
 
@@ -187,12 +187,10 @@ function matchesStatus(row: RunRow, filter: RunsStatusFilter): boolean {
   switch (filter) {
     case 'all':
       return true;
-    case 'crashed':
-      return row.status === 'started';
     case 'needs recovery or repair':
       return row.recovery !== null;
     default:
-      return row.status === filter;
+      return statusLabel(row.status) === filter;
   }
 }
 
