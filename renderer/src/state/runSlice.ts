@@ -61,6 +61,14 @@ export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) 
     const finished = new Promise<void>((resolve) => (finish = resolve));
     let pending: SampleBatch | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancel: (() => void) | null = null;
+    let ended = false;
+    // Declared before the stream starts: a short run's last batch can arrive before it returns.
+    const stop = (): void => {
+      clearTimeout(timer);
+      cancel?.();
+      finish();
+    };
     const show = (): void => {
       timer = undefined;
       const batch = pending;
@@ -77,24 +85,22 @@ export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) 
       });
       if (batch.done) set({ cancelStream: null });
     };
-    const cancel = await streamSamples(path, (batch) => {
+    cancel = await streamSamples(path, (batch) => {
       if (get().runPath !== path) return finish();
       for (const item of batch.items) rows.set(sampleKey(item.id, item.epoch), item);
       pending = batch;
       if (batch.done) {
         clearTimeout(timer);
         show();
+        ended = true;
         if (stopStream === stop) stopStream = null;
         finish();
       } else timer ??= setTimeout(show, VIEW_UPDATE_MS);
     });
-    const stop = (): void => {
-      clearTimeout(timer);
-      cancel();
-      finish();
-    };
-    stopStream = stop;
-    if (get().runPath === path && !get().streamProgress?.done) set({ cancelStream: stop });
+    if (!ended) {
+      stopStream = stop;
+      if (get().runPath === path && !get().streamProgress?.done) set({ cancelStream: stop });
+    }
     return { finished };
   };
 
@@ -149,13 +155,15 @@ export const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set, get) 
     },
     refreshRun: async () => {
       const { runPath: path, header, streamProgress } = get();
-      // Only an unfinished run changes, and only once its first stream is done.
-      if (!path || header?.status !== 'started' || !streamProgress?.done) return;
+      // Only an unfinished run changes.
+      if (!path || header?.status !== 'started') return;
       // One refresh at a time; changes meanwhile make one more, so the last state always shows.
       if (refreshing) {
         refreshAgain = true;
         return;
       }
+      // The first stream of the run is still reading.
+      if (!streamProgress?.done) return;
       refreshing = true;
       try {
         const fresh = await readHeader(path);
