@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject, type JsonValue } from '../formats/json/inspectJson.ts';
+import { isJsonObject, LexicalNumber, type JsonValue } from '../formats/json/inspectJson.ts';
 import { MARK_CLOSE, MARK_OPEN, type Place, type PlaceKind } from './searchTypes.ts';
 
 /**
@@ -315,7 +315,7 @@ class PlaceText {
         for (let index = item.length - 1; index >= 0; index--)
           stack.push({ ...frame, value: item[index] as JsonValue });
       } else if (isJsonObject(item)) {
-        const entries = Object.entries(item as JsonObject);
+        const entries = Object.entries(item);
         for (let index = entries.length - 1; index >= 0; index--) {
           const [key, child] = entries[index]!;
           if (skipped.has(key)) continue;
@@ -325,7 +325,11 @@ class PlaceText {
             decoded: frame.decoded,
           });
         }
-      } else if (frame.scalars && item !== null && item !== undefined) this.string(String(item));
+      } else if (frame.scalars && item !== null && item !== undefined)
+        // A lossless parse keeps a number's own text; String() of it would be "[object Object]".
+        this.string(
+          item instanceof LexicalNumber ? item.text : `${item as boolean | number | bigint}`,
+        );
     }
   }
 

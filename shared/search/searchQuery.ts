@@ -155,17 +155,25 @@ export function parseSearchQuery(source: string): SearchQuery {
   return { required, excluded };
 }
 
-/** A term as an FTS5 phrase: its words quoted (a quote inside doubled), `*` for a prefix. */
-function ftsTerm(term: QueryTerm): string {
-  return `"${term.words.join(' ').replaceAll('"', '""')}"${term.prefix ? '*' : ''}`;
+/**
+ * A term as an FTS5 phrase: its words quoted (a quote inside doubled), `*` for a prefix, whose
+ * last word is cut to `prefixChars` characters.
+ */
+function ftsTerm(term: QueryTerm, prefixChars: number): string {
+  const words = term.prefix
+    ? [...term.words.slice(0, -1), [...term.words.at(-1)!].slice(0, prefixChars).join('')]
+    : term.words;
+  return `"${words.join(' ').replaceAll('"', '""')}"${term.prefix ? '*' : ''}`;
 }
 
-/** The FTS5 MATCH expression of a parsed query. */
-export function ftsExpression(query: SearchQuery): string {
+/**
+ * The FTS5 MATCH expression of a parsed query. `prefixChars` shortens prefixes (to one the index
+ * keeps a prefix index for: a wider match, used where only the marks of a snippet depend on it).
+ */
+export function ftsExpression(query: SearchQuery, prefixChars = Number.POSITIVE_INFINITY): string {
+  const term = (item: QueryTerm): string => ftsTerm(item, prefixChars);
   const groups = query.required.map((alternatives) =>
-    alternatives.length === 1
-      ? ftsTerm(alternatives[0]!)
-      : `(${alternatives.map(ftsTerm).join(' OR ')})`,
+    alternatives.length === 1 ? term(alternatives[0]!) : `(${alternatives.map(term).join(' OR ')})`,
   );
-  return [groups.join(' AND '), ...query.excluded.map(ftsTerm)].join(' NOT ');
+  return [groups.join(' AND '), ...query.excluded.map(term)].join(' NOT ');
 }

@@ -244,7 +244,7 @@ describe('salvage search', () => {
         sample: { id: 'session', epoch: 1 },
         where: 'message 6 (tool)',
         place: { kind: 'message', index: 5, label: 'tool' },
-        snippet: expect.stringContaining('LM Studio is already wired into your'),
+        snippet: expect.stringContaining('LM Studio is already wired into your') as unknown,
         matches: [[expect.any(Number), expect.any(Number)]],
       },
       expect.objectContaining({

@@ -57,7 +57,9 @@ export async function searchCommand(
   const dirs = given.length > 0 ? given : ['.'];
   const roots = await Promise.all(
     dirs.map((dir) =>
-      realpath(dir).catch((error: unknown) => Promise.reject(fileError(error, dir))),
+      realpath(dir).catch((error: unknown) => {
+        throw fileError(error, dir);
+      }),
     ),
   );
   const digest = RunDigest.open();

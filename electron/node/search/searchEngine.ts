@@ -12,7 +12,7 @@ import {
 import { SalvageError } from '../../../shared/util/errors.ts';
 import type { RunDigest } from '../index/runDigest.ts';
 import { indexFolders } from './folderIndexer.ts';
-import { isCorruption, runFilter, SearchStore } from './searchStore.ts';
+import { isCorruption, queryExpressions, runFilter, SearchStore } from './searchStore.ts';
 
 /** Most hits one answer carries (the view asks for more as it scrolls). */
 export const MAX_HITS = 1000;
@@ -72,11 +72,11 @@ export class SearchEngine {
 
   /** The first `limit` hits of a query in the runs under `folders` that pass the filters. */
   search(request: SearchRequest, folders: ReadonlyArray<string>): SearchResult {
-    const expression = ftsExpression(parseSearchQuery(request.query));
+    const query = queryExpressions(parseSearchQuery(request.query));
     const limit = Math.max(1, Math.min(MAX_HITS, Math.floor(request.limit)));
     const filters = checkedFilters(request);
     const { hits, more } = this.guarded(() =>
-      this.store.search(expression, runFilter(folders, filters), limit),
+      this.store.search(query, runFilter(folders, filters), limit),
     );
     return {
       hits: hits.map((hit): SearchHit => ({
@@ -148,7 +148,7 @@ export class SearchEngine {
 /** Filters as sent over the contract, checked where the contract's field types cannot. */
 function checkedFilters(request: SearchRequest): SearchFilters {
   if (request.status !== null && !isRunStatus(request.status))
-    throw new SalvageError('invalid-arguments', `"${request.status}" is not a run status.`);
+    throw new SalvageError('invalid-arguments', `"${String(request.status)}" is not a run status.`);
   if (request.format !== null && !RUN_FORMATS.includes(request.format))
     throw new SalvageError('invalid-arguments', `"${request.format}" is not a log format.`);
   for (const date of [request.createdFrom, request.createdTo]) {

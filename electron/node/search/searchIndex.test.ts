@@ -20,7 +20,7 @@ import { fixture, JSONL_FIXTURES, REAL, TS_MONO } from '../../../test/support/fi
 import { legacyRow, rollouts, writeLegacyRun } from '../../../test/support/verifiersRuns.ts';
 import { withLog } from '../logs/openLog.ts';
 import { indexFolders, type FolderIndexOptions } from './folderIndexer.ts';
-import { runFilter, SearchStore, type StoredHit } from './searchStore.ts';
+import { queryExpressions, runFilter, SearchStore, type StoredHit } from './searchStore.ts';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -47,7 +47,7 @@ async function indexed(
 
 function find(store: SearchStore, logs: string, query: string, limit = 500): StoredHit[] {
   return store.search(
-    ftsExpression(parseSearchQuery(query)),
+    queryExpressions(parseSearchQuery(query)),
     runFilter([logs], NO_SEARCH_FILTERS),
     limit,
   ).hits;
@@ -355,7 +355,7 @@ describe('searching', () => {
     const runsOf = (filters: Partial<typeof NO_SEARCH_FILTERS>, folders = [logs]) =>
       store
         .search(
-          ftsExpression(parseSearchQuery('is')),
+          queryExpressions(parseSearchQuery('is')),
           runFilter(folders, { ...NO_SEARCH_FILTERS, ...filters }),
           500,
         )
@@ -383,7 +383,7 @@ describe('searching', () => {
     copyFileSync(STRIDS, join(logs, 'strids.eval'));
     const store = await indexed(logs, index);
     const first = store.search(
-      ftsExpression(parseSearchQuery('answer')),
+      queryExpressions(parseSearchQuery('answer')),
       runFilter([logs], NO_SEARCH_FILTERS),
       3,
     );

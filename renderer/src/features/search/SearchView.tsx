@@ -45,7 +45,7 @@ export function SearchView() {
   const progress = useStore((state) => state.indexProgress);
   const { openSearchHit, moreSearchHits, selectSearchHit } = useStore.getState();
   const list = useRef<HTMLDivElement>(null);
-  const hits = results.phase === 'ready' ? results.value.hits : [];
+  const hits = useMemo(() => (results.phase === 'ready' ? results.value.hits : []), [results]);
   const groups = useMemo(() => byRun(hits), [hits]);
   useEffect(() => {
     list.current?.querySelector(`[data-hit="${selected}"]`)?.scrollIntoView({ block: 'nearest' });
