@@ -22,6 +22,12 @@ describe('the search language', () => {
     expect(fts(query)).toBe(expected);
   });
 
+  it('cuts prefixes to an indexed length where only the marks depend on it', () => {
+    const query = parseSearchQuery('"max tokens"* ValueErr* timeout');
+    expect(ftsExpression(query, 4)).toBe('"max toke"* AND "Valu"* AND "timeout"');
+    expect(ftsExpression(parseSearchQuery('数据库*'), 2)).toBe('"数据"*');
+  });
+
   it.each([
     ['', /Type a word/],
     ['  ... ', /Type a word/],

@@ -395,6 +395,22 @@ describe('searching', () => {
     store.close();
   });
 
+  it('finds a prefix longer than the prefix indexes by the whole prefix, its words marked', async () => {
+    const { logs, index } = workspace();
+    copyFileSync(STRIDS, join(logs, 'strids.eval'));
+    const store = await indexed(logs, index);
+    const hits = find(store, logs, 'answe*');
+    expect(hits.length).toBeGreaterThan(0);
+    for (const hit of hits) {
+      const words = hit.snippet.marks.map(([start, end]) => hit.snippet.text.slice(start, end));
+      expect(words.length).toBeGreaterThan(0);
+      for (const word of words) expect(word.toLowerCase()).toMatch(/^answ/);
+    }
+    // The marks' shorter prefix never widens what matches.
+    expect(find(store, logs, 'answerz*')).toEqual([]);
+    store.close();
+  });
+
   it('finds the samples of a run for text_contains', async () => {
     const { logs, index } = workspace();
     copyFileSync(STRIDS, join(logs, 'strids.eval'));
