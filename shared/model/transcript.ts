@@ -304,7 +304,8 @@ function contains(span: TranscriptSpan, index: number): boolean {
       if (node.index === index) return true;
     } else {
       if (node.begin === index) return true;
-      stack.push(...node.children);
+      // One by one: a span can hold more children than a call's arguments may number.
+      for (const child of node.children) stack.push(child);
     }
   }
   return span.begin === index || span.end === index;
