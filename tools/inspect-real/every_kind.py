@@ -1,8 +1,12 @@
 """A task on `mockllm/model` whose log holds every event kind and every content kind Inspect writes.
 
-    cd tools/inspect-real
-    inspect eval every_kind.py --model mockllm/model --log-format eval --display plain
+    every_kind.sh ENV_DIR OUT_DIR   # runs the three steps below and copies the logs
+
+    inspect eval every_kind.py --model mockllm/model --log-format eval --display rich --max-samples 1
     inspect-python every_kind.py edit-score <log>   # adds the score_edit event
+    inspect log convert --to json --output-dir <dir> <log>
+
+(`--display rich`: the plain display's input screen records no input event.)
 
 Samples (run in this order, one at a time):
 
@@ -296,7 +300,7 @@ def every_event():
 
 @task
 def every_kind(working_limit: int = 3):
-    """Three samples that between them write every event kind Inspect 0.3.261 writes here."""
+    """Three samples that between them write every event kind this Inspect can write here."""
     samples = [
         Sample(id="all-kinds", input=[media_message()], target="42"),
         Sample(id="working-limit", input="Add 20 and 22, slowly.", target="42"),
