@@ -212,7 +212,114 @@ function ErrorEvent({ event }: { event: JsonObject }) {
   );
 }
 
-/** What an event did, by its kind; anything this view does not know is shown as its summary. */
+function ScoreEditEvent({ event }: { event: JsonObject }) {
+  const edit = isJsonObject(event.edit) ? event.edit : {};
+  const provenance = isJsonObject(edit.provenance) ? edit.provenance : null;
+  return (
+    <>
+      <div className="event-facts">
+        <strong>{displayText(event.score_name)}</strong>
+        <span className="muted">edited to</span>
+        <code>{stringifyInspectJson(edit.value ?? null)}</code>
+        {edit.answer !== undefined && edit.answer !== null && (
+          <span className="muted">answer: {displayText(edit.answer)}</span>
+        )}
+        {provenance && (
+          <span className="muted">
+            by {displayText(provenance.author)} {displayText(provenance.timestamp)}
+            {provenance.reason !== undefined && `: ${displayText(provenance.reason)}`}
+          </span>
+        )}
+      </div>
+      {edit.explanation !== undefined && edit.explanation !== null && (
+        <Markdown text={displayText(edit.explanation)} />
+      )}
+    </>
+  );
+}
+
+/** A tool call put to an approver, and what it decided (a modified call when it changed it). */
+function ApprovalEvent({ event }: { event: JsonObject }) {
+  const decision = displayText(event.decision);
+  const refused = decision === 'reject' || decision === 'terminate';
+  return (
+    <>
+      <div className="event-facts">
+        <span className={`tag${refused ? ' tag-error' : ''}`}>{decision}</span>
+        <span className="muted">by {displayText(event.approver)}</span>
+        {event.message !== undefined && <span>{displayText(event.message)}</span>}
+      </div>
+      {isJsonObject(event.call) && <ToolCall call={event.call} />}
+      {isJsonObject(event.modified) && (
+        <>
+          <h5>Modified to</h5>
+          <ToolCall call={event.modified} />
+        </>
+      )}
+      {event.explanation !== undefined && event.explanation !== null && (
+        <Markdown text={displayText(event.explanation)} />
+      )}
+    </>
+  );
+}
+
+/** A nested task's name, input and result, and the events it ran (folded). */
+function SubtaskEvent({ event }: { event: JsonObject }) {
+  const events = Array.isArray(event.events)
+    ? (event.events as JsonValue[]).filter(isJsonObject)
+    : [];
+  return (
+    <>
+      <div className="event-facts">
+        <code>{displayText(event.name)}</code>
+        {event.type !== undefined && event.type !== null && (
+          <span className="muted">{displayText(event.type)}</span>
+        )}
+        {typeof event.working_time === 'number' && (
+          <span className="muted">{formatDuration(event.working_time)}</span>
+        )}
+      </div>
+      <Fold label="Input">{() => <Json value={event.input} />}</Fold>
+      <Fold label="Result">{() => <Json value={event.result} />}</Fold>
+      {events.length > 0 && (
+        <Fold label={`Events (${events.length})`}>
+          {() =>
+            events.map((inner, index) => (
+              <div key={index} className={`event event-${displayText(inner.event)}`}>
+                <EventHead event={inner} index={index} />
+                <EventBody event={inner} />
+              </div>
+            ))
+          }
+        </Fold>
+      )}
+    </>
+  );
+}
+
+function CheckpointEvent({ event }: { event: JsonObject }) {
+  return (
+    <>
+      <div className="event-facts">
+        <span>
+          checkpoint {displayText(event.checkpoint_id)} at turn {displayText(event.turn)}
+        </span>
+        <span className="muted">{displayText(event.trigger)}</span>
+        {typeof event.size_bytes === 'number' && (
+          <span className="muted">{event.size_bytes.toLocaleString()} bytes</span>
+        )}
+        {typeof event.duration_ms === 'number' && (
+          <span className="muted">{formatDuration(event.duration_ms / 1000)}</span>
+        )}
+      </div>
+      <Fold label="Host and sandboxes">
+        {() => <Json value={{ host: event.host ?? null, sandboxes: event.sandboxes ?? null }} />}
+      </Fold>
+    </>
+  );
+}
+
+/** What an event did, by its kind; anything this view does not know is shown as its summary. */ /** What an event did, by its kind; anything this view does not know is shown as its summary. */
 export function EventBody({ event }: { event: JsonObject }) {
   switch (event.event) {
     case 'model':
@@ -225,8 +332,23 @@ export function EventBody({ event }: { event: JsonObject }) {
     case 'store':
       return <ChangesEvent event={event} />;
     case 'score':
-    case 'score_edit':
       return <ScoreEvent event={event} />;
+    case 'score_edit':
+      return <ScoreEditEvent event={event} />;
+    case 'approval':
+      return <ApprovalEvent event={event} />;
+    case 'subtask':
+      return <SubtaskEvent event={event} />;
+    case 'checkpoint':
+      return <CheckpointEvent event={event} />;
+    case 'input':
+      return <PlainText text={displayText(event.input)} />;
+    case 'interrupt':
+    case 'anchor':
+    case 'branch':
+    case 'compaction':
+    case 'step':
+      return <p>{eventSummary(event)}</p>;
     case 'error':
       return <ErrorEvent event={event} />;
     case 'sample_limit':

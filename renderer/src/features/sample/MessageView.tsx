@@ -16,13 +16,74 @@ function mediaSource(value: JsonValue | undefined): string | null {
   return typeof value === 'string' && /^(data:|blob:)/.test(value) ? value : null;
 }
 
-/** One content part of a message: text, reasoning, image, audio, video, document or data. */
+/** The sources a text cites: a link for a URL (opened outside the app), else the title. */
+function Citations({ citations }: { citations: JsonObject[] }) {
+  return (
+    <ol className="citations" aria-label="Citations">
+      {citations.map((citation, index) => {
+        const url = typeof citation.url === 'string' && /^https?:\/\//.test(citation.url);
+        const title = displayText(citation.title) || displayText(citation.url) || 'source';
+        return (
+          <li key={index}>
+            {url ? (
+              <a href={citation.url as string} target="_blank" rel="noreferrer noopener">
+                {title}
+              </a>
+            ) : (
+              title
+            )}
+            {citation.cited_text !== undefined && citation.cited_text !== null && (
+              <span className="muted"> “{displayText(citation.cited_text)}”</span>
+            )}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+/** One content part of a message: text, reasoning, image, audio, video, document, data or tool use. */
 function ContentPart({ part }: { part: JsonValue }) {
   if (typeof part === 'string') return <Markdown text={part} />;
   if (!isJsonObject(part)) return <PlainText text={displayText(part)} />;
   switch (part.type) {
     case 'text':
-      return <Markdown text={displayText(part.text)} />;
+      return (
+        <>
+          {part.refusal === true && <span className="tag tag-error">refusal</span>}
+          <Markdown text={displayText(part.text)} />
+          {Array.isArray(part.citations) && part.citations.length > 0 && (
+            <Citations citations={(part.citations as JsonValue[]).filter(isJsonObject)} />
+          )}
+        </>
+      );
+    case 'data':
+      return (
+        <details className="fold">
+          <summary>Data</summary>
+          <PlainText text={stringifyInspectJson(part.data ?? null, 2)} className="json" />
+        </details>
+      );
+    case 'tool_use':
+      // A tool the provider ran itself (web search, code execution): its call and its result.
+      return (
+        <div className="tool-call">
+          <div className="tool-call-head">
+            <span className="tag">{displayText(part.tool_type) || 'tool use'}</span>{' '}
+            <code>{displayText(part.name)}</code>
+          </div>
+          {part.arguments !== undefined && <PlainText text={displayText(part.arguments)} />}
+          {part.error !== undefined && part.error !== null && (
+            <p className="tool-error">{displayText(part.error)}</p>
+          )}
+          {part.result !== undefined && (
+            <details className="fold">
+              <summary>Result</summary>
+              <PlainText text={displayText(part.result)} />
+            </details>
+          )}
+        </div>
+      );
     case 'reasoning':
       return (
         <details className="reasoning">
