@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { isJsonObject, type JsonValue } from '../../../shared/formats/json/inspectJson.ts';
 import { scalarText, type Sample } from '../../../shared/model/log.ts';
 import { upgradeSample } from '../../../shared/recovery/currentSchema.ts';
-import { transcriptTree, type TranscriptNode } from '../../../shared/model/transcript.ts';
+import {
+  eventSummary,
+  transcriptTree,
+  type TranscriptNode,
+} from '../../../shared/model/transcript.ts';
 import { fixture } from '../../../test/support/fixtures.ts';
 import {
   inspectUnionKinds,
@@ -113,6 +117,18 @@ describe.each(EVERY_KIND)('the every-kind log %s', (path) => {
       expect(validate(upgraded), schemaErrors(validate).join('\n')).toBe(true);
       const placed = treeEvents(transcriptTree(events(sample))).sort((a, b) => a - b);
       expect(placed).toEqual(events(sample).map((_, index) => index));
+    }
+  });
+
+  it('gives a summary of every event but those whose content is a whole sample or a diff', async () => {
+    const unsummarised = new Set(['span_end', 'sample_init', 'state', 'store']);
+    for (const sample of await readSamples(path)) {
+      for (const event of events(sample)) {
+        const summary = eventSummary(event);
+        if (!unsummarised.has(scalarText(event.event)))
+          expect(summary, scalarText(event.event)).not.toBe('');
+        if (event.event === 'logger') expect(summary).toMatch(/^warning: sample=/);
+      }
     }
   });
 
