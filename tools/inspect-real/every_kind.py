@@ -17,16 +17,16 @@ Samples (run in this order, one at a time):
   model answers with reasoning, data, server-side tool use and text, calls `add` (approved by
   the `auto` approver: an approval event) and finally answers; `includes()` scores it.
 - `working-limit`: the mock model calls `slow_add`, which sleeps past the task's working limit;
-  Inspect's working-limit monitor stops the sample: an interrupt event (from the sample's live
-  ACP session) and a sample_limit event.
+  Inspect's working-limit monitor stops the sample: an interrupt event (source `limit`,
+  interrupted `tool_call`) and a sample_limit event.
 - `error`: the solver raises; with `fail_on_error=False` the sample keeps an error event.
 
 `edit-score` reads the finished log, edits one score with `edit_score` (a score_edit event) and
 writes the log back in its own format, as a user editing a score would.
 
 Inspect writes no `step` event any more (`transcript().step()` is a no-op kept for old code),
-and a `checkpoint` event needs a restic backup (restic >= 0.17, which Inspect downloads itself;
-this machine has Debian's 0.14): neither is in this log (see the README).
+and a `checkpoint` event needs a restic backup (Inspect downloads its pinned restic 0.18.1 from
+GitHub itself; no network here): neither is in this log (see the README).
 """
 
 from __future__ import annotations

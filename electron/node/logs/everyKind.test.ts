@@ -29,7 +29,7 @@ const EVENTS_NOT_PRODUCED: ReadonlyMap<string, string> = new Map([
   ],
   [
     'checkpoint',
-    'needs a restic backup of the sandbox; Inspect downloads restic 0.18.1 itself (no network here, Debian has 0.14)',
+    'needs a restic backup of the sandbox; Inspect downloads its pinned restic 0.18.1 from GitHub itself (no network here)',
   ],
 ]);
 
