@@ -62,6 +62,12 @@ describe('transcript', () => {
       }),
     ).toBe('bash({"cmd":"ls"}) → a.txt [error: timeout]');
     expect(
+      eventSummary({
+        event: 'logger',
+        message: { level: 'warning', message: 'disk nearly full', filename: 'task.py' },
+      }),
+    ).toBe('warning: disk nearly full');
+    expect(
       contentText([
         { type: 'image', image: 'data:' },
         { type: 'text', text: 'x' },
