@@ -6,7 +6,7 @@ import { SalvageError } from '../../../shared/util/errors.ts';
 import { createClient } from '../api/client.ts';
 import { deferred, FakeBridge, settle, type Deferred } from '../test/fakeBridge.ts';
 import { readyPlan } from './flowSlice.ts';
-import { VIEW_UPDATE_MS } from './runStream.ts';
+import { VIEW_UPDATE_MS, viewUpdateDelay } from './runStream.ts';
 import { createAppStore } from './store.ts';
 
 function storeOver(bridge: FakeBridge) {
@@ -202,6 +202,23 @@ describe('the sample stream', () => {
     bridge.emit('salvage:samples:batch', batch('s1', [4], true));
     expect(state().run?.rows).toHaveLength(4);
     expect(state().run?.progress.phase).toBe('done');
+  });
+
+  it('waits longer between redraws as the list grows (each one re-sorts every row)', async () => {
+    expect(viewUpdateDelay(10)).toBe(VIEW_UPDATE_MS);
+    expect(viewUpdateDelay(100_000)).toBe(1_000);
+    const { bridge, streams } = streamingBridge();
+    const { state } = storeOver(bridge);
+    void state().openRun('big.jsonl');
+    await settle();
+    streams['big.jsonl']!.resolve({ streamId: 's1' });
+    await settle();
+    const ids = Array.from({ length: 50_000 }, (_, index) => index);
+    bridge.emit('salvage:samples:batch', batch('s1', ids));
+    vi.advanceTimersByTime(VIEW_UPDATE_MS);
+    expect(state().run?.rows).toHaveLength(0);
+    vi.advanceTimersByTime(viewUpdateDelay(50_000) - VIEW_UPDATE_MS);
+    expect(state().run?.rows).toHaveLength(50_000);
   });
 
   it('a short run whose last batch arrives before the stream call returns ends cleanly', async () => {
