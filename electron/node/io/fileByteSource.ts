@@ -1,10 +1,29 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { checkRange, type ByteSource } from '../../../shared/formats/bytes/byteSource.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { fileError } from './fileErrors.ts';
 
 /**
- * A ByteSource over a file: positional reads through one FileHandle, nothing loaded up front.
+ * Whether this thread reads files with blocking calls. A reader pool's worker does nothing but
+ * read, so a blocking read (one system call) serves it better than an asynchronous one (a hop
+ * through libuv's thread pool and back, which costs more than reading a small log's entries).
+ */
+let blockingReads = false;
+
+/** Read files with blocking calls from now on in this thread (a worker that only reads). */
+export function useBlockingReads(): void {
+  blockingReads = true;
+}
+
+/** A file's stats, the way this thread reads files (see useBlockingReads). */
+export async function statFile(path: string): Promise<Stats> {
+  return blockingReads ? statSync(path) : stat(path);
+}
+
+/**
+ * A ByteSource over a file: positional reads through one FileHandle (or, where this thread reads
+ * with blocking calls, one descriptor), nothing loaded up front.
  *
  * The size is taken once at open. A log that grows later (a running eval) is re-opened by the
  * caller to see the new bytes; reads never go past the size seen at open.
@@ -12,24 +31,25 @@ import { fileError } from './fileErrors.ts';
 export class FileByteSource implements ByteSource, AsyncDisposable {
   readonly path: string;
   readonly size: number;
-  private readonly handle: FileHandle;
+  private readonly handle: FileHandle | number;
 
-  private constructor(path: string, handle: FileHandle, size: number) {
+  private constructor(path: string, handle: FileHandle | number, size: number) {
     this.path = path;
     this.handle = handle;
     this.size = size;
   }
 
   static async open(path: string): Promise<FileByteSource> {
-    let handle: FileHandle;
+    let handle: FileHandle | number;
+    let stats: Stats;
     try {
-      handle = await open(path, 'r');
+      handle = blockingReads ? openSync(path, 'r') : await open(path, 'r');
+      stats = typeof handle === 'number' ? fstatSync(handle) : await handle.stat();
     } catch (error) {
       throw fileError(error, path);
     }
-    const stats = await handle.stat();
     if (!stats.isFile()) {
-      await handle.close();
+      await closeHandle(handle);
       throw new SalvageError('not-a-file', `${path} is not a regular file.`);
     }
     return new FileByteSource(path, handle, stats.size);
@@ -40,12 +60,11 @@ export class FileByteSource implements ByteSource, AsyncDisposable {
     const buffer = new Uint8Array(length);
     let filled = 0;
     while (filled < length) {
-      const { bytesRead } = await this.handle.read(
-        buffer,
-        filled,
-        length - filled,
-        offset + filled,
-      );
+      const position = offset + filled;
+      const bytesRead =
+        typeof this.handle === 'number'
+          ? readSync(this.handle, buffer, filled, length - filled, position)
+          : (await this.handle.read(buffer, filled, length - filled, position)).bytesRead;
       if (bytesRead === 0) {
         throw new SalvageError(
           'truncated',
@@ -58,10 +77,15 @@ export class FileByteSource implements ByteSource, AsyncDisposable {
   }
 
   close(): Promise<void> {
-    return this.handle.close();
+    return closeHandle(this.handle);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+async function closeHandle(handle: FileHandle | number): Promise<void> {
+  if (typeof handle === 'number') closeSync(handle);
+  else await handle.close();
 }
