@@ -43,5 +43,9 @@ function bundle(
 }
 
 await build(bundle('electron/main/index.ts', 'out/main', 'es', 'index.js'));
+// The listing's worker threads load their own module, beside the main bundle.
+await build(bundle('electron/node/logs/readerWorker.ts', 'out/worker', 'es', 'readerWorker.js'));
 await build(bundle('electron/preload/index.ts', 'out/preload', 'cjs', 'index.cjs'));
-console.log('electron: bundled out/main/index.js and out/preload/index.cjs');
+console.log(
+  'electron: bundled out/main/index.js, out/worker/readerWorker.js and out/preload/index.cjs',
+);

@@ -8,6 +8,7 @@ import { EventHub } from '../node/services/eventHub.ts';
 import { watchOpenedFolders } from '../node/services/folderWatcher.ts';
 import { OpenedFolders } from '../node/services/openedFolders.ts';
 import { RunDigest, salvageDataDir } from '../node/index/runDigest.ts';
+import { ReaderPool } from '../node/logs/readerPool.ts';
 import { createMainWindow } from './window.ts';
 
 // Composition root: build the services, register the handlers, open the window. No logic here.
@@ -56,9 +57,14 @@ void app.whenReady().then(async () => {
   const initial = existsSync(initialFolder) ? [initialFolder] : [];
   const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), initial);
   const digest = RunDigest.open();
-  app.on('will-quit', () => digest.close());
+  // The bundled worker (scripts/buildElectron.ts builds it into out/worker).
+  const pool = new ReaderPool({ workerUrl: new URL('../worker/readerWorker.js', import.meta.url) });
+  app.on('will-quit', () => {
+    digest.close();
+    void pool.close();
+  });
   registerHandlers(
-    createLogService({ folders, events, chooseFolder, chooseSavePath, digest }),
+    createLogService({ folders, events, chooseFolder, chooseSavePath, digest, pool }),
     (senderUrl) => senderUrl.startsWith(pageUrl),
   );
   const window = createMainWindow(join(app.getAppPath(), 'out/preload/index.cjs'), pageUrl);

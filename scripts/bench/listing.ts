@@ -59,7 +59,9 @@ const coldMisses = digest.misses;
 digest.hits = digest.misses = 0;
 const warm = await time();
 console.log(`\n  readdir + stat only (floor)    ${statSeconds.toFixed(2)} s  (${statted} files)`);
-console.log(`  salvage ls, cold               ${cold.seconds.toFixed(2)} s  (${coldMisses} logs read; first rows after ${cold.first.toFixed(2)} s; CPU ${cold.cpu.toFixed(2)} s)`);
+console.log(
+  `  salvage ls, cold               ${cold.seconds.toFixed(2)} s  (${coldMisses} logs read; first rows after ${cold.first.toFixed(2)} s; CPU ${cold.cpu.toFixed(2)} s)`,
+);
 console.log(
   `  salvage ls, warm (digests)     ${warm.seconds.toFixed(2)} s  (${digest.hits} digest hits, ${digest.misses} reads; first rows after ${warm.first.toFixed(2)} s; CPU ${warm.cpu.toFixed(2)} s)`,
 );

@@ -7,6 +7,7 @@ import { EventHub } from '../services/eventHub.ts';
 import { watchOpenedFolders } from '../services/folderWatcher.ts';
 import { OpenedFolders } from '../services/openedFolders.ts';
 import { RunDigest, salvageDataDir } from '../index/runDigest.ts';
+import { ReaderPool } from '../logs/readerPool.ts';
 import { startWebServer } from '../server/webServer.ts';
 import type { Output } from './output.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
@@ -34,9 +35,10 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
   }
   const events = new EventHub();
   const digest = RunDigest.open();
+  const pool = new ReaderPool();
   const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), [folder]);
   const server = await startWebServer({
-    handlers: createLogService({ folders, events, digest }),
+    handlers: createLogService({ folders, events, digest, pool }),
     events,
     rendererDir,
     host: parsed.values.host,
@@ -51,5 +53,6 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
   stopWatching();
   await server.close();
   digest.close();
+  await pool.close();
   return 0;
 }

@@ -52,10 +52,13 @@ export interface ReadTask {
   readonly resume: JsonlScanState | null;
 }
 
-/** What reading a log found: its row (null: not a run log), and a JSONL log's scan state. */
+/** What reading a log found, and a JSONL log's scan state. */
 export interface ReadResult {
+  /** Its row; null when the file is not a run log (another tool's JSON), or is gone. */
   readonly row: RunRow | null;
   readonly state: JsonlScanState | null;
+  /** Deleted since the folder was walked: nothing to remember of it. */
+  readonly gone?: boolean;
 }
 
 /** One row per log under `root`, sorted by path; unreadable logs are listed with their problem. */
@@ -74,7 +77,8 @@ export async function listRuns(root: string, options: ListOptions = {}): Promise
 export async function streamRuns(
   root: string,
   options: ListOptions,
-  onRows: (rows: RunRow[]) => void,
+  /** Rows ready, and how many log files the folder holds (the rows to expect, at most). */
+  onRows: (rows: RunRow[], found: number) => void,
 ): Promise<void> {
   const { digest, signal } = options;
   const files = await findRunFiles(root, { sniffJson: !digest });
@@ -86,7 +90,7 @@ export async function streamRuns(
       if (isUnfinished(row)) unfinished.push(row);
       else ready.push(link(row));
     }
-    if (ready.length > 0 && !signal?.aborted) onRows(ready);
+    if (ready.length > 0 && !signal?.aborted) onRows(ready, files.logs.length);
   };
   const reads = new LogReads(root, options, (found) => {
     digest?.storeAll(found.flatMap(({ record }) => (record ? [record] : [])));
@@ -113,7 +117,7 @@ export async function streamRuns(
   await reads.finish();
   signal?.throwIfAborted();
   digest?.forgetMissing(resolve(root), new Set(files.logs.map((path) => resolve(path))));
-  if (unfinished.length > 0) onRows((await markLiveRuns(unfinished)).map(link));
+  if (unfinished.length > 0) onRows((await markLiveRuns(unfinished)).map(link), files.logs.length);
 }
 
 /** A log the digest could not answer, with what its record needs. */
@@ -217,8 +221,8 @@ class LogReads {
 }
 
 /** What the digest keeps of a log read: sealed when its row can no longer change while the file does not. */
-function recordOf(read: PendingRead, { row, state }: ReadResult): DigestRecord | null {
-  if (!read.identity) return null;
+function recordOf(read: PendingRead, { row, state, gone }: ReadResult): DigestRecord | null {
+  if (!read.identity || gone) return null;
   const path = resolve(read.path);
   if (!row) return { path, identity: read.identity, row, sealed: true };
   // A finished verifiers run (metadata.json written) with a healthy tail no longer changes.
@@ -255,16 +259,24 @@ export async function readRunFiles(
 
 /** Read one log: its row, or null for a `.json` file that is another tool's. */
 async function readRunFile(task: ReadTask, codecs?: Codecs): Promise<ReadResult> {
-  if (task.sniff && !(await isRunJson(task.path))) return { row: null, state: null };
-  const jsonlKind = jsonlRunKind(task.path);
-  if (!jsonlKind) return { row: await describeRun(task.path, task.root, codecs), state: null };
-  const { row, state } = await describeJsonlRun(
-    task.path,
-    task.root,
-    jsonlKind,
-    task.resume ?? undefined,
-  );
-  return { row, state };
+  try {
+    if (task.sniff && !(await isRunJson(task.path))) return { row: null, state: null };
+    const jsonlKind = jsonlRunKind(task.path);
+    if (!jsonlKind) return { row: await describeRun(task.path, task.root, codecs), state: null };
+    const { row, state } = await describeJsonlRun(
+      task.path,
+      task.root,
+      jsonlKind,
+      task.resume ?? undefined,
+    );
+    return { row, state };
+  } catch (error) {
+    // Deleted while the folder was listed (a run cleaned up): it is simply not there.
+    const code = (error as NodeJS.ErrnoException).code;
+    const kind = isSalvageError(error) ? error.kind : null;
+    if (code === 'ENOENT' || kind === 'not-found') return { row: null, state: null, gone: true };
+    throw error;
+  }
 }
 
 /**

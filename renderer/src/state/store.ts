@@ -17,7 +17,7 @@ export type Store = RunsSlice & RunSlice & SampleSlice & FlowSlice & CompareSlic
  */
 export function createAppStore(client: Client, clock?: Clock): StoreApi<Store> {
   return createStore<Store>()((...args) => ({
-    ...createRunsSlice(client)(...args),
+    ...createRunsSlice(client, clock)(...args),
     ...createRunSlice(client, clock)(...args),
     ...createSampleSlice(client)(...args),
     ...createFlowSlice(client)(...args),
