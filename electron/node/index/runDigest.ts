@@ -66,6 +66,9 @@ interface DigestColumns {
   state: string | null;
 }
 
+/** A range lookup's columns: a sealed digest's state is never needed. */
+type RangeColumns = Omit<DigestColumns, 'state'>;
+
 /**
  * Per-run digests (the runs-table row) keyed by path and file identity, so that listing thousands
  * of runs costs one stat and one indexed lookup per unchanged run instead of a read.
@@ -83,7 +86,7 @@ export class RunDigest {
   misses = 0;
 
   private readonly selectRow: StatementSync;
-  private readonly selectMany: StatementSync;
+  private readonly selectRange: StatementSync;
   private readonly upsertRow: StatementSync;
 
   private constructor(path: string, db: DatabaseSync) {
@@ -92,8 +95,10 @@ export class RunDigest {
     this.selectRow = db.prepare(
       'SELECT path, size, mtime_ms, inode, sealed, row, state FROM digests WHERE path = ?',
     );
-    this.selectMany = db.prepare(
-      'SELECT path, size, mtime_ms, inode, sealed, row, state FROM digests WHERE path IN (SELECT value FROM json_each(?))',
+    // One seek and a scan of the primary key: cheaper than a seek per path when the paths asked
+    // are a folder's, sorted, as a listing asks them.
+    this.selectRange = db.prepare(
+      'SELECT path, size, mtime_ms, inode, sealed, row FROM digests WHERE path >= ? AND path <= ?',
     );
     this.upsertRow = db.prepare('INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
@@ -135,7 +140,8 @@ export class RunDigest {
 
   /**
    * The sealed digests of these file versions, by path: a run's row, or null for a file that is
-   * not a run. A path absent from the answer must be read. One statement per thousand paths.
+   * not a run. A path absent from the answer must be read. One range query per thousand paths
+   * (sorted paths make it tight; a path outside its range by some other ordering is only a miss).
    */
   lookupAll(
     files: ReadonlyArray<{ readonly path: string; readonly identity: FileIdentity }>,
@@ -143,15 +149,23 @@ export class RunDigest {
     const fresh = new Map<string, RunRow | null>();
     for (let start = 0; start < files.length; start += LOOKUP_BATCH) {
       const batch = files.slice(start, start + LOOKUP_BATCH);
-      const rows = this.selectMany.all(JSON.stringify(batch.map((file) => file.path)));
-      const found = new Map(
-        (rows as unknown as DigestColumns[]).map((columns) => [columns.path, columns]),
-      );
+      let low = batch[0]!.path;
+      let high = low;
+      for (const { path } of batch) {
+        if (path < low) low = path;
+        if (path > high) high = path;
+      }
+      const found = new Map<string, RangeColumns>();
+      for (const columns of this.selectRange.all(low, high) as unknown as RangeColumns[])
+        found.set(columns.path, columns);
       for (const { path, identity } of batch) {
         const columns = found.get(path);
         if (columns?.sealed !== 1 || !sameIdentity(identityIn(columns), identity)) continue;
-        const digest = parsed(columns);
-        if (digest) fresh.set(path, digest.row);
+        try {
+          fresh.set(path, JSON.parse(columns.row) as RunRow | null);
+        } catch {
+          // A stored row that no longer parses is as good as absent: the log is read again.
+        }
       }
     }
     this.hits += fresh.size;
@@ -211,7 +225,7 @@ function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.inode === b.inode;
 }
 
-function identityIn(columns: DigestColumns): FileIdentity {
+function identityIn(columns: RangeColumns): FileIdentity {
   return { size: columns.size, mtimeMs: columns.mtime_ms, inode: columns.inode };
 }
 

@@ -1,5 +1,4 @@
-import { stat } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 import { runFacts } from '../../../shared/model/runFacts.ts';
 import { NO_LINKS, type RunRow } from '../../../shared/model/run.ts';
@@ -10,7 +9,7 @@ import { sidecarUndoable } from '../repair/repairJsonl.ts';
 import { describeJsonlRun, jsonlRunKind, type JsonlScanState } from './jsonlRuns.ts';
 import { formatFromPath, withLog } from './openLog.ts';
 import { recoveredPath, recoveryState } from '../recovery/recoverLog.ts';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import {
   identityOf,
   type DigestRecord,
@@ -69,18 +68,21 @@ export async function listRuns(root: string, options: ListOptions = {}): Promise
 }
 
 /**
- * The rows of every log under `root`, handed to `onRows` in batches as they are ready: runs the
+ * The rows of every log under `folder`, handed to `onRows` in batches as they are ready: runs the
  * digest answers first (a stat and an indexed lookup each), then the logs read (by the pool's
  * workers when there are many), and last the unfinished runs, after one check of who writes them.
  * Unreadable logs are listed with their problem, never dropped.
  */
 export async function streamRuns(
-  root: string,
+  folder: string,
   options: ListOptions,
   /** Rows ready, and how many log files the folder holds (the rows to expect, at most). */
   onRows: (rows: RunRow[], found: number) => void,
 ): Promise<void> {
   const { digest, signal } = options;
+  // Absolute from here on: every path found under it is then absolute and normalized already.
+  const root = resolve(folder);
+  const under = root.endsWith(sep) ? root : `${root}${sep}`;
   const files = await findRunFiles(root, { sniffJson: !digest });
   const link = runLinker(files);
   const unfinished: RunRow[] = [];
@@ -102,21 +104,26 @@ export async function streamRuns(
       reads.add(batch.map((path) => ({ path, identity: null, sniff: false, resume: null })));
       continue;
     }
-    const known = await identities(batch);
+    // Let the pool's answers and the renderer's calls in between two batches.
+    if (start > 0) await new Promise((next) => setImmediate(next));
+    const known = identities(batch);
     const fresh = digest.lookupAll(known);
     const hits: RunRow[] = [];
     const misses: PendingRead[] = [];
     for (const { path, identity } of known) {
       const row = fresh.get(path);
-      if (row) hits.push({ ...row, path: relative(root, path) || path, location: path });
-      else if (row === undefined) misses.push(missOf(path, identity, digest));
+      if (row) {
+        // A row parsed just now, this listing's own: named where it is found, not copied.
+        Object.assign(row, { path: path.slice(under.length), location: path });
+        hits.push(row);
+      } else if (row === undefined) misses.push(missOf(path, identity, digest));
     }
     emit(hits);
     reads.add(misses);
   }
   await reads.finish();
   signal?.throwIfAborted();
-  digest?.forgetMissing(resolve(root), new Set(files.logs.map((path) => resolve(path))));
+  digest?.forgetMissing(root, new Set(files.logs));
   if (unfinished.length > 0) onRows((await markLiveRuns(unfinished)).map(link), files.logs.length);
 }
 
@@ -126,20 +133,20 @@ interface PendingRead extends Omit<ReadTask, 'root'> {
   readonly identity: FileIdentity | null;
 }
 
-/** The files' absolute paths and identities; files gone since the walk are left out. */
-async function identities(
+/**
+ * The files' identities; files gone since the walk are left out. Stat'ed in this thread, not on
+ * the thread pool: a warm listing is little else, and a synchronous stat costs a fraction of a
+ * promise's round trip (a batch of them blocks for a millisecond or two on a local disk).
+ */
+function identities(
   paths: ReadonlyArray<string>,
-): Promise<Array<{ path: string; identity: FileIdentity }>> {
-  const found = await Promise.all(
-    paths.map(async (path) => {
-      const stats = await stat(path).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return null;
-        throw error;
-      });
-      return stats && { path: resolve(path), identity: identityOf(stats) };
-    }),
-  );
-  return found.filter((file) => file !== null);
+): Array<{ path: string; identity: FileIdentity }> {
+  const found: Array<{ path: string; identity: FileIdentity }> = [];
+  for (const path of paths) {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (stats) found.push({ path, identity: identityOf(stats) });
+  }
+  return found;
 }
 
 /** A miss: a JSONL log that only grew (same inode, larger) is folded from where its last scan stopped. */
@@ -287,11 +294,12 @@ async function readRunFile(task: ReadTask, codecs?: Codecs): Promise<ReadResult>
  * read, so that each row is linked as it comes.
  */
 function runLinker(files: RunFiles): (row: RunRow) => RunRow {
-  const logs = new Set(files.logs.map((path) => resolve(path)));
+  // Paths found under a resolved root, and names made from them: absolute and normalized already.
+  const logs = new Set(files.logs);
   const exports = new Map<string, string[]>();
   const sidecars = new Map<string, string[]>();
   const sourceOf = (sources: ReadonlyArray<string>): string | undefined =>
-    sources.map((source) => resolve(source)).find((source) => logs.has(source));
+    sources.find((source) => logs.has(source));
   for (const output of files.outputs) {
     const kind = outputKind(output);
     if (!kind || kind.kind === 'sample-markdown' || kind.kind === 'recovered') continue;
@@ -299,13 +307,13 @@ function runLinker(files: RunFiles): (row: RunRow) => RunRow {
     const source = sourceOf(kind.sources);
     if (!source) continue;
     const into = kind.kind === 'export' ? exports : sidecars;
-    into.set(source, [...(into.get(source) ?? []), resolve(output)]);
+    into.set(source, [...(into.get(source) ?? []), output]);
   }
   return (row) => {
     const recoveredKind = outputKind(row.location);
     const recoveredFrom =
       recoveredKind?.kind === 'recovered' ? (sourceOf(recoveredKind.sources) ?? null) : null;
-    const recovered = resolve(recoveredPath(row.location));
+    const recovered = recoveredPath(row.location);
     // Sidecars sort by their time stamp: the last is the latest repair.
     const latest = sidecars.get(row.location)?.sort().at(-1) ?? null;
     return {

@@ -1,15 +1,9 @@
-import { parentPort } from 'node:worker_threads';
-import { readRunFiles, type ReadTask } from './listRuns.ts';
-import { workerError, type WorkerAnswer } from './readerPool.ts';
-import { useBlockingReads } from '../io/fileByteSource.ts';
+import { enableCompileCache } from 'node:module';
 
-useBlockingReads();
-
-// A ReaderPool's worker thread: reads each chunk of logs it is sent and answers with their rows.
-parentPort?.on('message', ({ id, tasks }: { id: number; tasks: ReadonlyArray<ReadTask> }) => {
-  readRunFiles(tasks).then(
-    (results) => parentPort?.postMessage({ id, results } satisfies WorkerAnswer),
-    (error: unknown) =>
-      parentPort?.postMessage({ id, error: workerError(error) } satisfies WorkerAnswer),
-  );
-});
+// A ReaderPool worker's entry. Run from sources (the CLI, serve, tests), a new thread strips the
+// types of every module it loads again, most of a second of CPU per worker: Node's compile cache
+// (NODE_COMPILE_CACHE, else the temp folder) keeps the result on disk for the next ones. It must
+// be on before the modules load, hence the import after it. Bundled (the desktop app), it costs
+// nothing.
+enableCompileCache();
+await import('./readerThread.ts');
