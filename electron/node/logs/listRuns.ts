@@ -138,9 +138,7 @@ interface PendingRead extends Omit<ReadTask, 'root'> {
  * the thread pool: a warm listing is little else, and a synchronous stat costs a fraction of a
  * promise's round trip (a batch of them blocks for a millisecond or two on a local disk).
  */
-function identities(
-  paths: ReadonlyArray<string>,
-): Array<{ path: string; identity: FileIdentity }> {
+function identities(paths: ReadonlyArray<string>): Array<{ path: string; identity: FileIdentity }> {
   const found: Array<{ path: string; identity: FileIdentity }> = [];
   for (const path of paths) {
     const stats = statSync(path, { throwIfNoEntry: false });
