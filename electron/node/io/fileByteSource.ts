@@ -22,8 +22,14 @@ export async function statFile(path: string): Promise<Stats> {
 }
 
 /**
+ * Files this small are read whole at open: a listing reads a small log's head, end, directory and
+ * entries (half a dozen reads), and one read of it all costs less than the calls alone.
+ */
+const WHOLE_BELOW = 256 * 1024;
+
+/**
  * A ByteSource over a file: positional reads through one FileHandle (or, where this thread reads
- * with blocking calls, one descriptor), nothing loaded up front.
+ * with blocking calls, one descriptor); nothing loaded up front but a small file's bytes.
  *
  * The size is taken once at open. A log that grows later (a running eval) is re-opened by the
  * caller to see the new bytes; reads never go past the size seen at open.
@@ -32,11 +38,19 @@ export class FileByteSource implements ByteSource, AsyncDisposable {
   readonly path: string;
   readonly size: number;
   private readonly handle: FileHandle | number;
+  /** A small file's bytes, read whole at open (see WHOLE_BELOW). */
+  private readonly whole: Uint8Array | null;
 
-  private constructor(path: string, handle: FileHandle | number, size: number) {
+  private constructor(
+    path: string,
+    handle: FileHandle | number,
+    size: number,
+    whole: Uint8Array | null,
+  ) {
     this.path = path;
     this.handle = handle;
     this.size = size;
+    this.whole = whole;
   }
 
   static async open(path: string): Promise<FileByteSource> {
@@ -52,11 +66,19 @@ export class FileByteSource implements ByteSource, AsyncDisposable {
       await closeHandle(handle);
       throw new SalvageError('not-a-file', `${path} is not a regular file.`);
     }
-    return new FileByteSource(path, handle, stats.size);
+    if (stats.size > WHOLE_BELOW) return new FileByteSource(path, handle, stats.size, null);
+    const partial = new FileByteSource(path, handle, stats.size, null);
+    try {
+      return new FileByteSource(path, handle, stats.size, await partial.read(0, stats.size));
+    } catch (error) {
+      await closeHandle(handle);
+      throw error;
+    }
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     checkRange(this.size, offset, length);
+    if (this.whole) return this.whole.slice(offset, offset + length);
     const buffer = new Uint8Array(length);
     let filled = 0;
     while (filled < length) {
