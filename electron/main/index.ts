@@ -9,6 +9,7 @@ import { watchOpenedFolders } from '../node/services/folderWatcher.ts';
 import { OpenedFolders } from '../node/services/openedFolders.ts';
 import { RunDigest, salvageDataDir } from '../node/index/runDigest.ts';
 import { ReaderPool } from '../node/logs/readerPool.ts';
+import { SearchService } from '../node/search/searchService.ts';
 import { createMainWindow } from './window.ts';
 
 // Composition root: build the services, register the handlers, open the window. No logic here.
@@ -57,14 +58,23 @@ void app.whenReady().then(async () => {
   const initial = existsSync(initialFolder) ? [initialFolder] : [];
   const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), initial);
   const digest = RunDigest.open();
-  // The bundled worker (scripts/buildElectron.ts builds it into out/worker).
-  const pool = new ReaderPool({ workerUrl: new URL('../worker/readerWorker.js', import.meta.url) });
+  // The worker threads of the search index and of listings, bundled beside the main process.
+  const search = new SearchService({
+    folders,
+    events,
+    workerUrl: pathToFileURL(join(app.getAppPath(), 'out/worker/searchWorker.js')),
+  });
+  search.start();
+  const pool = new ReaderPool({
+    workerUrl: pathToFileURL(join(app.getAppPath(), 'out/reader/readerWorker.js')),
+  });
   app.on('will-quit', () => {
-    digest.close();
+    void search.close();
     void pool.close();
+    digest.close();
   });
   registerHandlers(
-    createLogService({ folders, events, chooseFolder, chooseSavePath, digest, pool }),
+    createLogService({ folders, events, chooseFolder, chooseSavePath, digest, search, pool }),
     (senderUrl) => senderUrl.startsWith(pageUrl),
   );
   const window = createMainWindow(join(app.getAppPath(), 'out/preload/index.cjs'), pageUrl);

@@ -9,6 +9,7 @@ import { OpenedFolders } from '../services/openedFolders.ts';
 import { RunDigest, salvageDataDir } from '../index/runDigest.ts';
 import { ReaderPool } from '../logs/readerPool.ts';
 import { startWebServer } from '../server/webServer.ts';
+import { SearchService } from '../search/searchService.ts';
 import type { Output } from './output.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
 
@@ -37,8 +38,10 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
   const digest = RunDigest.open();
   const pool = new ReaderPool();
   const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), [folder]);
+  const search = new SearchService({ folders, events });
+  search.start();
   const server = await startWebServer({
-    handlers: createLogService({ folders, events, digest, pool }),
+    handlers: createLogService({ folders, events, digest, search, pool }),
     events,
     rendererDir,
     host: parsed.values.host,
@@ -52,6 +55,7 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
   });
   stopWatching();
   await server.close();
+  await search.close();
   digest.close();
   await pool.close();
   return 0;
