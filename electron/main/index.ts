@@ -8,6 +8,7 @@ import { EventHub } from '../node/services/eventHub.ts';
 import { watchOpenedFolders } from '../node/services/folderWatcher.ts';
 import { OpenedFolders } from '../node/services/openedFolders.ts';
 import { RunDigest, salvageDataDir } from '../node/index/runDigest.ts';
+import { ReaderPool } from '../node/logs/readerPool.ts';
 import { SearchService } from '../node/search/searchService.ts';
 import { createMainWindow } from './window.ts';
 
@@ -57,19 +58,23 @@ void app.whenReady().then(async () => {
   const initial = existsSync(initialFolder) ? [initialFolder] : [];
   const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), initial);
   const digest = RunDigest.open();
-  // The search index works in a thread of its own, bundled beside the main process.
+  // The worker threads of the search index and of listings, bundled beside the main process.
   const search = new SearchService({
     folders,
     events,
     workerUrl: pathToFileURL(join(app.getAppPath(), 'out/worker/searchWorker.js')),
   });
   search.start();
+  const pool = new ReaderPool({
+    workerUrl: pathToFileURL(join(app.getAppPath(), 'out/reader/readerWorker.js')),
+  });
   app.on('will-quit', () => {
     void search.close();
+    void pool.close();
     digest.close();
   });
   registerHandlers(
-    createLogService({ folders, events, chooseFolder, chooseSavePath, digest, search }),
+    createLogService({ folders, events, chooseFolder, chooseSavePath, digest, search, pool }),
     (senderUrl) => senderUrl.startsWith(pageUrl),
   );
   const window = createMainWindow(join(app.getAppPath(), 'out/preload/index.cjs'), pageUrl);

@@ -7,6 +7,7 @@ import { EventHub } from '../services/eventHub.ts';
 import { watchOpenedFolders } from '../services/folderWatcher.ts';
 import { OpenedFolders } from '../services/openedFolders.ts';
 import { RunDigest, salvageDataDir } from '../index/runDigest.ts';
+import { ReaderPool } from '../logs/readerPool.ts';
 import { startWebServer } from '../server/webServer.ts';
 import { SearchService } from '../search/searchService.ts';
 import type { Output } from './output.ts';
@@ -35,11 +36,12 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
   }
   const events = new EventHub();
   const digest = RunDigest.open();
+  const pool = new ReaderPool();
   const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), [folder]);
   const search = new SearchService({ folders, events });
   search.start();
   const server = await startWebServer({
-    handlers: createLogService({ folders, events, digest, search }),
+    handlers: createLogService({ folders, events, digest, search, pool }),
     events,
     rendererDir,
     host: parsed.values.host,
@@ -55,5 +57,6 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
   await server.close();
   await search.close();
   digest.close();
+  await pool.close();
   return 0;
 }

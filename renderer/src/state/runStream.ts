@@ -53,7 +53,7 @@ export interface Clock {
   clearTimeout(timer: unknown): void;
 }
 
-const realClock: Clock = {
+export const realClock: Clock = {
   setTimeout: (run, ms) => setTimeout(run, ms),
   clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
 };

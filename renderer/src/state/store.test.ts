@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SampleBatch } from '../../../shared/ipc/contract.ts';
 import type { RecoveryPlan } from '../../../shared/model/recovery.ts';
-import type { RunRow } from '../../../shared/model/run.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { createClient } from '../api/client.ts';
 import { deferred, FakeBridge, settle, type Deferred } from '../test/fakeBridge.ts';
@@ -115,27 +114,6 @@ describe('a late answer never overwrites a newer request', () => {
       { handle: 'handle-A' },
       { handle: 'handle-B' },
     ]);
-  });
-
-  it('a listing that ends after a newer one was asked for is followed by it, never left last', async () => {
-    const listings = [deferred<RunRow[]>(), deferred<RunRow[]>()];
-    let call = 0;
-    const bridge = new FakeBridge()
-      .answer('salvage:folders:list', () => ['/logs'])
-      .answer('salvage:runs:list', () => listings[call++]!.promise);
-    const { state } = storeOver(bridge);
-    const first = state().loadRuns();
-    void state().loadRuns(); // a file changed while the first listing reads
-    void state().loadRuns(); // and another: still one more listing, not two
-    await settle();
-    listings[0]!.resolve([{ path: 'old.eval' } as RunRow]);
-    await settle();
-    expect(state().listing.runs.map((row) => row.path)).toEqual(['old.eval']);
-    listings[1]!.resolve([{ path: 'old.eval' } as RunRow, { path: 'new.eval' } as RunRow]);
-    await first;
-    expect(bridge.argsOf('salvage:runs:list')).toHaveLength(2);
-    expect(state().listing.runs.map((row) => row.path)).toEqual(['old.eval', 'new.eval']);
-    expect(state().listingRequest.phase).toBe('ready');
   });
 
   it('a comparison of two other runs replaces a slower one still on its way', async () => {
@@ -306,7 +284,7 @@ describe('the runs list follows changes', () => {
     const { bridge } = {
       bridge: new FakeBridge()
         .answer('salvage:folders:list', () => ['/logs'])
-        .answer('salvage:runs:list', () => [])
+        .answer('salvage:runs:stream', () => ({ streamId: 'listing' }))
         .answer('salvage:log:header', () => ({ status: 'started' }))
         .answer('salvage:samples:stream', () => ({ streamId: 's1' })),
     };
@@ -317,12 +295,12 @@ describe('the runs list follows changes', () => {
     bridge.emit('salvage:samples:batch', batch('s1', [1], true));
     bridge.emit('salvage:runs:changed', { at: 1 });
     await settle();
-    expect(bridge.argsOf('salvage:runs:list')).toHaveLength(1);
+    expect(bridge.argsOf('salvage:runs:stream')).toHaveLength(1);
     expect(bridge.argsOf('salvage:samples:stream')).toHaveLength(2);
     unwatch();
     bridge.emit('salvage:runs:changed', { at: 2 });
     await settle();
-    expect(bridge.argsOf('salvage:runs:list')).toHaveLength(1);
+    expect(bridge.argsOf('salvage:runs:stream')).toHaveLength(1);
   });
 });
 

@@ -32,6 +32,20 @@ describe('the default parse', () => {
     expect(value.d).toBe(Number.NEGATIVE_INFINITY);
     expect(value.e).toBe(12345678901234567890n);
   });
+
+  it('keeps a big integer exact among long floats, and long floats as numbers', () => {
+    const value = parseInspectJson(
+      '{"time": 0.0005495408549904, "rows": [{"n": [1, -98765432109876543210]}], "big": 1e300}',
+      'test',
+    ) as { time: number; rows: Array<{ n: JsonValue[] }>; big: number };
+    expect(value.time).toBe(0.0005495408549904);
+    expect(value.rows[0]!.n).toEqual([1, -98765432109876543210n]);
+    // An integer-valued float written as a float stays a number.
+    expect(value.big).toBe(1e300);
+    expect(parseInspectJson('{"time": 0.0005495408549904}', 'test')).toEqual({
+      time: 0.0005495408549904,
+    });
+  });
 });
 
 describe('the lossless parse', () => {
