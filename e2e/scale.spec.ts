@@ -45,6 +45,7 @@ test.afterAll(async () => {
 test('a run of 100,000 samples streams in and scrolls end to end with a bounded number of rows', async ({
   page,
 }) => {
+  test.setTimeout(180_000);
   page = await demo.show(page);
   await page.getByLabel('Filter runs', { exact: true }).fill('big--gpt');
   const run = await new RunsPage(page).open('big--gpt-4.1-mini');
@@ -67,6 +68,7 @@ test('a run of 100,000 samples streams in and scrolls end to end with a bounded 
 test('thousands of runs list in a table that keeps a bounded number of rows in the page', async ({
   page,
 }) => {
+  test.setTimeout(180_000);
   page = await demo.show(page);
   await expect(page.getByTestId('runs-status')).toHaveText(`${MANY_RUNS + 7} runs`, {
     timeout: 90_000,
