@@ -17,16 +17,20 @@ export type JsonValue =
 
 export type JsonObject = { readonly [key: string]: JsonValue };
 
-type Reviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
-const parseWith = JSON.parse as (text: string, reviver?: Reviver) => unknown;
-
-const SENTINEL_PREFIX = '\u0000salvage-number:';
+/**
+ * Marker strings the parser puts in place of tokens JSON.parse cannot take or would change (NaN,
+ * ±Infinity, integers beyond 2^53, numbers whose text must be kept), and the writer puts in place
+ * of tokens JSON.stringify cannot write. A raw NUL cannot occur in JSON text, so a user's string
+ * can start with NUL only as the escape `\u0000`: the parser escapes every such string (one more
+ * NUL in front, taken off afterwards), so a marker is never a user's string and the reverse.
+ */
+const MARKER_PREFIX = '\u0000salvage-number:';
 const SPECIAL_NUMBERS: Readonly<Record<string, number>> = {
   NaN: Number.NaN,
   Infinity: Number.POSITIVE_INFINITY,
   '-Infinity': Number.NEGATIVE_INFINITY,
 };
-/** 16 digits in a row may be an integer beyond 2^53 (or just digits in a string: then the slower path finds nothing). */
+/** 16 digits in a row may be an integer beyond 2^53 (or just digits in a string: then the marking pass finds nothing). */
 const MAYBE_UNSAFE_INTEGER = /\d{16}/;
 
 export interface ParseOptions {
@@ -109,52 +113,46 @@ export function pythonFloatRepr(value: number): string {
  *
  * Inspect (pydantic, `ser_json_inf_nan="constants"`) writes bare NaN, Infinity and -Infinity,
  * which JSON.parse rejects, and may write integers beyond 2^53, which JSON.parse silently
- * rounds. The fast path is plain JSON.parse; only text that needs it pays for the repair.
- * With `lossless`, numbers also keep their text (see {@link ParseOptions}).
+ * rounds. The fast path is plain JSON.parse; only text that needs it pays for one marking pass
+ * over the text and a walk over the markers (never a reviver: V8 runs a reviver recursively, so
+ * 3,000 levels of nesting overflowed the stack, and it cost 3–20× on any text holding 16 digits
+ * in a row). With `lossless`, numbers also keep their text (see {@link ParseOptions}).
+ * Any depth of nesting parses; the walks below are iterative.
  */
 export function parseInspectJson(
   text: string,
   what: string,
   options: ParseOptions = {},
 ): JsonValue {
-  if (options.lossless) return parseLossless(text, what);
-  const maybeUnsafe = MAYBE_UNSAFE_INTEGER.test(text);
-  try {
-    return parseWith(text, maybeUnsafe ? reviveExactIntegers : undefined) as JsonValue;
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    const repaired = replaceSpecialNumbers(text);
-    if (repaired === text) throw invalidJson(what, error);
+  const lossless = options.lossless === true;
+  let first: SyntaxError | null = null;
+  if (!lossless && !MAYBE_UNSAFE_INTEGER.test(text)) {
     try {
-      return parseWith(repaired, reviveSpecialNumbers(maybeUnsafe)) as JsonValue;
-    } catch (second) {
-      if (second instanceof SyntaxError) throw invalidJson(what, second);
-      throw second;
+      return JSON.parse(text) as JsonValue;
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      first = error;
     }
   }
-}
-
-const LEXICAL_PREFIX = '\u0000salvage-lexical:';
-
-/**
- * The lossless parse: one pass over the text turns every number token JavaScript would write
- * differently (and NaN, ±Infinity) into a marker string; JSON.parse, without a reviver (which
- * would cost a call per value); then a walk turns the markers into their values. Most numbers
- * (short integers, shortest-form floats) are left to JSON.parse.
- */
-function parseLossless(text: string, what: string): JsonValue {
-  const marked = markLexicalNumbers(text);
+  const marked = markTokens(text, lossless);
+  if (marked.count === 0 && first !== null) throw invalidJson(what, first);
   let value: JsonValue;
   try {
     value = JSON.parse(marked.text) as JsonValue;
   } catch (error) {
-    if (error instanceof SyntaxError) throw invalidJson(what, error);
+    if (error instanceof SyntaxError) throw invalidJson(what, first ?? error);
     throw error;
   }
-  return marked.count > 0 ? restoreLexicalNumbers(value) : value;
+  return marked.count > 0 ? restoreMarkers(value) : value;
 }
 
-function markLexicalNumbers(text: string): { text: string; count: number } {
+/**
+ * One pass over the text: every number token that needs it (NaN and ±Infinity; integers beyond
+ * 2^53; with `lossless`, every number JavaScript would write differently) becomes a marker
+ * string, and every string value starting with NUL gets one more NUL (so no user string reads
+ * as a marker). Strings are skipped whole (indexOf to their closing quote).
+ */
+function markTokens(text: string, lossless: boolean): { text: string; count: number } {
   const parts: string[] = [];
   let copied = 0;
   let count = 0;
@@ -162,11 +160,14 @@ function markLexicalNumbers(text: string): { text: string; count: number } {
   for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
     if (code === 0x22) {
-      // A string: skip to its closing quote, escapes included.
-      for (i += 1; i < length; i++) {
-        const inner = text.charCodeAt(i);
-        if (inner === 0x5c) i += 1;
-        else if (inner === 0x22) break;
+      const start = i;
+      i = closingQuote(text, i);
+      if (i === -1) break; // an unterminated string: JSON.parse reports it
+      // A string value starting with the escape \u0000 (not a key: a key is followed by ':').
+      if (text.startsWith('\\u0000', start + 1) && !isKey(text, i + 1)) {
+        parts.push(text.slice(copied, start + 1), '\\u0000');
+        copied = start + 1;
+        count += 1;
       }
       continue;
     }
@@ -182,8 +183,8 @@ function markLexicalNumbers(text: string): { text: string; count: number } {
     }
     if (end < 0) continue;
     const token = text.slice(i, end);
-    if (keepsText(token)) {
-      parts.push(text.slice(copied, i), JSON.stringify(LEXICAL_PREFIX + token));
+    if (lossless ? keepsText(token) : needsMarker(token)) {
+      parts.push(text.slice(copied, i), JSON.stringify(MARKER_PREFIX + token));
       copied = end;
       count += 1;
     }
@@ -192,6 +193,27 @@ function markLexicalNumbers(text: string): { text: string; count: number } {
   if (count === 0) return { text, count };
   parts.push(text.slice(copied));
   return { text: parts.join(''), count };
+}
+
+/** The index of the quote closing the string that opens at `open`, or -1. */
+function closingQuote(text: string, open: number): number {
+  for (let at = text.indexOf('"', open + 1); at !== -1; at = text.indexOf('"', at + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes += 1;
+    if (backslashes % 2 === 0) return at;
+  }
+  return -1;
+}
+
+/** Whether the string that ended before `from` is an object key (a ':' follows it). */
+function isKey(text: string, from: number): boolean {
+  let at = from;
+  while (at < text.length && isJsonWhitespace(text.charCodeAt(at))) at += 1;
+  return text.charCodeAt(at) === 0x3a;
+}
+
+function isJsonWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 }
 
 function isNumberChar(code: number): boolean {
@@ -206,91 +228,65 @@ function isNumberChar(code: number): boolean {
   );
 }
 
+/** The default parse marks only what JSON.parse rejects or rounds: NaN, ±Infinity, unsafe integers. */
+function needsMarker(token: string): boolean {
+  if (Object.hasOwn(SPECIAL_NUMBERS, token)) return true;
+  const digits = token.charCodeAt(0) === 0x2d ? token.length - 1 : token.length;
+  return digits >= 16 && /^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token));
+}
+
 /** Whether a number token must keep its text: JSON.parse and String() would not give it back. */
 function keepsText(token: string): boolean {
   // NaN and ±Infinity, which JSON.parse does not take.
-  if (token in SPECIAL_NUMBERS) return true;
+  if (Object.hasOwn(SPECIAL_NUMBERS, token)) return true;
   const digits = token.charCodeAt(0) === 0x2d ? token.length - 1 : token.length;
   // A short integer (no leading zeros or + in JSON) comes back the same; -0 does not.
   if (digits < 16 && /^-?\d+$/.test(token)) return token === '-0';
   return String(Number(token)) !== token;
 }
 
-function restoreLexicalNumbers(value: JsonValue): JsonValue {
-  if (typeof value === 'string') {
-    if (!value.startsWith(LEXICAL_PREFIX)) return value;
-    const token = value.slice(LEXICAL_PREFIX.length);
-    const special = SPECIAL_NUMBERS[token];
-    if (special !== undefined) return special;
-    const number = Number(token);
-    if (/^-?\d+$/.test(token) && token !== '-0' && !Number.isSafeInteger(number))
-      return BigInt(token);
-    return new LexicalNumber(token, number);
+/** A marker's value, or a user's string with the escaping NUL taken off. */
+function markerValue(text: string): JsonValue {
+  if (text.charCodeAt(1) === 0) return text.slice(1);
+  const token = text.slice(MARKER_PREFIX.length);
+  if (Object.hasOwn(SPECIAL_NUMBERS, token)) return SPECIAL_NUMBERS[token]!;
+  const number = Number(token);
+  if (/^-?\d+$/.test(token) && token !== '-0' && !Number.isSafeInteger(number))
+    return BigInt(token);
+  return new LexicalNumber(token, number);
+}
+
+/** Replace the markers of {@link markTokens} in place, iteratively (any depth). */
+function restoreMarkers(root: JsonValue): JsonValue {
+  if (typeof root === 'string') return root.charCodeAt(0) === 0 ? markerValue(root) : root;
+  const pending: object[] = [];
+  if (typeof root === 'object' && root !== null) pending.push(root);
+  while (pending.length > 0) {
+    const container = pending.pop() as Record<string, unknown> | unknown[];
+    if (Array.isArray(container)) {
+      for (let i = 0; i < container.length; i++) {
+        const item = container[i];
+        if (typeof item === 'string') {
+          if (item.charCodeAt(0) === 0) container[i] = markerValue(item);
+        } else if (typeof item === 'object' && item !== null) pending.push(item);
+      }
+      continue;
+    }
+    for (const key of Object.keys(container)) {
+      const item = container[key];
+      if (typeof item === 'string') {
+        // JSON.parse made every key an own data property (`__proto__` too), so this sets it.
+        if (item.charCodeAt(0) === 0) container[key] = markerValue(item);
+      } else if (typeof item === 'object' && item !== null) pending.push(item);
+    }
   }
-  if (Array.isArray(value)) {
-    const array = value as JsonValue[];
-    for (let i = 0; i < array.length; i++) array[i] = restoreLexicalNumbers(array[i]!);
-    return array;
-  }
-  if (isJsonObject(value)) {
-    const object = value as Record<string, JsonValue>;
-    for (const key of Object.keys(object)) object[key] = restoreLexicalNumbers(object[key]!);
-  }
-  return value;
+  return root;
 }
 
 function invalidJson(what: string, error: SyntaxError): SalvageError {
   return new SalvageError('invalid-json', `${what} is not valid JSON (${error.message}).`, {
     cause: error,
   });
-}
-
-const reviveExactIntegers: Reviver = (_key, value, context) => {
-  if (typeof value === 'number' && !Number.isSafeInteger(value) && Number.isInteger(value)) {
-    const source = context?.source;
-    if (source !== undefined && /^-?\d+$/.test(source)) return BigInt(source);
-  }
-  return value;
-};
-
-function reviveSpecialNumbers(exactIntegers: boolean): Reviver {
-  return (key, value, context) => {
-    if (typeof value === 'string' && value.startsWith(SENTINEL_PREFIX)) {
-      return SPECIAL_NUMBERS[value.slice(SENTINEL_PREFIX.length)] ?? value;
-    }
-    return exactIntegers ? reviveExactIntegers(key, value, context) : value;
-  };
-}
-
-/** Replace bare NaN/Infinity/-Infinity tokens outside strings by sentinel strings. */
-function replaceSpecialNumbers(text: string): string {
-  const parts: string[] = [];
-  let copiedUpTo = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (inString) {
-      if (code === 0x5c)
-        i += 1; // backslash: skip the escaped character
-      else if (code === 0x22) inString = false;
-      continue;
-    }
-    if (code === 0x22) {
-      inString = true;
-      continue;
-    }
-    let token: string | undefined;
-    if (code === 0x4e && text.startsWith('NaN', i)) token = 'NaN';
-    else if (code === 0x49 && text.startsWith('Infinity', i)) token = 'Infinity';
-    else if (code === 0x2d && text.startsWith('-Infinity', i)) token = '-Infinity';
-    if (token === undefined) continue;
-    parts.push(text.slice(copiedUpTo, i), JSON.stringify(SENTINEL_PREFIX + token));
-    i += token.length - 1;
-    copiedUpTo = i + 1;
-  }
-  if (parts.length === 0) return text;
-  parts.push(text.slice(copiedUpTo));
-  return parts.join('');
 }
 
 const utf8 = new TextDecoder('utf-8');
@@ -305,41 +301,145 @@ export function parseInspectJsonBytes(
 }
 
 /**
- * Serialise like Inspect: NaN and ±Infinity as bare tokens, bigints as exact integers.
+ * Serialise like Inspect: NaN and ±Infinity as bare tokens, bigints as exact integers, lexical
+ * numbers as their text.
  *
- * The output is what Inspect itself reads back; parse it with parseInspectJson.
+ * The output is what Inspect itself reads back; parse it with parseInspectJson. JSON.stringify
+ * writes the value, with markers standing for those tokens; a user's string that looks like a
+ * marker is itself replaced by a marker standing for its own text, so it is written as it was.
+ * Values nested too deep for JSON.stringify's recursion are written by an iterative writer.
  */
 export function stringifyInspectJson(value: unknown, indent?: number): string {
   const replacements: string[] = [];
   const placeholder = (text: string): string => {
     replacements.push(text);
-    return `${SENTINEL_PREFIX}${replacements.length - 1}`;
+    return `${MARKER_PREFIX}${replacements.length - 1}`;
   };
-  const json = JSON.stringify(
-    value,
-    function (this: unknown, key: string, item: unknown) {
-      // A lexical number's toJSON already ran; its holder still has it, text and all.
-      const raw = (this as Record<string, unknown>)[key];
-      if (raw instanceof LexicalNumber) return placeholder(raw.text);
-      if (typeof item === 'bigint') return placeholder(item.toString());
-      if (typeof item === 'number' && !Number.isFinite(item)) {
-        return placeholder(Number.isNaN(item) ? 'NaN' : item > 0 ? 'Infinity' : '-Infinity');
-      }
-      return item;
-    },
-    indent,
-  );
+  let json: string;
+  try {
+    json = JSON.stringify(
+      value,
+      function (this: unknown, key: string, item: unknown) {
+        // A lexical number's toJSON already ran; its holder still has it, text and all.
+        const raw = (this as Record<string, unknown>)[key];
+        if (raw instanceof LexicalNumber) return placeholder(raw.text);
+        if (typeof item === 'bigint') return placeholder(item.toString());
+        if (typeof item === 'number' && !Number.isFinite(item))
+          return placeholder(specialText(item));
+        if (typeof item === 'string' && item.startsWith(MARKER_PREFIX))
+          return placeholder(JSON.stringify(item));
+        return item;
+      },
+      indent,
+    );
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return writeIteratively(value, indent);
+  }
   if (replacements.length === 0) return json;
-  const quotedPrefix = JSON.stringify(SENTINEL_PREFIX).slice(0, -1);
-  return json.replace(
-    new RegExp(`${escapeRegExp(quotedPrefix)}(\\d+)"`, 'g'),
-    (_match, index: string) => replacements[Number(index)] ?? 'null',
-  );
+  // A marker is a whole value: after `[`, `,`, `:` or whitespace, never after a backslash (a
+  // quote inside a string), and never followed by `:` (a key).
+  return json.replace(MARKER_PATTERN, (_match, index: string) => replacements[Number(index)]!);
+}
+
+const MARKER_PATTERN = new RegExp(
+  `(?<![^\\[,:\\s])${escapeRegExp(JSON.stringify(MARKER_PREFIX).slice(0, -1))}(\\d+)"(?!:)`,
+  'g',
+);
+
+function specialText(value: number): string {
+  return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
 }
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * The same text as {@link stringifyInspectJson}, written with an explicit stack instead of
+ * recursion: for values nested deeper than JSON.stringify's recursion allows (a hostile log).
+ * Follows JSON.stringify's rules (toJSON, omitted undefined and functions, null in arrays).
+ */
+function writeIteratively(root: unknown, indent?: number): string {
+  const gap = typeof indent === 'number' ? ' '.repeat(Math.min(10, Math.max(0, indent))) : '';
+  const out: string[] = [];
+  let length = 0;
+  const emit = (text: string): void => {
+    length += text.length;
+    // V8's longest string: the same limit JSON.stringify reports, as a typed error.
+    if (length > MAX_STRING_CHARS) {
+      throw new SalvageError('size-limit', 'The value is too large to write as one JSON text.');
+    }
+    out.push(text);
+  };
+  type Frame = {
+    readonly container: object;
+    readonly entries: ReadonlyArray<readonly [string | null, unknown]>;
+    next: number;
+    written: number;
+    readonly depth: number;
+  };
+  const inProgress = new Set<object>();
+  const stack: Frame[] = [];
+  // Writes a scalar, or opens a container (pushed on the stack); false when the value is omitted.
+  const write = (key: string, input: unknown, depth: number): boolean => {
+    let value = input;
+    if (value instanceof LexicalNumber) {
+      emit(value.text);
+      return true;
+    }
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { toJSON?: unknown }).toJSON === 'function'
+    ) {
+      value = (value as { toJSON: (key: string) => unknown }).toJSON.call(value, key);
+    }
+    if (value === null) emit('null');
+    else if (typeof value === 'boolean') emit(value ? 'true' : 'false');
+    else if (typeof value === 'number')
+      emit(Number.isFinite(value) ? String(value) : specialText(value));
+    else if (typeof value === 'bigint') emit(value.toString());
+    else if (typeof value === 'string') emit(JSON.stringify(value));
+    else if (typeof value === 'object') {
+      if (inProgress.has(value)) throw new TypeError('Converting circular structure to JSON');
+      inProgress.add(value);
+      const entries: Array<readonly [string | null, unknown]> = Array.isArray(value)
+        ? value.map((item) => [null, item] as const)
+        : Object.keys(value).map(
+            (name) => [name, (value as Record<string, unknown>)[name]] as const,
+          );
+      emit(Array.isArray(value) ? '[' : '{');
+      stack.push({ container: value, entries, next: 0, written: 0, depth: depth + 1 });
+    } else return false;
+    return true;
+  };
+  if (!write('', root, 0)) return undefined as unknown as string;
+  while (stack.length > 0) {
+    const frame = stack.at(-1)!;
+    const isArray = Array.isArray(frame.container);
+    if (frame.next === frame.entries.length) {
+      stack.pop();
+      inProgress.delete(frame.container);
+      if (gap && frame.written > 0) emit(`\n${gap.repeat(frame.depth - 1)}`);
+      emit(isArray ? ']' : '}');
+      continue;
+    }
+    const [name, item] = frame.entries[frame.next++]!;
+    const omitted = item === undefined || typeof item === 'function' || typeof item === 'symbol';
+    if (!isArray && omitted) continue;
+    emit(frame.written > 0 ? ',' : '');
+    if (gap) emit(`\n${gap.repeat(frame.depth)}`);
+    if (name !== null) emit(`${JSON.stringify(name)}:${gap ? ' ' : ''}`);
+    frame.written += 1;
+    // (A toJSON that gives undefined: JSON.stringify would drop the member; null keeps it valid.)
+    if (!write(name ?? String(frame.next - 1), item, frame.depth)) emit('null');
+  }
+  return out.join('');
+}
+
+/** V8's maximum string length (2^29 − 24 characters). */
+const MAX_STRING_CHARS = 2 ** 29 - 24;
 
 /** Narrowing helpers for parsed JSON (input is unknown until proven otherwise). */
 export function isJsonObject(value: unknown): value is JsonObject {
