@@ -1,4 +1,9 @@
-import type { JsonObject, JsonValue } from '../formats/json/inspectJson.ts';
+import {
+  LexicalNumber,
+  stringifyInspectJson,
+  type JsonObject,
+  type JsonValue,
+} from '../formats/json/inspectJson.ts';
 
 /** Inspect's eval status; `started` means running or crashed (the file alone cannot tell which). */
 export type EvalStatus = 'started' | 'success' | 'cancelled' | 'error';
@@ -38,10 +43,15 @@ export function sampleKey(id: JsonValue | undefined, epoch: JsonValue | undefine
   return `${scalarText(id)}\u0000${scalarText(epoch)}`;
 }
 
-/** A JSON scalar as text, exactly (bigints keep every digit); containers as JSON. */
+/**
+ * A JSON scalar as text, exactly (bigints keep every digit); containers as Inspect JSON (a
+ * bigint or NaN inside, any depth), never through their own `toString`/`valueOf` members.
+ */
 export function scalarText(value: JsonValue | undefined): string {
   if (value === null || value === undefined) return String(value);
-  if (typeof value === 'object') return JSON.stringify(value);
+  // A lexical number by its value, as the default parse gives it (keys agree across parses).
+  if (value instanceof LexicalNumber) return String(value.value);
+  if (typeof value === 'object') return stringifyInspectJson(value);
   return String(value);
 }
 

@@ -24,6 +24,15 @@ export const MAX_ENTRY_TEXT_BYTES = 512 * 1024 * 1024;
 /** Largest JSON value of a `.json` log we parse at once (one sample, or the header fields). Same reason as MAX_ENTRY_TEXT_BYTES. */
 export const MAX_JSON_VALUE_BYTES = MAX_ENTRY_TEXT_BYTES;
 
+/**
+ * Most pool references a sample's model events and messages may expand to (`input_refs`,
+ * `call_refs`, `message_refs`): each is a pointer to a message already in memory, 8 bytes; a
+ * 1,000-call agent run whose calls each see 2,000 messages takes 2 million. Ranges that repeat
+ * the pool past this (128 MiB of pointers) are corrupt or hostile: a 1 MB list of `[0, 1000]`
+ * would otherwise expand to 100 million.
+ */
+export const MAX_POOL_REFERENCES = 16 * 1024 * 1024;
+
 /** Bytes scanned per read while walking a `.json` log's structure. */
 export const JSON_SCAN_CHUNK_BYTES = 1024 * 1024;
 

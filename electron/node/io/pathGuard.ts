@@ -1,6 +1,7 @@
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { SalvageError } from '../../../shared/util/errors.ts';
+import { isWithin } from './confinedPath.ts';
 import { fileError } from './fileErrors.ts';
 
 /**
@@ -19,8 +20,8 @@ export async function resolveInside(path: string, folders: ReadonlyArray<string>
   for (const folder of folders) {
     const root = await realpath(resolve(folder)).catch(() => null);
     if (root === null) continue;
-    const inner = relative(root, real);
-    if (inner === '' || (!inner.startsWith('..') && !isAbsolute(inner))) return real;
+    // By path segments: a folder named `..data` inside is inside.
+    if (isWithin(root, real)) return real;
   }
   throw new SalvageError(
     'outside-opened-folders',

@@ -1,7 +1,7 @@
 import { recoveredName } from '../../../shared/model/outputNames.ts';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import type { ByteSource } from '../../../shared/formats/bytes/byteSource.ts';
 import { EvalLogReader } from '../../../shared/formats/inspect-eval/evalLogReader.ts';
 import {
@@ -55,6 +55,7 @@ import {
 } from './bufferLocation.ts';
 import { DatabaseBuffer } from './databaseBuffer.ts';
 import { FilestoreBuffer } from './filestoreBuffer.ts';
+import { setOwn } from '../../../shared/util/records.ts';
 
 export interface RecoverOptions {
   readonly output?: string;
@@ -582,9 +583,9 @@ function usageJson(usage: Map<string, Map<string, number>>): JsonObject {
     ];
     for (const field of ordered) {
       const value = counts.get(field)!;
-      fields[field] = FLOAT_USAGE_FIELDS.has(field) ? pythonFloat(value) : value;
+      setOwn(fields, field, FLOAT_USAGE_FIELDS.has(field) ? pythonFloat(value) : value);
     }
-    out[model] = fields;
+    setOwn(out, model, fields);
   }
   return out;
 }

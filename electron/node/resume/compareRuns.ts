@@ -6,6 +6,7 @@ import { formatFromPath, withLog } from '../logs/openLog.ts';
 import { jsonlRunKind } from '../logs/jsonlRuns.ts';
 import { readRunConfig } from './runConfig.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
+import { setOwn } from '../../../shared/util/records.ts';
 
 export type { ComparedSample, RunComparison };
 
@@ -49,7 +50,7 @@ async function scoresOf(
     const values: Record<string, JsonValue> = {};
     if (isJsonObject(summary.scores)) {
       for (const [name, score] of Object.entries(summary.scores))
-        values[name] = isJsonObject(score) ? (score.value ?? null) : null;
+        setOwn(values, name, isJsonObject(score) ? (score.value ?? null) : null);
     }
     rows.set(sampleKey(summary.id, summary.epoch), {
       id: scalarText(summary.id),

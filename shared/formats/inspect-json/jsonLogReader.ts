@@ -20,6 +20,7 @@ import {
   type SampleRef,
   type SampleSummary,
 } from '../../model/log.ts';
+import { setOwn } from '../../util/records.ts';
 
 const SAMPLES = 'samples';
 /** Samples parsed per streamed batch: a row appears within a few parses, without an event per sample. */
@@ -81,7 +82,7 @@ export class JsonLogReader implements RunReader {
     const header: Record<string, JsonValue> = {};
     for (const member of this.members) {
       if (member.key === SAMPLES || member.key === REDUCTIONS) continue;
-      header[member.key] = await this.parseSpan(member, `Field "${member.key}"`);
+      setOwn(header, member.key, await this.parseSpan(member, `Field "${member.key}"`));
     }
     return header;
   }
