@@ -56,7 +56,9 @@ function namedScores(summary: HeaderSummary): RunScore[] {
   const several = summary.scores.length > 1;
   return summary.scores.flatMap((scorer) =>
     scorer.metrics.flatMap(({ name, value }) =>
-      typeof value === 'number' ? [{ name: several ? `${scorer.scorer}/${name}` : name, value }] : [],
+      typeof value === 'number'
+        ? [{ name: several ? `${scorer.scorer}/${name}` : name, value }]
+        : [],
     ),
   );
 }

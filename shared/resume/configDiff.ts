@@ -1,4 +1,5 @@
 import { isJsonObject, stringifyInspectJson, type JsonValue } from '../formats/json/inspectJson.ts';
+import { mapJsonLeaves } from '../formats/json/jsonTree.ts';
 
 /** The kind of run a configuration comes from. */
 export type ConfigKind = 'inspect' | 'verifiers';
@@ -67,17 +68,29 @@ const IGNORED: Readonly<Record<ConfigKind, ReadonlyArray<RegExp>>> = {
   ],
 };
 
-/** Dotted key paths of nested objects; arrays and scalars are compared whole. */
+/** Dotted key paths of nested objects; arrays and scalars are compared whole. Iterative (any depth). */
 export function flattenConfig(value: JsonValue, prefix = ''): Map<string, JsonValue> {
   const flat = new Map<string, JsonValue>();
-  if (isJsonObject(value)) {
-    for (const [key, item] of Object.entries(value)) {
-      const path = prefix ? `${prefix}.${key}` : key;
-      if (isJsonObject(item) && Object.keys(item).length > 0) {
-        for (const [inner, innerValue] of flattenConfig(item, path)) flat.set(inner, innerValue);
-      } else flat.set(path, item);
+  if (!isJsonObject(value)) {
+    if (prefix) flat.set(prefix, value);
+    return flat;
+  }
+  // A stack of objects being walked, each at its next key: the same order as a recursive walk.
+  const stack: Array<{ entries: Array<[string, JsonValue]>; next: number; path: string }> = [
+    { entries: Object.entries(value), next: 0, path: prefix },
+  ];
+  while (stack.length > 0) {
+    const top = stack.at(-1)!;
+    if (top.next === top.entries.length) {
+      stack.pop();
+      continue;
     }
-  } else if (prefix) flat.set(prefix, value);
+    const [key, item] = top.entries[top.next++]!;
+    const path = top.path ? `${top.path}.${key}` : key;
+    if (isJsonObject(item) && Object.keys(item).length > 0)
+      stack.push({ entries: Object.entries(item), next: 0, path });
+    else flat.set(path, item);
+  }
   return flat;
 }
 
@@ -124,13 +137,5 @@ function same(a: JsonValue, b: JsonValue): boolean {
 
 /** Objects with sorted keys, so that key order never counts as a difference. */
 function canonical(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) return (value as JsonValue[]).map(canonical);
-  if (isJsonObject(value)) {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, canonical(value[key]!)]),
-    );
-  }
-  return value;
+  return mapJsonLeaves(value, (leaf) => leaf, { sortKeys: true });
 }

@@ -21,6 +21,15 @@ export const MAX_CENTRAL_DIRECTORY_BYTES = 256 * 1024 * 1024;
 /** Largest entry we materialise as one string (summaries, headers, one sample). V8's string limit is ~512 MiB; beyond it a parse cannot succeed anyway. */
 export const MAX_ENTRY_TEXT_BYTES = 512 * 1024 * 1024;
 
+/**
+ * Largest header (`header.json`, `_journal/start.json`, a journal's config update) read. A header
+ * is the eval's spec, plan, results and stats: kilobytes, growing by about 10 bytes a sample
+ * for the spec's sample ids (a 1-million-sample eval: 10 MB). Listing a folder reads every
+ * header, so a 17 KB archive declaring a 511 MiB header (of spaces) cost 16 s and 1.7 GB per
+ * `ls`; capped by the declared size, it is refused before a byte is decoded.
+ */
+export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
+
 /** Largest JSON value of a `.json` log we parse at once (one sample, or the header fields). Same reason as MAX_ENTRY_TEXT_BYTES. */
 export const MAX_JSON_VALUE_BYTES = MAX_ENTRY_TEXT_BYTES;
 

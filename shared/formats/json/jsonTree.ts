@@ -7,8 +7,15 @@ import { isJsonObject, type JsonValue } from './inspectJson.ts';
  * recursive walk over them would end in a stack overflow instead of an answer.
  */
 
-/** A copy of `value` with every leaf (anything but an array or an object) replaced by `leaf(it)`. */
-export function mapJsonLeaves(value: JsonValue, leaf: (item: JsonValue) => JsonValue): JsonValue {
+/**
+ * A copy of `value` with every leaf (anything but an array or an object) replaced by `leaf(it)`;
+ * with `sortKeys`, every object's keys in sorted order.
+ */
+export function mapJsonLeaves(
+  value: JsonValue,
+  leaf: (item: JsonValue) => JsonValue,
+  options: { readonly sortKeys?: boolean } = {},
+): JsonValue {
   if (!Array.isArray(value) && !isJsonObject(value)) return leaf(value);
   const root: JsonValue[] | Record<string, JsonValue> = Array.isArray(value) ? [] : {};
   const pending: Array<{ from: JsonValue; into: JsonValue[] | Record<string, JsonValue> }> = [
@@ -33,7 +40,9 @@ export function mapJsonLeaves(value: JsonValue, leaf: (item: JsonValue) => JsonV
       for (const item of from as ReadonlyArray<JsonValue>) into.push(copy(item));
     } else {
       const object = from as Readonly<Record<string, JsonValue>>;
-      for (const key of Object.keys(object)) setOwn(into, key, copy(object[key]!));
+      const keys = Object.keys(object);
+      if (options.sortKeys) keys.sort();
+      for (const key of keys) setOwn(into, key, copy(object[key]!));
     }
   }
   return root;

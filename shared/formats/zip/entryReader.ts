@@ -137,13 +137,34 @@ function decode(
     case METHOD_DEFLATE:
       return codecs.inflateRaw(raw, entry.uncompressedSize);
     case METHOD_ZSTD:
-      return decodeAllFrames(raw, (frame) => codecs.zstdDecompress(frame, entry.uncompressedSize));
+      return decodeAllFrames(
+        raw,
+        (frame) => codecs.zstdDecompress(frame, entry.uncompressedSize),
+        codecs.decodeWhole && smallFrameDecoder(codecs.decodeWhole, entry.uncompressedSize),
+      );
     default:
       throw new SalvageError(
         'unsupported-compression',
         `Entry "${entry.name}" uses zip compression method ${entry.method}, which Salvage does not decode (it reads stored, deflate and zstd: methods 0, 8 and 93).`,
       );
   }
+}
+
+/**
+ * Decodes a small whole zstd frame at once, holding at most WHOLE_DECODE_MAX_BYTES of output (or
+ * the entry's declared size, when less); null when it decodes to more, so that the frame is
+ * streamed instead. Only the declared size bounds an entry, never its compression ratio.
+ */
+function smallFrameDecoder(
+  decodeWhole: NonNullable<Codecs['decodeWhole']>,
+  declared: number,
+): (frame: Uint8Array) => Uint8Array | null {
+  const limit = Math.min(declared, WHOLE_DECODE_MAX_BYTES);
+  return (frame) => {
+    const decoded = decodeWhole('zstd', frame, limit);
+    // Over the declared size: the reader reports it. Over the in-memory limit only: stream it.
+    return decoded.length > limit && limit < declared ? null : decoded;
+  };
 }
 
 /** Positional reads of a byte range in fixed-size chunks. */
