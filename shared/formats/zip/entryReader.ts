@@ -140,7 +140,7 @@ function decode(
       return decodeAllFrames(
         raw,
         (frame) => codecs.zstdDecompress(frame, entry.uncompressedSize),
-        codecs.decodeWhole && smallFrameDecoder(codecs.decodeWhole, entry.uncompressedSize),
+        codecs.decodeWhole ? smallFrameDecoder(codecs, entry.uncompressedSize) : undefined,
       );
     default:
       throw new SalvageError(
@@ -156,12 +156,12 @@ function decode(
  * streamed instead. Only the declared size bounds an entry, never its compression ratio.
  */
 function smallFrameDecoder(
-  decodeWhole: NonNullable<Codecs['decodeWhole']>,
+  codecs: Codecs,
   declared: number,
 ): (frame: Uint8Array) => Uint8Array | null {
   const limit = Math.min(declared, WHOLE_DECODE_MAX_BYTES);
   return (frame) => {
-    const decoded = decodeWhole('zstd', frame, limit);
+    const decoded = codecs.decodeWhole!('zstd', frame, limit);
     // Over the declared size: the reader reports it. Over the in-memory limit only: stream it.
     return decoded.length > limit && limit < declared ? null : decoded;
   };
