@@ -33,6 +33,10 @@ export function fileError(error: unknown, path: string, action = 'open'): unknow
   // An errno (ENOENT, ENOSPC…), not one of Node's own ERR_ codes (those are bugs or have their own handling).
   if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code)) return error;
   const kind = Object.hasOwn(KIND_OF_CODE, code) ? KIND_OF_CODE[code]! : 'io';
-  const reason = REASON_OF_KIND[kind] ?? (error as Error).message;
+  // A file being written that "does not exist": its folder is what is missing.
+  const reason =
+    kind === 'not-found' && action === 'write'
+      ? 'its folder does not exist'
+      : (REASON_OF_KIND[kind] ?? (error as Error).message);
   return new SalvageError(kind, `Cannot ${action} ${path}: ${reason}.`, { cause: error });
 }

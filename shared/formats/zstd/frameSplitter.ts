@@ -56,6 +56,15 @@ export class ZstdFrameSplitter {
       const state = this.state;
       switch (state.kind) {
         case 'magic': {
+          if (this.header.length === 0 && i + 4 <= chunk.length) {
+            // The whole magic in this chunk: the frame's slice starts at it, nothing is copied
+            // (frames of a few bytes each must cost little: a chunk may hold 100,000).
+            this.header = [chunk[i]!, chunk[i + 1]!, chunk[i + 2]!, chunk[i + 3]!];
+            this.classifyFrame();
+            sliceStart = i;
+            i += 4;
+            break;
+          }
           // A frame's bytes are held back until its magic says what kind of frame it is.
           this.header.push(chunk[i] as number);
           i += 1;
