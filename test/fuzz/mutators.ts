@@ -556,10 +556,10 @@ export function mutateTree(random: Random, value: JsonValue): JsonValue {
             writable: true,
             configurable: true,
           });
-        else (slot.holder).push(hostileValue(random));
+        else slot.holder.push(hostileValue(random));
         break;
       case 3:
-        if (Array.isArray(slot.holder)) (slot.holder).splice(slot.key as number, 1);
+        if (Array.isArray(slot.holder)) slot.holder.splice(slot.key as number, 1);
         else delete holder[slot.key as string];
         break;
       case 4: {
