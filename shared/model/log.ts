@@ -55,6 +55,17 @@ export function scalarText(value: JsonValue | undefined): string {
   return String(value);
 }
 
+/**
+ * A JSON value as a number, as Number() reads a scalar (a lexical number by its value, a bigint
+ * rounded); arrays and objects are NaN, never read through their own `valueOf`/`toString`
+ * members, which a file may set to anything (Number() of such an object threw).
+ */
+export function numberFrom(value: JsonValue | undefined): number {
+  if (value instanceof LexicalNumber) return value.value;
+  if (typeof value === 'object' && value !== null) return Number.NaN;
+  return Number(value);
+}
+
 export function isEvalStatus(value: unknown): value is EvalStatus {
   return typeof value === 'string' && (EVAL_STATUSES as ReadonlyArray<string>).includes(value);
 }

@@ -71,6 +71,11 @@ export interface RepairCheck {
     readonly end: number;
   }>;
   readonly malformedCount: number;
+  /**
+   * A repair or undo of this log that a dead run left half-done, finished before this check
+   * (from its journal beside the log); absent when there was none.
+   */
+  readonly completedInterrupted?: 'repair' | 'undo';
 }
 
 export interface RepairReport extends RepairCheck {

@@ -42,6 +42,15 @@ export const MAX_JSON_VALUE_BYTES = MAX_ENTRY_TEXT_BYTES;
  */
 export const MAX_POOL_REFERENCES = 16 * 1024 * 1024;
 
+/**
+ * Deepest nesting of arrays and objects a JSON text may have. Inspect's own readers stop far
+ * sooner (pydantic's JSON parser at 200 levels, Python's json at about 1,000), so no log is
+ * deeper; a deeper text is refused before it is parsed: JSON.parse spends ~50 bytes a level, and
+ * a 16 KB archive can inflate to 512 MiB of `[`. Every walk over parsed values is iterative or
+ * depth-bounded as well, so what parses is safe to read, write and show.
+ */
+export const MAX_JSON_DEPTH = 10_000;
+
 /** Bytes scanned per read while walking a `.json` log's structure. */
 export const JSON_SCAN_CHUNK_BYTES = 1024 * 1024;
 

@@ -155,11 +155,11 @@ save(
   );
 }
 
-// 4. Deep values: 100,000 levels in metadata, an attachment at the bottom, a deep id.
+// 4. Deep values: 9,000 levels in metadata (3,000 overflowed), an attachment at the bottom, a deep id.
 {
   const deep = (levels: number, leaf: string): string =>
     '{"a":'.repeat(levels) + leaf + '}'.repeat(levels);
-  const text = `{"id": 1, "epoch": 1, "input": "attachment://h", "metadata": ${deep(100_000, '"attachment://h"')}, "attachments": {"h": "resolved"}, "scores": {"s": {"value": ${deep(3_000, 'NaN')}}}}`;
+  const text = `{"id": 1, "epoch": 1, "input": "attachment://h", "metadata": ${deep(9_000, '"attachment://h"')}, "attachments": {"h": "resolved"}, "scores": {"s": {"value": ${deep(3_000, 'NaN')}}}}`;
   const summaries = `[{"id": ${deep(5_000, '12345678901234567890')}, "epoch": 1, "input": ${'['.repeat(5000)}"x"${']'.repeat(5000)}}]`;
   save(
     'eval',

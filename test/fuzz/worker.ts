@@ -9,6 +9,9 @@ import { loadFamilies } from './families.ts';
 import { inputKey, type WorkerMessage, type WorkerTask } from './protocol.ts';
 import { Random } from './random.ts';
 
+/** Inputs stay small: the harness looks for small files that cost much, not for large ones. */
+const MAX_INPUT_BYTES = 32 * 1024 * 1024;
+
 const task = workerData as WorkerTask;
 const port = parentPort!;
 mkdirSync(task.scratch, { recursive: true });
@@ -28,6 +31,14 @@ for (const index of indexes) {
       type: 'harness-error',
       index,
       error: describe(error),
+    } satisfies WorkerMessage);
+    continue;
+  }
+  if (input.length > MAX_INPUT_BYTES) {
+    port.postMessage({
+      type: 'harness-error',
+      index,
+      error: `made an input of ${input.length} bytes (over ${MAX_INPUT_BYTES})`,
     } satisfies WorkerMessage);
     continue;
   }

@@ -42,6 +42,10 @@ export async function repairJsonlCommand(
 
 function describe(check: RepairCheck, mood: 'would' | 'did'): string {
   const lines = [`log: ${check.log} (${check.size} bytes)`];
+  if (check.completedInterrupted)
+    lines.push(
+      `finished an interrupted ${check.completedInterrupted} of this log first (from its journal)`,
+    );
   if (check.plans.length === 0) lines.push('tail: healthy, nothing to repair');
   for (const plan of check.plans) {
     const range = `bytes ${plan.moved.start}–${plan.moved.end}`;

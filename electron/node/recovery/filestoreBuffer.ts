@@ -13,7 +13,7 @@ import {
   type JsonValue,
   type ParseOptions,
 } from '../../../shared/formats/json/inspectJson.ts';
-import { scalarText, sampleKey } from '../../../shared/model/log.ts';
+import { numberFrom, scalarText, sampleKey } from '../../../shared/model/log.ts';
 import type {
   BufferedSample,
   BufferedSampleData,
@@ -148,7 +148,7 @@ export class FilestoreBuffer implements SampleBuffer {
           : this.parseText(row.data, `event row ${scalarText(row.id)}`);
         if (isJsonObject(event)) {
           events.push({
-            rowId: Number(row.id),
+            rowId: numberFrom(row.id),
             eventId: typeof row.event_id === 'string' ? row.event_id : null,
             event,
           });
@@ -159,10 +159,13 @@ export class FilestoreBuffer implements SampleBuffer {
           setOwn(attachments, row.hash, row.content);
       }
       for (const row of rows(data.message_pool)) {
-        messageRows.push([Number(row.id), this.parseText(row.data, 'message pool row') ?? null]);
+        messageRows.push([
+          numberFrom(row.id),
+          this.parseText(row.data, 'message pool row') ?? null,
+        ]);
       }
       for (const row of rows(data.call_pool)) {
-        callRows.push([Number(row.id), this.parseText(row.data, 'call pool row') ?? null]);
+        callRows.push([numberFrom(row.id), this.parseText(row.data, 'call pool row') ?? null]);
       }
     }
     // Pool positions are row ranks within the sample, ordered by row id.
@@ -226,7 +229,7 @@ export class FilestoreBuffer implements SampleBuffer {
   private fullMetadata(sample: ManifestSample): JsonObject | null {
     if (!sample.metadataHash || sample.metadataHash === 'summary') return null;
     const key = createHash('sha256')
-      .update(pythonJsonDumps(scalarText(sample.summary.id), Number(sample.summary.epoch ?? 1)))
+      .update(pythonJsonDumps(scalarText(sample.summary.id), numberFrom(sample.summary.epoch ?? 1)))
       .digest('hex');
     const path = join(this.location, `metadata.${key}.${sample.metadataHash}.json`);
     if (!existsSync(path)) {

@@ -7,6 +7,7 @@ import { jsonlRunKind } from '../logs/jsonlRuns.ts';
 import { readRunConfig } from './runConfig.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { setOwn } from '../../../shared/util/records.ts';
+import { numberFrom } from '../../../shared/model/log.ts';
 
 export type { ComparedSample, RunComparison };
 
@@ -54,7 +55,7 @@ async function scoresOf(
     }
     rows.set(sampleKey(summary.id, summary.epoch), {
       id: scalarText(summary.id),
-      epoch: Number(summary.epoch ?? 1),
+      epoch: numberFrom(summary.epoch ?? 1),
       values,
     });
   }

@@ -1,7 +1,4 @@
-import {
-  exportBase,
-  sampleMarkdownBase,
-} from '../../../shared/model/outputNames.ts';
+import { exportBase, sampleMarkdownBase } from '../../../shared/model/outputNames.ts';
 import type { InvokeMap } from '../../../shared/ipc/contract.ts';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 import { listRuns } from '../logs/listRuns.ts';

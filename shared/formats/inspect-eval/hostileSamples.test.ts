@@ -53,37 +53,43 @@ describe('pool references', () => {
     expect((read.events as JsonObject[])[0]!.input).toEqual([{ role: 'user', content: 'hi' }]);
   });
 
-  it('ranges that repeat the pool past the cap are a typed size-limit error', () => {
+  it('ranges that repeat the pool are a typed size-limit error, in one call and across a sample', () => {
     const pool = Array.from({ length: 10_000 }, (_, i) => i as JsonValue);
     const ranges = Array.from({ length: 5_000 }, () => [0, 10_000] as JsonValue);
-    expect(() => sliceRanges(pool, ranges)).toThrow(/more than \d+ times/);
-    // Across the events of one sample, too.
-    const events = Array.from({ length: 5_000 }, () => ({
+    expect(() => sliceRanges(pool, ranges)).toThrow(
+      /refers to 50000000 messages of a pool of 10000/,
+    );
+    // Each call within reason (the pool twice), but 850 of them past the sample's budget.
+    const events = Array.from({ length: 850 }, () => ({
       event: 'model',
-      input_refs: [[0, 10_000]],
+      input_refs: [
+        [0, 10_000],
+        [0, 10_000],
+      ],
     }));
     try {
       resolveSample({ events, events_data: { messages: pool, calls: [] } });
       expect.unreachable();
     } catch (error) {
       expect(isSalvageError(error) && error.kind).toBe('size-limit');
+      expect((error as Error).message).toMatch(/more than \d+ times/);
     }
   });
 });
 
 describe('deep and wide values', () => {
-  it('thins, resolves attachments in and keys samples nested 100,000 levels deep', async () => {
-    const text = `{"id": 1, "epoch": 1, "input": "attachment://h", "metadata": ${deep(100_000, '"attachment://h"')}, "attachments": {"h": "resolved"}}`;
+  it('thins, resolves attachments in and keys samples nested 9,000 levels deep (3,000 overflowed)', async () => {
+    const text = `{"id": 1, "epoch": 1, "input": "attachment://h", "metadata": ${deep(9_000, '"attachment://h"')}, "attachments": {"h": "resolved"}}`;
     const reader = await evalWith({ 'samples/1_epoch_1.json': new TextEncoder().encode(text) });
     const sample = await reader.readSample('1', 1);
     expect(sample.input).toBe('resolved');
     let leaf: JsonValue = sample.metadata!;
-    for (let i = 0; i < 100_000; i++) leaf = (leaf as JsonObject).a!;
+    for (let i = 0; i < 9_000; i++) leaf = (leaf as JsonObject).a!;
     expect(leaf).toBe('resolved');
     const summary = summaryFromSample(sample);
     expect(summary.metadata).toBeDefined();
     // An id that is a deep object, with an integer beyond 2^53 in it (BigInt has no JSON form).
-    const id = parseInspectJson(deep(50_000, '12345678901234567890'), 'id');
+    const id = parseInspectJson(deep(9_000, '12345678901234567890'), 'id');
     expect(scalarText(id)).toMatch(/12345678901234567890\}+$/);
     expect(sampleKey(id, 1)).toContain('12345678901234567890');
   });

@@ -104,7 +104,14 @@ export function sliceRanges(
     if (to > from) slices.push([from, to]);
     total += Math.max(0, to - from);
   }
-  // Checked before anything is copied, so a refusal costs nothing.
+  // Checked before anything is copied, so a refusal costs nothing. One call's input lists each
+  // pooled message about once: ranges that repeat the pool many times over are not Inspect's.
+  if (total > 2 * pool.length + 1_000) {
+    throw new SalvageError(
+      'size-limit',
+      `A model call refers to ${total} messages of a pool of ${pool.length}; the log is corrupt.`,
+    );
+  }
   budget.remaining -= total;
   if (budget.remaining < 0) {
     throw new SalvageError(

@@ -13,6 +13,7 @@ import { dedupeSummaries, summaryFromSample } from '../inspect-eval/summaries.ts
 import { SalvageError } from '../../util/errors.ts';
 import { MAX_JSON_VALUE_BYTES } from '../../util/limits.ts';
 import {
+  numberFrom,
   sampleKey,
   scalarText,
   type LogHeader,
@@ -131,7 +132,7 @@ export class JsonLogReader implements RunReader {
     const summaries = await this.readSummaries();
     return summaries.map((summary) => ({
       id: scalarText(summary.id),
-      epoch: Number(summary.epoch),
+      epoch: numberFrom(summary.epoch),
       layout: 'monolith' as const,
     }));
   }

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { nodeZlibCodecs } from '../../../electron/node/codecs/nodeZlibCodecs.ts';
 import { FileByteSource } from '../../../electron/node/io/fileByteSource.ts';
 import { fixture } from '../../../test/support/fixtures.ts';
+import { isSalvageError } from '../../util/errors.ts';
+import { MAX_JSON_DEPTH } from '../../util/limits.ts';
 import { readCentralDirectory } from '../zip/centralDirectory.ts';
 import { readEntryText } from '../zip/entryReader.ts';
 import {
@@ -138,14 +140,14 @@ describe('hostile JSON (issue 15)', () => {
     return depth;
   };
 
-  it('parses and writes 100,000 levels of nesting in both modes, with NaN and big integers inside', () => {
+  it('parses and writes 10,000 levels of nesting in both modes, with NaN and big integers inside', () => {
     for (const inner of ['NaN', '12345678901234567890', '2.0', '"x"']) {
-      const text = deep(100_000, inner);
+      const text = deep(MAX_JSON_DEPTH - 1, inner);
       for (const options of [{}, { lossless: true }]) {
         const value = parseInspectJson(text, 'deep', options);
-        expect(depthOf(value)).toBe(100_000);
+        expect(depthOf(value)).toBe(MAX_JSON_DEPTH - 1);
         expect(stringifyInspectJson(value)).toBe(
-          options.lossless || inner !== '2.0' ? text : deep(100_000, '2'),
+          options.lossless || inner !== '2.0' ? text : deep(MAX_JSON_DEPTH - 1, '2'),
         );
       }
     }
@@ -153,6 +155,24 @@ describe('hostile JSON (issue 15)', () => {
     const indented = stringifyInspectJson(parseInspectJson(deep(5_000, '[1, 2]'), 'deep'), 1);
     expect(indented.replace(/\s/g, '')).toBe(deep(5_000, '[1,2]'));
     expect(indented.startsWith('[\n [\n  [\n')).toBe(true);
+  });
+
+  it('refuses text nested deeper than any log, before parsing it (a bomb of [ took 6 s and 1.5 GB)', () => {
+    const bomb = '['.repeat(32 * 1024 * 1024);
+    for (const options of [{}, { lossless: true }]) {
+      const started = performance.now();
+      let kind = '';
+      try {
+        parseInspectJson(bomb, 'bomb', options);
+      } catch (error) {
+        kind = isSalvageError(error) ? error.kind : 'untyped';
+      }
+      expect(kind).toBe('invalid-json');
+      expect(performance.now() - started).toBeLessThan(500);
+      expect(() => parseInspectJson(`{"a":${deep(MAX_JSON_DEPTH, '1')}}`, 'x', options)).toThrow(
+        /nested deeper than 10000 levels/,
+      );
+    }
   });
 
   it('writes a deep object the way JSON.stringify does (keys, indent, omitted members)', () => {

@@ -1,4 +1,5 @@
 import { SalvageError } from '../../util/errors.ts';
+import { MAX_JSON_DEPTH } from '../../util/limits.ts';
 
 /**
  * A JSON value as Inspect writes it: numbers may be NaN/±Infinity, integers beyond 2^53 are kept
@@ -30,8 +31,6 @@ const SPECIAL_NUMBERS: Readonly<Record<string, number>> = {
   Infinity: Number.POSITIVE_INFINITY,
   '-Infinity': Number.NEGATIVE_INFINITY,
 };
-/** 16 digits in a row may be an integer beyond 2^53 (or just digits in a string: then the marking pass finds nothing). */
-const MAYBE_UNSAFE_INTEGER = /\d{16}/;
 
 export interface ParseOptions {
   /**
@@ -113,35 +112,32 @@ export function pythonFloatRepr(value: number): string {
  *
  * Inspect (pydantic, `ser_json_inf_nan="constants"`) writes bare NaN, Infinity and -Infinity,
  * which JSON.parse rejects, and may write integers beyond 2^53, which JSON.parse silently
- * rounds. The fast path is plain JSON.parse; only text that needs it pays for one marking pass
- * over the text and a walk over the markers (never a reviver: V8 runs a reviver recursively, so
- * 3,000 levels of nesting overflowed the stack, and it cost 3–20× on any text holding 16 digits
- * in a row). With `lossless`, numbers also keep their text (see {@link ParseOptions}).
- * Any depth of nesting parses; the walks below are iterative.
+ * rounds. One pass over the text finds them (and measures the nesting) before JSON.parse; only
+ * text that holds them pays for markers and a walk over the parsed value (never a reviver: V8
+ * runs a reviver recursively, so 3,000 levels of nesting overflowed the stack, and it cost 3–20×
+ * on any text holding 16 digits in a row). With `lossless`, numbers also keep their text (see
+ * {@link ParseOptions}). Text nested deeper than MAX_JSON_DEPTH is refused before it is parsed.
  */
 export function parseInspectJson(
   text: string,
   what: string,
   options: ParseOptions = {},
 ): JsonValue {
-  const lossless = options.lossless === true;
-  let first: SyntaxError | null = null;
-  if (!lossless && !MAYBE_UNSAFE_INTEGER.test(text)) {
-    try {
-      return JSON.parse(text) as JsonValue;
-    } catch (error) {
-      if (!(error instanceof SyntaxError)) throw error;
-      first = error;
-    }
-  }
-  const marked = markTokens(text, lossless);
-  if (marked.count === 0 && first !== null) throw invalidJson(what, first);
+  const marked = markTokens(text, options.lossless === true, what);
   let value: JsonValue;
   try {
     value = JSON.parse(marked.text) as JsonValue;
   } catch (error) {
-    if (error instanceof SyntaxError) throw invalidJson(what, first ?? error);
-    throw error;
+    if (!(error instanceof SyntaxError)) throw error;
+    // The error of the text as written, not of its markers.
+    if (marked.count > 0) {
+      try {
+        JSON.parse(text);
+      } catch (original) {
+        if (original instanceof SyntaxError) throw invalidJson(what, original);
+      }
+    }
+    throw invalidJson(what, error);
   }
   return marked.count > 0 ? restoreMarkers(value) : value;
 }
@@ -149,13 +145,22 @@ export function parseInspectJson(
 /**
  * One pass over the text: every number token that needs it (NaN and ±Infinity; integers beyond
  * 2^53; with `lossless`, every number JavaScript would write differently) becomes a marker
- * string, and every string value starting with NUL gets one more NUL (so no user string reads
- * as a marker). Strings are skipped whole (indexOf to their closing quote).
+ * string, and, when there is any, every string value starting with NUL gets one more NUL (so no
+ * user string reads as a marker). Strings are skipped whole (indexOf to their closing quote).
+ * The nesting is measured on the way: deeper than MAX_JSON_DEPTH is a typed refusal, before
+ * JSON.parse builds it (a 1 KB entry inflating to 32 MiB of `[` took 6 s and 1.5 GB to parse,
+ * and 512 MiB of them would exhaust the heap).
  */
-function markTokens(text: string, lossless: boolean): { text: string; count: number } {
+function markTokens(
+  text: string,
+  lossless: boolean,
+  what: string,
+): { text: string; count: number } {
   const parts: string[] = [];
   let copied = 0;
+  let numbers = 0;
   let count = 0;
+  let depth = 0;
   const length = text.length;
   for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
@@ -164,11 +169,28 @@ function markTokens(text: string, lossless: boolean): { text: string; count: num
       i = closingQuote(text, i);
       if (i === -1) break; // an unterminated string: JSON.parse reports it
       // A string value starting with the escape \u0000 (not a key: a key is followed by ':').
-      if (text.startsWith('\\u0000', start + 1) && !isKey(text, i + 1)) {
+      if (
+        text.charCodeAt(start + 1) === 0x5c &&
+        text.startsWith('\\u0000', start + 1) &&
+        !isKey(text, i + 1)
+      ) {
         parts.push(text.slice(copied, start + 1), '\\u0000');
         copied = start + 1;
         count += 1;
       }
+      continue;
+    }
+    if (code === 0x5b || code === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) {
+        throw new SalvageError(
+          'invalid-json',
+          `${what} is nested deeper than ${MAX_JSON_DEPTH} levels; no log is (Inspect reads a few hundred at most), so it is corrupt or hostile.`,
+        );
+      }
+      continue;
+    }
+    if (code === 0x5d || code === 0x7d) {
+      depth -= 1;
       continue;
     }
     let end = -1;
@@ -182,15 +204,22 @@ function markTokens(text: string, lossless: boolean): { text: string; count: num
       end = i + 8;
     }
     if (end < 0) continue;
-    const token = text.slice(i, end);
-    if (lossless ? keepsText(token) : needsMarker(token)) {
-      parts.push(text.slice(copied, i), JSON.stringify(MARKER_PREFIX + token));
-      copied = end;
-      count += 1;
+    // Most numbers are short plain integers or floats: only the long and the special (and,
+    // lossless, any float) need their token looked at.
+    if (lossless || end - i >= 16 || code === 0x4e || code === 0x49 || end - i === 9) {
+      const token = text.slice(i, end);
+      if (lossless ? keepsText(token) : needsMarker(token)) {
+        parts.push(text.slice(copied, i), JSON.stringify(MARKER_PREFIX + token));
+        copied = end;
+        count += 1;
+        numbers += 1;
+      }
     }
     i = end - 1;
   }
-  if (count === 0) return { text, count };
+  // Without a number marker the text parses as it is: a user's NUL string is only escaped so
+  // that it cannot be taken for a marker.
+  if (numbers === 0) return { text, count: 0 };
   parts.push(text.slice(copied));
   return { text: parts.join(''), count };
 }
@@ -372,22 +401,20 @@ function writeIteratively(root: unknown, indent?: number): string {
     }
     out.push(text);
   };
-  type Frame = {
-    readonly container: object;
-    readonly entries: ReadonlyArray<readonly [string | null, unknown]>;
-    next: number;
-    written: number;
-    readonly depth: number;
-  };
+  // The open containers, innermost last: each with its keys (null for an array), the next
+  // member to write, and how many were written.
+  const containers: object[] = [];
+  const keyLists: Array<string[] | null> = [];
+  const nexts: number[] = [];
+  const written: number[] = [];
   const inProgress = new Set<object>();
-  const stack: Frame[] = [];
   // Writes a scalar, or opens a container (pushed on the stack); false when the value is omitted.
-  const write = (key: string, input: unknown, depth: number): boolean => {
-    let value = input;
-    if (value instanceof LexicalNumber) {
-      emit(value.text);
+  const write = (key: string, input: unknown): boolean => {
+    if (input instanceof LexicalNumber) {
+      emit(input.text);
       return true;
     }
+    let value = input;
     if (
       typeof value === 'object' &&
       value !== null &&
@@ -395,45 +422,72 @@ function writeIteratively(root: unknown, indent?: number): string {
     ) {
       value = (value as { toJSON: (key: string) => unknown }).toJSON.call(value, key);
     }
-    if (value === null) emit('null');
-    else if (typeof value === 'boolean') emit(value ? 'true' : 'false');
-    else if (typeof value === 'number')
-      emit(Number.isFinite(value) ? String(value) : specialText(value));
-    else if (typeof value === 'bigint') emit(value.toString());
-    else if (typeof value === 'string') emit(JSON.stringify(value));
-    else if (typeof value === 'object') {
-      if (inProgress.has(value)) throw new TypeError('Converting circular structure to JSON');
-      inProgress.add(value);
-      const entries: Array<readonly [string | null, unknown]> = Array.isArray(value)
-        ? value.map((item) => [null, item] as const)
-        : Object.keys(value).map(
-            (name) => [name, (value as Record<string, unknown>)[name]] as const,
-          );
-      emit(Array.isArray(value) ? '[' : '{');
-      stack.push({ container: value, entries, next: 0, written: 0, depth: depth + 1 });
-    } else return false;
-    return true;
+    switch (typeof value) {
+      case 'string':
+        emit(JSON.stringify(value));
+        return true;
+      case 'number':
+        emit(Number.isFinite(value) ? String(value) : specialText(value));
+        return true;
+      case 'boolean':
+        emit(value ? 'true' : 'false');
+        return true;
+      case 'bigint':
+        emit(value.toString());
+        return true;
+      case 'object': {
+        if (value === null) {
+          emit('null');
+          return true;
+        }
+        if (inProgress.has(value)) throw new TypeError('Converting circular structure to JSON');
+        inProgress.add(value);
+        const isArray = Array.isArray(value);
+        emit(isArray ? '[' : '{');
+        containers.push(value);
+        keyLists.push(isArray ? null : Object.keys(value));
+        nexts.push(0);
+        written.push(0);
+        return true;
+      }
+      default:
+        return false;
+    }
   };
-  if (!write('', root, 0)) return undefined as unknown as string;
-  while (stack.length > 0) {
-    const frame = stack.at(-1)!;
-    const isArray = Array.isArray(frame.container);
-    if (frame.next === frame.entries.length) {
-      stack.pop();
-      inProgress.delete(frame.container);
-      if (gap && frame.written > 0) emit(`\n${gap.repeat(frame.depth - 1)}`);
-      emit(isArray ? ']' : '}');
+  if (!write('', root)) return undefined as unknown as string;
+  while (containers.length > 0) {
+    const top = containers.length - 1;
+    const container = containers[top]!;
+    const keys = keyLists[top]!;
+    const next = nexts[top]!;
+    const count = keys === null ? (container as unknown[]).length : keys.length;
+    if (next === count) {
+      containers.pop();
+      keyLists.pop();
+      nexts.pop();
+      inProgress.delete(container);
+      if (gap && written.pop()! > 0) emit(`\n${gap.repeat(top)}`);
+      else if (!gap) written.pop();
+      emit(keys === null ? ']' : '}');
       continue;
     }
-    const [name, item] = frame.entries[frame.next++]!;
-    const omitted = item === undefined || typeof item === 'function' || typeof item === 'symbol';
-    if (!isArray && omitted) continue;
-    emit(frame.written > 0 ? ',' : '');
-    if (gap) emit(`\n${gap.repeat(frame.depth)}`);
-    if (name !== null) emit(`${JSON.stringify(name)}:${gap ? ' ' : ''}`);
-    frame.written += 1;
+    nexts[top] = next + 1;
+    const name = keys === null ? null : keys[next]!;
+    const item =
+      keys === null
+        ? (container as unknown[])[next]
+        : (container as Record<string, unknown>)[name!];
+    if (
+      name !== null &&
+      (item === undefined || typeof item === 'function' || typeof item === 'symbol')
+    )
+      continue;
+    if (written[top]! > 0) emit(',');
+    written[top] = written[top]! + 1;
+    if (gap) emit(`\n${gap.repeat(top + 1)}`);
+    if (name !== null) emit(gap ? `${JSON.stringify(name)}: ` : `${JSON.stringify(name)}:`);
     // (A toJSON that gives undefined: JSON.stringify would drop the member; null keeps it valid.)
-    if (!write(name ?? String(frame.next - 1), item, frame.depth)) emit('null');
+    if (!write(name ?? String(next), item)) emit('null');
   }
   return out.join('');
 }

@@ -50,7 +50,8 @@ export function mapJsonLeaves(
 
 /**
  * Replace, in place, every string of `value` for which `replace` returns something else (keys
- * stay as they are); returns the value (a new one when `value` itself is a replaced string).
+ * stay as they are), visiting each container once however many places refer to it; returns the
+ * value (a new one when `value` itself is a replaced string).
  */
 export function replaceStringsInPlace(
   value: JsonValue,
@@ -58,9 +59,14 @@ export function replaceStringsInPlace(
 ): JsonValue {
   if (typeof value === 'string') return replace(value);
   const pending: object[] = [];
+  // Each container once: a sample's expanded pools refer to the same message from many places
+  // (20,000 references to one message walked it 20,000 times).
+  const seen = new Set<object>();
   if (typeof value === 'object' && value !== null) pending.push(value);
   while (pending.length > 0) {
     const container = pending.pop() as Record<string, unknown> | unknown[];
+    if (seen.has(container)) continue;
+    seen.add(container);
     if (Array.isArray(container)) {
       for (let i = 0; i < container.length; i++) {
         const item = container[i];
