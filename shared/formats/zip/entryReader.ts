@@ -7,7 +7,7 @@ import {
   WHOLE_DECODE_MAX_BYTES,
 } from '../../util/limits.ts';
 import type { Codecs } from './codecs.ts';
-import { decodeAllFrames, splitFrames } from '../zstd/frameSplitter.ts';
+import { decodeAllFrames, maxFramesFor, splitFrames } from '../zstd/frameSplitter.ts';
 import { entryDataOffset } from './centralDirectory.ts';
 import { METHOD_DEFLATE, METHOD_STORED, METHOD_ZSTD, type ZipEntry } from './zipEntry.ts';
 
@@ -121,7 +121,7 @@ async function* decodeWhole(
     yield codecs.decodeWhole!('deflate', compressed, entry.uncompressedSize);
     return;
   }
-  for (const frame of splitFrames(compressed)) {
+  for (const frame of splitFrames(compressed, maxFramesFor(entry.uncompressedSize))) {
     yield codecs.decodeWhole!('zstd', frame, entry.uncompressedSize);
   }
 }
@@ -141,6 +141,7 @@ function decode(
         raw,
         (frame) => codecs.zstdDecompress(frame, entry.uncompressedSize),
         codecs.decodeWhole ? smallFrameDecoder(codecs, entry.uncompressedSize) : undefined,
+        maxFramesFor(entry.uncompressedSize),
       );
     default:
       throw new SalvageError(

@@ -254,7 +254,9 @@ export async function* decodeAllFrames(
   input: AsyncIterable<Uint8Array>,
   decodeFrame: (frame: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>,
   decodeSmallFrame?: (frame: Uint8Array) => Uint8Array | null,
+  maxFrames = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<Uint8Array> {
+  let decoded = 0;
   const splitter = new ZstdFrameSplitter();
   const source = input[Symbol.asyncIterator]();
   let queued: FrameSlice[] = [];
@@ -323,19 +325,18 @@ export async function* decodeAllFrames(
         gathered.push(last);
         size += last.bytes.length;
       }
-      if (last?.frameEnd) {
-        if (last.empty) continue;
-        if (decodeSmallFrame) {
-          let decoded: Uint8Array | null;
-          try {
-            decoded = decodeSmallFrame(concatBytes(gathered.map((part) => part.bytes)));
-          } catch (error) {
-            throw failed(error);
-          }
-          if (decoded !== null) {
-            if (decoded.length > 0) yield decoded;
-            continue;
-          }
+      if (last?.frameEnd && last.empty) continue;
+      if (++decoded > maxFrames) throw tooManyFrames(maxFrames);
+      if (last?.frameEnd && decodeSmallFrame) {
+        let output: Uint8Array | null;
+        try {
+          output = decodeSmallFrame(concatBytes(gathered.map((part) => part.bytes)));
+        } catch (error) {
+          throw failed(error);
+        }
+        if (output !== null) {
+          if (output.length > 0) yield output;
+          continue;
         }
       }
       frame.done = false;
@@ -369,14 +370,17 @@ export async function* decodeAllFrames(
 }
 
 /** The non-skippable, non-empty frames of complete zstd bytes; a typed error when they end inside a frame. */
-export function splitFrames(bytes: Uint8Array): Uint8Array[] {
+export function splitFrames(bytes: Uint8Array, maxFrames = Number.POSITIVE_INFINITY): Uint8Array[] {
   const splitter = new ZstdFrameSplitter();
   const frames: Uint8Array[] = [];
   let current: Uint8Array[] = [];
   for (const slice of splitter.push(bytes)) {
     if (!slice.skippable) current.push(slice.bytes);
     if (slice.frameEnd) {
-      if (current.length > 0 && !slice.empty) frames.push(concatBytes(current));
+      if (current.length > 0 && !slice.empty) {
+        if (frames.length >= maxFrames) throw tooManyFrames(maxFrames);
+        frames.push(concatBytes(current));
+      }
       current = [];
     }
   }
@@ -387,4 +391,21 @@ export function splitFrames(bytes: Uint8Array): Uint8Array[] {
     );
   }
   return frames;
+}
+
+/**
+ * The most frames an entry of `declaredBytes` may be split into (empty frames aside, which cost
+ * nothing): each needs a decoder of its own, ~50 µs even for a frame of three bytes, so 60,000
+ * tiny frames in a 700 KB entry cost seconds a read. Inspect starts a frame every 200 MiB; a
+ * frame every 64 KiB (the smallest any writer was seen to use) is allowed, and a few more.
+ */
+export function maxFramesFor(declaredBytes: number): number {
+  return 16 + Math.ceil(declaredBytes / (64 * 1024));
+}
+
+function tooManyFrames(maxFrames: number): SalvageError {
+  return new SalvageError(
+    'size-limit',
+    `The zstd data is split into more than ${maxFrames} frames for its size; the entry is corrupt.`,
+  );
 }
