@@ -23,8 +23,9 @@ Commands:
   export LOG --to md --sample ID [--epoch N] OUTPUT
                                   a run (or a recovered run) in formats other tools read
   diff-config A B [--json]        compare two runs' configurations: throughput vs result-affecting keys
-  serve [DIR] [--port N] [--host H]
-                                  web mode: the app in a browser (loopback, token in the printed URL)
+  serve [DIR] [--port N] [--host H] [--new-token]
+                                  web mode: the app in a browser (loopback, token in the printed URL,
+                                  kept across restarts; --new-token makes a new one)
   recover --list DIR [--buffer-dir D] [--json]
                                   every recoverable run under DIR
 

@@ -12,6 +12,14 @@ const KIND_OF_CODE: Readonly<Record<string, SalvageErrorKind>> = {
   EDQUOT: 'disk-full',
   EFBIG: 'disk-full',
   EROFS: 'read-only',
+  ENAMETOOLONG: 'not-found',
+  ELOOP: 'not-found',
+};
+
+/** Why, for the codes whose kind alone does not say it. */
+const REASON_OF_CODE: Readonly<Record<string, string>> = {
+  ENAMETOOLONG: 'its path is too long for the file system',
+  ELOOP: 'its path goes round a loop of links',
 };
 
 const REASON_OF_KIND: Partial<Record<SalvageErrorKind, string>> = {
@@ -34,8 +42,9 @@ export function fileError(error: unknown, path: string, action = 'open'): unknow
   if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code)) return error;
   const kind = Object.hasOwn(KIND_OF_CODE, code) ? KIND_OF_CODE[code]! : 'io';
   // A file being written that "does not exist": its folder is what is missing.
-  const reason =
-    kind === 'not-found' && action === 'write'
+  const reason = Object.hasOwn(REASON_OF_CODE, code)
+    ? REASON_OF_CODE[code]!
+    : kind === 'not-found' && action === 'write'
       ? 'its folder does not exist'
       : (REASON_OF_KIND[kind] ?? (error as Error).message);
   return new SalvageError(kind, `Cannot ${action} ${path}: ${reason}.`, { cause: error });

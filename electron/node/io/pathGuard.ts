@@ -11,6 +11,7 @@ import { fileError } from './fileErrors.ts';
  * back end reads only what lies under a folder the user opened.
  */
 export async function resolveInside(path: string, folders: ReadonlyArray<string>): Promise<string> {
+  assertPathText(path);
   let real: string;
   try {
     real = await realpath(resolve(path));
@@ -27,4 +28,14 @@ export async function resolveInside(path: string, folders: ReadonlyArray<string>
     'outside-opened-folders',
     `${path} is outside the folders opened in Salvage; open its folder first.`,
   );
+}
+
+/**
+ * A path as text a file system can take: no NUL byte (Node throws an untyped error for one,
+ * and a NUL has cut paths short in C code underneath).
+ */
+export function assertPathText(path: string): void {
+  if (path.includes('\0')) {
+    throw new SalvageError('invalid-arguments', 'A path cannot contain a NUL character.');
+  }
 }
