@@ -595,11 +595,24 @@ export function mutateJsonText(
   try {
     const value = mutateTree(random, parseInspectJson(text, 'seed'));
     const compact = stringifyInspectJson(value);
-    // Indented only while small: a deep value indented grows with the square of its depth.
-    const indent = random.chance(0.2) && compact.length < 256 * 1024;
+    // Indented only while small and shallow: indented, a deep value grows with the square of
+    // its depth (10,000 levels: 200 MB), which tests the machine, not Salvage.
+    const indent = random.chance(0.2) && compact.length < 256 * 1024 && maxDepth(compact) < 100;
     out = encoder.encode(indent ? stringifyInspectJson(value, 2) : compact);
   } catch {
     out = encoder.encode(text);
   }
   return random.chance(0.25) ? mutateBytes(random, out, others) : out;
+}
+
+/** The deepest nesting of brackets in a JSON text (strings not skipped: an upper bound is enough). */
+function maxDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x5b || code === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (code === 0x5d || code === 0x7d) depth--;
+  }
+  return deepest;
 }
