@@ -9,6 +9,7 @@ import { watchOpenedFolders } from '../node/services/folderWatcher.ts';
 import { OpenedFolders } from '../node/services/openedFolders.ts';
 import { RunDigest, salvageDataDir } from '../node/index/runDigest.ts';
 import { createMainWindow } from './window.ts';
+import { isAppPage, preventNavigation, denyWindowOpen } from './windowSecurity.ts';
 
 // Composition root: build the services, register the handlers, open the window. No logic here.
 // Salvage's own data directory, when set, holds the window's storage too (tests, portable installs).
@@ -47,12 +48,17 @@ void app.whenReady().then(async () => {
   const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), initial);
   const digest = RunDigest.open();
   app.on('will-quit', () => digest.close());
-  registerHandlers(createLogService({ folders, events, chooseFolder, digest }), (senderUrl) =>
-    senderUrl.startsWith(pageUrl),
-  );
+  registerHandlers(createLogService({ folders, events, chooseFolder, digest }), isAppPage(pageUrl));
   const window = createMainWindow(join(app.getAppPath(), 'out/preload/index.cjs'), pageUrl);
   forwardEvents(events, window.webContents);
   watchOpenedFolders(folders, events);
+});
+
+// Any web contents that ever appears (none but the window should) is held to the same rules.
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', preventNavigation);
+  contents.on('will-attach-webview', preventNavigation);
+  contents.setWindowOpenHandler(denyWindowOpen);
 });
 
 app.on('window-all-closed', () => app.quit());
