@@ -216,6 +216,20 @@ describe('hostile JSON (issue 15)', () => {
     });
   });
 
+  it('refuses raw control characters between tokens at once (a run of them looped forever)', () => {
+    for (const text of [
+      '[1,\u0001\u0001 2]',
+      '{"a":\u0000\u0000\u0000 1}',
+      '\u0001\u0002',
+      '[ \t\u0001 ]',
+    ]) {
+      for (const options of [{}, { lossless: true }]) {
+        expect(() => parseInspectJson(text, 'control', options)).toThrow(/not valid JSON/);
+      }
+    }
+    expect(parseInspectJson('[1, \n\t\r  2,    NaN]', 'spaces')).toEqual([1, 2, Number.NaN]);
+  });
+
   it('keeps a "__proto__" key as data, in both modes, and leaves Object.prototype alone', () => {
     const text = '{"__proto__": {"toString": 1, "x": NaN}, "n": 12345678901234567890}';
     for (const options of [{}, { lossless: true }]) {
