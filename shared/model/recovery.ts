@@ -89,4 +89,9 @@ export interface UndoReport {
   readonly action: RepairActionName;
   readonly restoredBytes: number;
   readonly size: number;
+  /**
+   * The repair had never changed the log (it stopped after writing its sidecar), so there was
+   * nothing to put back: the sidecar is only marked spent.
+   */
+  readonly neverApplied?: true;
 }

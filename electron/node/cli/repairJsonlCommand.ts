@@ -24,7 +24,9 @@ export async function repairJsonlCommand(
     output.out(
       json
         ? stringifyInspectJson(report, 2)
-        : `Restored ${report.restoredBytes} bytes into ${report.log} (now ${report.size} bytes).`,
+        : report.neverApplied
+          ? `Nothing to put back: the repair never changed ${report.log} (it stopped before it did); the sidecar is marked .undone.`
+          : `Restored ${report.restoredBytes} bytes into ${report.log} (now ${report.size} bytes).`,
     );
     return 0;
   }

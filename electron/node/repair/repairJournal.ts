@@ -14,7 +14,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { UNDONE_SUFFIX } from '../../../shared/model/outputNames.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
-import { syncFolder, writeFileAtomically } from '../io/atomicFile.ts';
+import { writeFileAtomically } from '../io/atomicFile.ts';
 import { fileError } from '../io/fileErrors.ts';
 
 /**
@@ -290,7 +290,15 @@ export async function completeInterrupted(log: string): Promise<Completed | null
 /** Remove a log's journal once its change is on disk, and make the removal last. */
 export function removeJournal(log: string): void {
   rmSync(journalPath(log), { force: true });
-  void syncFolder(dirname(log)).catch(() => undefined);
+  let fd: number | undefined;
+  try {
+    fd = openSync(dirname(log), 'r');
+    fsyncSync(fd);
+  } catch {
+    // A folder some file systems will not fsync: the removal stands, it is only less durable.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** Whether the sidecar on disk is byte for byte the one the journal holds. */

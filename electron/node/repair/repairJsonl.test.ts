@@ -415,3 +415,28 @@ describe('a writer that opens, appends and closes for each record', () => {
     expect(readFileSync(log, 'utf8')).toBe(record(1) + record(2) + record(3) + record(100));
   });
 });
+
+describe('an orphan sidecar (a repair that stopped before it changed the log)', () => {
+  it('is marked spent by --undo, which has nothing to put back (it refused)', async () => {
+    const folder = tempFolder();
+    const log = join(folder, 'results.jsonl');
+    const original = record(1) + record(2) + record(3).slice(0, 40);
+    writeFileSync(log, original);
+    const report = await repairJsonl(log);
+    // What an earlier Salvage killed between writing the sidecar and cutting the log left.
+    writeFileSync(log, original);
+    const undo = await undoRepair(report.sidecar!);
+    expect(undo).toMatchObject({ restoredBytes: 0, neverApplied: true });
+    expect(readFileSync(log, 'utf8')).toBe(original);
+    expect(readdirSync(folder).sort()).toEqual([
+      'results.jsonl',
+      `${report.sidecar!.slice(folder.length + 1)}.undone`,
+    ]);
+    // A log changed otherwise is still refused.
+    const again = await repairJsonl(log);
+    writeFileSync(log, `${original}more`);
+    await expect(undoRepair(again.sidecar!)).rejects.toMatchObject({
+      kind: 'changed-during-repair',
+    });
+  });
+});

@@ -246,6 +246,20 @@ export async function undoRepair(
     const fd = openForChange(log);
     try {
       const size = fstatSync(fd).size;
+      if (size !== header.size_after && isOrphan(fd, size, header, sidecarFd, payloadStart)) {
+        // A repair that stopped after its sidecar, before the log changed (an earlier Salvage had
+        // no journal): the bytes are all still in the log, so there is nothing to put back. The
+        // sidecar is marked spent, so that nothing offers to undo it again.
+        renameSync(sidecar, `${sidecar}${UNDONE_SUFFIX}`);
+        return {
+          log,
+          sidecar,
+          action: header.edits.at(-1)?.action ?? 'append-newline',
+          restoredBytes: 0,
+          size,
+          neverApplied: true,
+        };
+      }
       if (size !== header.size_after) {
         throw new SalvageError(
           'changed-during-repair',
@@ -352,6 +366,35 @@ async function finishInterruptedUndo(sidecar: string): Promise<UndoReport | null
     restoredBytes: header.edits.reduce((sum, edit) => sum + edit.length, 0),
     size: statSync(log).size,
   };
+}
+
+/**
+ * Whether a sidecar is an orphan: its log is still as it was before that repair, every byte the
+ * repair moved out still in place (and it moved some out: a repair that only adds newlines leaves
+ * no way to tell before from after but the size).
+ */
+function isOrphan(
+  fd: number,
+  size: number,
+  header: SidecarHeader,
+  sidecarFd: number,
+  payloadStart: number,
+): boolean {
+  if (size !== header.size_before || header.size_before === header.size_after) return false;
+  if (!header.edits.some((edit) => edit.length > 0)) return false;
+  let from = payloadStart;
+  for (const edit of header.edits) {
+    if (edit.length > 0) {
+      for (let done = 0; done < edit.length; done += COPY_CHUNK_BYTES) {
+        const length = Math.min(COPY_CHUNK_BYTES, edit.length - done);
+        const inLog = readExactly(fd, edit.offset + done, length);
+        const inSidecar = readExactly(sidecarFd, from + done, length);
+        if (Buffer.compare(inLog, inSidecar) !== 0) return false;
+      }
+    }
+    from += edit.length;
+  }
+  return true;
 }
 
 function openOrThrow(path: string): number {
