@@ -18,6 +18,8 @@ export type WorkerMessage =
       readonly index: number;
       readonly outcome: 'success' | 'typed' | 'bug';
       readonly ms: number;
+      /** CPU time the process spent on the input (this worker's thread and the threads it used). */
+      readonly cpuMs: number;
       readonly error?: string;
       readonly input?: Uint8Array;
     }

@@ -44,19 +44,25 @@ for (const index of indexes) {
   }
   port.postMessage({ type: 'begin', index } satisfies WorkerMessage);
   const started = performance.now();
+  const cpu = process.cpuUsage();
+  const cpuMs = (): number => {
+    const used = process.cpuUsage(cpu);
+    return (used.user + used.system) / 1000;
+  };
   let message: WorkerMessage;
   try {
     const outcome = await family.run(input, join(task.scratch, 'run'));
-    message = { type: 'end', index, outcome, ms: performance.now() - started };
+    message = { type: 'end', index, outcome, ms: performance.now() - started, cpuMs: cpuMs() };
   } catch (error) {
     // A typed error escaping `run` is still typed (a step that was not wrapped).
     message = isSalvageError(error)
-      ? { type: 'end', index, outcome: 'typed', ms: performance.now() - started }
+      ? { type: 'end', index, outcome: 'typed', ms: performance.now() - started, cpuMs: cpuMs() }
       : {
           type: 'end',
           index,
           outcome: 'bug',
           ms: performance.now() - started,
+          cpuMs: cpuMs(),
           error: describe(error),
           input,
         };
