@@ -320,8 +320,14 @@ export function mutateZstd(random: Random, input: Uint8Array): Uint8Array {
       if (!content) return bytes;
       const step = random.smallSize(64);
       const parts: Uint8Array[] = [];
-      for (let i = 0; i < content.length && parts.length < 60_000; i += step)
-        parts.push(new Uint8Array(zlib.zstdCompressSync(content.subarray(i, i + step))));
+      // Frames written by hand (one raw block each, no compressor: making 60,000 with one took
+      // seconds), and some few compressed ones among them.
+      for (let i = 0; i < content.length && parts.length < 60_000; i += step) {
+        const piece = content.subarray(i, i + step);
+        parts.push(
+          random.chance(0.01) ? new Uint8Array(zlib.zstdCompressSync(piece)) : rawFrame(piece),
+        );
+      }
       return concat(parts);
     }
     case 4: {
@@ -340,6 +346,20 @@ export function mutateZstd(random: Random, input: Uint8Array): Uint8Array {
     default:
       return mutateBytes(random, bytes, [bytes]);
   }
+}
+
+/** A zstd frame holding `content` (at most 255 bytes) in one raw block, its size declared. */
+function rawFrame(content: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(4 + 1 + 1 + 3 + content.length);
+  new DataView(frame.buffer).setUint32(0, 0xfd2fb528, true);
+  frame[4] = 0x20; // single segment, a one-byte content size
+  frame[5] = content.length;
+  const block = (content.length << 3) | 1; // raw, last
+  frame[6] = block & 0xff;
+  frame[7] = (block >> 8) & 0xff;
+  frame[8] = block >> 16;
+  frame.set(content, 9);
+  return frame;
 }
 
 function safeZstdDecode(bytes: Uint8Array): Uint8Array | null {
