@@ -1,7 +1,10 @@
 // Killing a Salvage command at an exact point: strace injects SIGKILL into the process at the
 // Nth call of a set of system calls (a write, an fsync, a rename, a cut…), so a test can kill a
 // repair between every two of its changes to the disk. A real kill -9, not a simulated one.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../electron/node/cli/main.ts', import.meta.url));
@@ -83,6 +86,7 @@ export function runKilledAt(
     [
       '-f',
       '-qq',
+      '--seccomp-bpf',
       '-o',
       '/dev/null',
       `-e`,
@@ -102,4 +106,51 @@ export function runKilledAt(
     stdout: result.stdout,
     stderr: result.stderr,
   };
+}
+
+/**
+ * Run `salvage ARGS` and kill it (-9) right after its `nth` call (1-based) of any of `calls`,
+ * counted over all its threads together (strace's own injection counts each thread on its own,
+ * and Node writes files from a pool of threads). The kill lands a moment after that call, at a
+ * point the test does not choose: a random point, for trials drawn by number.
+ */
+export async function runKilledAfter(
+  args: ReadonlyArray<string>,
+  calls: ReadonlyArray<string>,
+  nth: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<KillResult> {
+  // The trace goes to strace's stderr, among the command's own lines (told apart by their form).
+  const child = spawn(
+    'strace',
+    [
+      '-f',
+      '--seccomp-bpf',
+      '-qq',
+      '-e',
+      `trace=${calls.join(',')}`,
+      process.execPath,
+      CLI,
+      ...args,
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  const pid = String.raw`(?:\[pid\s+\d+\] )?`;
+  const traced = new RegExp(`^${pid}(?:\\w+\\(|<\\.\\.\\. \\w+ resumed>)`);
+  const counted = new RegExp(`^${pid}(?:${calls.join('|')})\\(`);
+  let seen = 0;
+  let sent = false;
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    if (!traced.test(line)) stderr += `${line}\n`;
+    if (sent || !counted.test(line) || ++seen < nth) return;
+    sent = true;
+    // The traced command is strace's only child.
+    const command = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim();
+    if (command) process.kill(Number(command.split(' ')[0]), 'SIGKILL');
+  });
+  const [status, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  return { killed: status === 137 || signal === 'SIGKILL', status, stdout, stderr };
 }
