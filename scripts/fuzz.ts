@@ -7,6 +7,7 @@
 //
 //   npm run fuzz                             # the short run: 2,000 inputs a family (CI)
 //   npm run fuzz -- --inputs 100000          # the long run, figures for the README
+//   npm run fuzz -- --inputs 100000 --seconds 600   # as many as fit in 10 minutes a family
 //   npm run fuzz -- --family eval,zstd --seed s1 --from 500 --inputs 10
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,9 @@ const { values } = parseArgs({
     save: { type: 'boolean', default: true },
     'no-save': { type: 'boolean', default: false },
     json: { type: 'string' },
+    // A family's inputs end here when this many seconds have passed (the run's figures say how
+    // many were tried): a long run that must fit a machine's time.
+    seconds: { type: 'string' },
   },
 });
 const inputs = Number(values.inputs);
@@ -37,6 +41,9 @@ const hangMs = Number(values['hang-ms']);
 /** An input still running after this long (wall time) is stopped as never ending. */
 const killMs = Math.max(20_000, 10 * hangMs);
 const memoryBound = Number(values['memory-mb']) * 1024 * 1024;
+const budgetMs = values.seconds ? Number(values.seconds) * 1000 : Infinity;
+/** Inputs a worker takes at a time when a time budget is set (checked between batches). */
+const BATCH = 200;
 const save = values.save && !values['no-save'];
 const REGRESSIONS = new URL('../test/fuzz-regressions/', import.meta.url);
 const WORKER = new URL('../test/fuzz/worker.ts', import.meta.url);
@@ -214,9 +221,13 @@ async function fuzzFamily(family: string): Promise<Figures> {
   };
   let position = from;
   const end = from + inputs;
-  while (position < end) {
-    const stop = await runWorker(family, position, end, onEnd);
-    if (stop.stoppedAt === null) break;
+  while (position < end && performance.now() - started < budgetMs) {
+    const batchEnd = budgetMs === Infinity ? end : Math.min(end, position + BATCH);
+    const stop = await runWorker(family, position, batchEnd, onEnd);
+    if (stop.stoppedAt === null) {
+      position = batchEnd;
+      continue;
+    }
     // Run the input again alone: a machine busy elsewhere must not make a hang.
     const again = await runWorker(family, stop.stoppedAt, stop.stoppedAt + 1, onEnd, [
       stop.stoppedAt,

@@ -32,7 +32,7 @@ import { repairJsonl, undoRepair } from '../../electron/node/repair/repairJsonl.
 import { writeCrashedRun } from '../support/crashedRun.ts';
 import { fixture, REAL } from '../support/fixtures.ts';
 import { EVERY_WRITE, runKilledAfter } from '../support/killAt.ts';
-import { Random } from '../fuzz/random.ts';
+import type { Random } from '../fuzz/random.ts';
 
 const CLI = fileURLToPath(new URL('../../electron/node/cli/main.ts', import.meta.url));
 const noWriters = () => Promise.resolve({ writers: [], complete: true });
@@ -125,6 +125,7 @@ const TORN_LOG =
  * (where a recovery copies a buffer database), both emptied before each trial.
  */
 export class KillTrials {
+  private readonly root: string;
   private readonly folder: string;
   private readonly temp: string;
   private readonly env: NodeJS.ProcessEnv;
@@ -134,7 +135,8 @@ export class KillTrials {
   /** The calls each command makes, counted once per setting. */
   private readonly counts = new Map<string, Map<string, number>>();
 
-  constructor(private readonly root: string) {
+  constructor(root: string) {
+    this.root = root;
     this.folder = join(root, 'files');
     this.temp = join(root, 'tmp');
     this.env = { ...process.env, TMPDIR: this.temp };
@@ -244,7 +246,7 @@ export class KillTrials {
     };
   }
 
-  private async exportSetting(format: ExportFormat): Promise<Setting> {
+  private exportSetting(format: ExportFormat): Setting {
     const log = join(this.folder, 'run.eval');
     cpSync(
       fixture(
