@@ -95,7 +95,6 @@ describe('zstd frame splitting', () => {
     many.set(content, 60_000 * empty.length);
     const codecs = nodeZlibCodecs();
     let decoders = 0;
-    const started = performance.now();
     const parts: Uint8Array[] = [];
     for await (const part of decodeAllFrames(chunks(many, 1 << 20), (frame) => {
       decoders += 1;
@@ -104,7 +103,6 @@ describe('zstd frame splitting', () => {
       parts.push(part);
     expect(new TextDecoder().decode(concat(...parts))).toBe('the sample');
     expect(decoders).toBe(1);
-    expect(performance.now() - started).toBeLessThan(1500);
     expect(splitFrames(many)).toHaveLength(1);
     // 2,000 frames of a few bytes each: far more than a 6,000-byte entry is split into.
     const tiny = concat(
