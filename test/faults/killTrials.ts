@@ -168,7 +168,10 @@ export class KillTrials {
     const fresh = await this.setting(command, variant);
     const result = await runKilledAfter(fresh.args, EVERY_WRITE, nth, this.env);
     if (!result.killed)
-      check(result.status === 0, `salvage ${fresh.args.join(' ')} failed: ${result.stderr}`);
+      check(
+        result.status === 0,
+        `salvage ${fresh.args.join(' ')} (to be killed after call ${nth}) exited ${result.status}: ${result.stderr}`,
+      );
     try {
       const after = await fresh.afterKill(result.killed);
       return { command, nth, of: total, killed: result.killed, ...after };

@@ -1,9 +1,11 @@
 // Killing a Salvage command at an exact point: strace injects SIGKILL into the process at the
 // Nth call of a set of system calls (a write, an fsync, a rename, a cut…), so a test can kill a
 // repair between every two of its changes to the disk. A real kill -9, not a simulated one.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -120,13 +122,18 @@ export async function runKilledAfter(
   nth: number,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<KillResult> {
-  // The trace goes to strace's stderr, among the command's own lines (told apart by their form).
+  // The trace goes through a named pipe, apart from the command's own output.
+  const folder = mkdtempSync(join(tmpdir(), 'salvage-kill-trace-'));
+  const trace = join(folder, 'trace');
+  execFileSync('mkfifo', [trace]);
   const child = spawn(
     'strace',
     [
       '-f',
       '--seccomp-bpf',
       '-qq',
+      '-o',
+      trace,
       '-e',
       `trace=${calls.join(',')}`,
       process.execPath,
@@ -138,13 +145,11 @@ export async function runKilledAfter(
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  const pid = String.raw`(?:\[pid\s+\d+\] )?`;
-  const traced = new RegExp(`^${pid}(?:\\w+\\(|<\\.\\.\\. \\w+ resumed>)`);
-  const counted = new RegExp(`^${pid}(?:${calls.join('|')})\\(`);
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const counted = new RegExp(`^\\d+\\s+(?:${calls.join('|')})\\(`);
   let seen = 0;
   let sent = false;
-  createInterface({ input: child.stderr }).on('line', (line) => {
-    if (!traced.test(line)) stderr += `${line}\n`;
+  createInterface({ input: createReadStream(trace) }).on('line', (line) => {
     if (sent || !counted.test(line) || ++seen < nth) return;
     sent = true;
     // The traced command is strace's only child.
@@ -152,5 +157,8 @@ export async function runKilledAfter(
     if (command) process.kill(Number(command.split(' ')[0]), 'SIGKILL');
   });
   const [status, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-  return { killed: status === 137 || signal === 'SIGKILL', status, stdout, stderr };
+  rmSync(folder, { recursive: true, force: true });
+  // Killed: the kill was sent and the command did not finish on its own first.
+  const killed = sent && (status === 137 || signal === 'SIGKILL');
+  return { killed, status: status ?? (signal ? 128 : null), stdout, stderr };
 }
