@@ -47,7 +47,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.node.json', './tsconfig.web.json'],
+        project: ['./tsconfig.node.json', './tsconfig.web.json', './tsconfig.integration.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -112,6 +112,11 @@ export default tseslint.config(
       'react-hooks/incompatible-library': 'off',
       'no-restricted-imports': ['error', { patterns: rendererPatterns }],
     },
+  },
+  {
+    // Integration tests of the renderer's state run the real back end in-process (never bundled).
+    files: ['renderer/src/state/*.integration.test.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
   {
     // Components read the store; only the state layer calls the back end (rule 9).

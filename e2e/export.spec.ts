@@ -38,13 +38,16 @@ test('exports of a run are files the command line reads back', async ({ page }) 
   await expect(page.getByRole('status')).toHaveAttribute('title', `${base}.csv`);
   await page.screenshot({ path: demo.shot('export') });
 
-  // One sample's conversation and transcript as Markdown.
+  // One sample's conversation and transcript as Markdown: web mode downloads it.
   await run.search('fans and followers');
   await run.openSample(0);
+  const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export Markdown' }).click();
-  const markdown = `${base.replace(/\.export$/, '')}.sample-3-epoch-1.md`;
-  await expect(page.getByRole('status')).toHaveText(`Exported to ${markdown}`);
-  const text = readFileSync(markdown, 'utf8');
+  const file = await download;
+  expect(file.suggestedFilename()).toBe(
+    '2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.sample-3-epoch-1.md',
+  );
+  const text = readFileSync(await file.path(), 'utf8');
   expect(text).toMatch(/^# Sample 3/m);
   expect(text).toContain('fans and followers');
 

@@ -54,3 +54,56 @@ export class RunPage {
     await this.rows.nth(index).locator('td').first().click();
   }
 }
+
+/** An open sample: its summary, messages, transcript tree and find band. */
+export class SamplePage {
+  readonly page: Page;
+  readonly view: Locator;
+  readonly messages: Locator;
+  readonly transcript: Locator;
+
+  constructor(page: Page) {
+    this.page = page;
+    this.view = page.getByRole('region', { name: 'Sample' });
+    this.messages = page.getByRole('list', { name: 'Messages' }).getByRole('listitem');
+    this.transcript = page.getByLabel('Transcript', { exact: true });
+  }
+
+  async tab(name: 'Messages' | 'Transcript' | 'Metadata' | 'JSON'): Promise<void> {
+    await this.page.getByRole('tab', { name: new RegExp(`^${name}`) }).click();
+  }
+
+  /** A span row of the transcript tree, by its name. */
+  span(name: string): Locator {
+    return this.transcript.getByRole('button', { name: new RegExp(`^[▸▾]\\s*${name}\\b`) });
+  }
+
+  /** Scroll the transcript down until `target` is drawn (its rows are virtualized). */
+  async scrollTranscriptTo(target: Locator): Promise<void> {
+    for (let step = 0; step < 100 && (await target.count()) === 0; step++) {
+      await this.transcript.evaluate((element) => {
+        (element as unknown as { scrollTop: number }).scrollTop += 400;
+      });
+      await this.page.waitForTimeout(50);
+    }
+  }
+
+  /** `url` (a sample's) made to point at its `n`th message or event (1-based, as links are). */
+  linkTo(url: string, list: 'message' | 'event', n: number): string {
+    const link = new URL(url);
+    link.hash = `${link.hash.replace(/&(message|event)=\d+/, '')}&${list}=${n}`;
+    return link.toString();
+  }
+
+  async find(text: string): Promise<void> {
+    await this.page.keyboard.press('Control+f');
+    await this.page.getByLabel('Find in sample').fill(text);
+    await this.page.keyboard.press('Enter');
+  }
+}
+
+/** What the page put on the clipboard (the context must grant clipboard-read). */
+export async function readClipboard(page: Page): Promise<string> {
+  // A string expression: the specs compile without the DOM's types.
+  return String(await page.evaluate('navigator.clipboard.readText()'));
+}

@@ -34,12 +34,16 @@ export async function serveDemoCopy(): Promise<DemoServer> {
   return serve(root, folder);
 }
 
-async function serve(root: string, folder: string): Promise<DemoServer> {
+/** `salvage serve` on any folder, with its own data directory (benchmarks use it too). */
+export async function serveFolder(
+  folder: string,
+  data: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(
     join(PROJECT, 'bin/salvage'),
     ['serve', folder, '--port', '0'],
     {
-      env: { ...process.env, SALVAGE_DATA_DIR: join(root, 'data') },
+      env: { ...process.env, SALVAGE_DATA_DIR: data },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
@@ -52,20 +56,27 @@ async function serve(root: string, folder: string): Promise<DemoServer> {
     });
     child.once('exit', (code) => reject(new Error(`salvage serve exited with ${code}: ${output}`)));
   });
-  const kill = async (): Promise<void> => {
-    child.kill('SIGTERM');
-    await new Promise((done) => child.once('exit', done));
-  };
   return {
     url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((done) => child.once('exit', done));
+    },
+  };
+}
+
+async function serve(root: string, folder: string): Promise<DemoServer> {
+  const server = await serveFolder(folder, join(root, 'data'));
+  return {
+    url: server.url,
     folder,
     root,
     restart: async () => {
-      await kill();
+      await server.stop();
       return serve(root, folder);
     },
     stop: async () => {
-      await kill();
+      await server.stop();
       rmSync(root, { recursive: true, force: true });
     },
   };

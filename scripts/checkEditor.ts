@@ -15,6 +15,7 @@ interface Response {
 
 /** The layer config that must check a file (see the layer table in docs/architecture.md). */
 function expectedProject(file: string): string {
+  if (file.endsWith('.integration.test.ts')) return 'tsconfig.integration.json';
   if (file.startsWith('renderer/')) return 'tsconfig.web.json';
   if (file.startsWith('shared/') && !file.endsWith('.test.ts')) return 'tsconfig.shared.json';
   return 'tsconfig.node.json';

@@ -41,6 +41,16 @@ async function chooseFolder(): Promise<string | null> {
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
 
+/** The native save dialog, suggesting a path: on the desktop, the user says where a file goes. */
+async function chooseSavePath(suggested: string): Promise<string | null> {
+  const owner = BrowserWindow.getFocusedWindow();
+  const options = { title: 'Save as', defaultPath: suggested };
+  const result = owner
+    ? await dialog.showSaveDialog(owner, options)
+    : await dialog.showSaveDialog(options);
+  return result.canceled ? null : (result.filePath ?? null);
+}
+
 void app.whenReady().then(async () => {
   const events = new EventHub();
   // A folder named by SALVAGE_LOG_DIR that does not exist is left out, not fatal: the window opens.
@@ -48,7 +58,10 @@ void app.whenReady().then(async () => {
   const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), initial);
   const digest = RunDigest.open();
   app.on('will-quit', () => digest.close());
-  registerHandlers(createLogService({ folders, events, chooseFolder, digest }), isAppPage(pageUrl));
+  registerHandlers(
+    createLogService({ folders, events, chooseFolder, chooseSavePath, digest }),
+    isAppPage(pageUrl),
+  );
   const window = createMainWindow(join(app.getAppPath(), 'out/preload/index.cjs'), pageUrl);
   forwardEvents(events, window.webContents);
   watchOpenedFolders(folders, events);

@@ -9,6 +9,7 @@ import { SampleView } from './features/sample/SampleView.tsx';
 import { RecoveryDialog } from './features/recovery/RecoveryDialog.tsx';
 import { RepairDialog } from './features/repair/RepairDialog.tsx';
 import { CompareView } from './features/compare/CompareView.tsx';
+import { CrossRunSamples } from './features/samples/CrossRunSamples.tsx';
 import { ErrorNotice } from './components/ErrorNotice.tsx';
 import { useHistoryRoute } from './lib/useHistoryRoute.ts';
 
@@ -20,8 +21,9 @@ export function App() {
   const listingRequest = useStore((state) => state.listingRequest);
   const runPath = useStore((state) => state.run?.path ?? null);
   const sampleOpen = useStore((state) => state.sample.phase !== 'idle');
-  const compareCount = useStore((state) => state.compareSelection.length);
+  const selected = useStore((state) => state.selection.length);
   const comparing = useStore((state) => state.comparison.phase !== 'idle');
+  const crossRunOpen = useStore((state) => state.crossRun !== null);
   const actions = useStore.getState();
   const listingError = errorOf(listingRequest);
   useHistoryRoute();
@@ -48,7 +50,7 @@ export function App() {
     };
   }, []);
 
-  const listVisible = !runPath && !comparing;
+  const listVisible = !runPath && !comparing && !crossRunOpen;
   return (
     <main>
       <header className="app-header">
@@ -58,16 +60,31 @@ export function App() {
         </button>
         <button
           type="button"
-          disabled={compareCount !== 2}
+          disabled={selected !== 2}
+          title="Tick two runs in the list to compare them"
           onClick={() => void actions.openComparison()}
         >
           Compare
         </button>
+        <button
+          type="button"
+          disabled={selected === 0}
+          title="Tick runs in the list to see all their samples together"
+          onClick={() => void actions.openCrossRun()}
+        >
+          Samples of {selected} run{selected === 1 ? '' : 's'}
+        </button>
+        {selected > 0 && (
+          <button type="button" className="link" onClick={actions.clearSelection}>
+            clear selection
+          </button>
+        )}
       </header>
       {listVisible && <FolderBar />}
       {listVisible && <RunsToolbar />}
       {listingError && <ErrorNotice error={listingError} onRetry={() => void actions.loadRuns()} />}
       {comparing && <CompareView />}
+      {crossRunOpen && !runPath && <CrossRunSamples />}
       <RunsTable visible={listVisible} onOpen={(row) => void actions.openRun(row.location)} />
       {runPath && <RunView visible={!sampleOpen} />}
       {runPath && sampleOpen && <SampleView />}

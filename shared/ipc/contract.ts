@@ -1,8 +1,18 @@
 import type { LogHeader, Sample, SampleSummary } from '../model/log.ts';
 import type { ExportFormat } from '../model/exportFormat.ts';
+import type { MarkdownPart } from '../model/sampleMarkdown.ts';
 import type { BackendFailure } from './outcome.ts';
 import type { RunRow } from '../model/run.ts';
 import type { RunComparison } from '../resume/comparison.ts';
+import type {
+  EventRows,
+  OpenedSample,
+  OutlinePage,
+  PooledList,
+  SampleField,
+  SamplePage,
+  StringSlice,
+} from '../formats/sample/pageTypes.ts';
 import type {
   RecoveryPlan,
   RecoveryReport,
@@ -48,22 +58,87 @@ export interface InvokeMap {
     readonly path: string;
     readonly format: ExportFormat;
   }) => Promise<{ readonly output: string; readonly samples: number }>;
-  /** Export one sample's conversation and transcript as Markdown beside the log (never overwriting). */
+  /**
+   * Export one sample's conversation and transcript as Markdown: on the desktop where the user
+   * chooses in a save dialog (`output` null when cancelled), elsewhere beside the log (never
+   * overwriting). Web mode downloads `salvage:sample:markdown` instead.
+   */
   'salvage:export:sample': (args: {
     readonly path: string;
     readonly id: string;
     readonly epoch: number;
-  }) => Promise<{ readonly output: string }>;
+  }) => Promise<{ readonly output: string | null }>;
+  /**
+   * One sample as Markdown text (all of it, or its transcript alone), and the file name it would
+   * have: what web mode downloads and what Copy puts on the clipboard.
+   */
+  'salvage:sample:markdown': (args: {
+    readonly path: string;
+    readonly id: string;
+    readonly epoch: number;
+    readonly part: MarkdownPart;
+  }) => Promise<{ readonly name: string; readonly markdown: string }>;
   /** Start streaming a run's sample summaries as `salvage:samples:batch` events. */
   'salvage:samples:stream': (args: {
     readonly path: string;
   }) => Promise<{ readonly streamId: string }>;
   'salvage:samples:cancel': (args: { readonly streamId: string }) => Promise<void>;
+  /** One whole sample, resolved (kept while the sample view moves to the paged channels below). */
   'salvage:log:sample': (args: {
     readonly path: string;
     readonly id: string;
     readonly epoch: number;
   }) => Promise<Sample>;
+  /**
+   * Open a sample for paged reading, whatever its size: the back end indexes it once and answers
+   * with a handle, the counts, the small top-level fields and the start of the outline.
+   */
+  'salvage:sample:open': (args: {
+    readonly path: string;
+    readonly id: string;
+    readonly epoch: number;
+  }) => Promise<OpenedSample>;
+  /** Messages [start, start + count), resolved, long strings cut; fewer when large. */
+  'salvage:sample:messages': (args: SampleRange) => Promise<SamplePage>;
+  /** Events [start, start + count), pools and attachments resolved, long strings cut. */
+  'salvage:sample:events': (args: SampleRange) => Promise<SamplePage>;
+  /** A model event's input or request messages that its page deferred for their size. */
+  'salvage:sample:pooled': (
+    args: SampleRange & {
+      readonly event: number;
+      readonly list: PooledList;
+    },
+  ) => Promise<SamplePage>;
+  /** Nodes of the transcript's span/step tree. */
+  'salvage:sample:outline': (args: SampleRange) => Promise<OutlinePage>;
+  /** Kind, time, outline node and size of events, from the index alone. */
+  'salvage:sample:rows': (args: SampleRange) => Promise<EventRows>;
+  /** A top-level field too large for the overview. */
+  'salvage:sample:field': (args: {
+    readonly handle: string;
+    readonly key: string;
+  }) => Promise<SampleField>;
+  /** A cut string in full, or `length` UTF-16 units of it from `start`. */
+  'salvage:sample:string': (args: {
+    readonly handle: string;
+    readonly ref: string;
+    readonly start: number;
+    readonly length: number;
+  }) => Promise<StringSlice>;
+  /**
+   * An open sample as JSON text, pools and attachments resolved (what `salvage sample --json`
+   * prints), for the clipboard: refused as `size-limit` beyond `SAMPLE_COPY_LIMIT_BYTES`.
+   */
+  'salvage:sample:json': (args: { readonly handle: string }) => Promise<{ readonly text: string }>;
+  /** Release an open sample (its spill file goes with its last handle). */
+  'salvage:sample:close': (args: { readonly handle: string }) => Promise<void>;
+}
+
+/** A range of an open sample's items. */
+export interface SampleRange {
+  readonly handle: string;
+  readonly start: number;
+  readonly count: number;
 }
 
 export type InvokeChannel = keyof InvokeMap;

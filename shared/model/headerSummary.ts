@@ -19,6 +19,8 @@ export interface HeaderSummary {
 
 export interface ScorerMetrics {
   readonly scorer: string;
+  /** How epochs were reduced (`mean`, `mode`…), when the log says. */
+  readonly reducer: string | null;
   readonly metrics: ReadonlyArray<{ readonly name: string; readonly value: JsonValue }>;
 }
 
@@ -33,6 +35,7 @@ export function headerSummary(header: LogHeader): HeaderSummary {
     created: textOrNull(spec.created),
     scores: scores.filter(isJsonObject).map((score) => ({
       scorer: typeof score.name === 'string' ? score.name : '',
+      reducer: typeof score.reducer === 'string' ? score.reducer : null,
       metrics: Object.entries(isJsonObject(score.metrics) ? score.metrics : {}).flatMap(
         ([name, metric]) =>
           isJsonObject(metric) && metric.value !== undefined ? [{ name, value: metric.value }] : [],

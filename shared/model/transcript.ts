@@ -110,6 +110,43 @@ export function eventSummary(event: JsonObject): string {
     case 'info':
     case 'logger':
       return contentText(event.message ?? event.data);
+    case 'score_edit': {
+      const edit = isJsonObject(event.edit) ? event.edit : {};
+      return [
+        `${contentText(event.score_name)} → ${contentText(edit.value)}`,
+        contentText(edit.explanation),
+      ]
+        .filter(Boolean)
+        .join(' — ');
+    }
+    case 'approval': {
+      const call = isJsonObject(event.call) ? event.call : {};
+      const explanation = contentText(event.explanation);
+      return `${contentText(event.decision)} ${contentText(call.function)} by ${contentText(event.approver)}${explanation ? ` — ${explanation}` : ''}`;
+    }
+    case 'input':
+      return contentText(event.input);
+    case 'interrupt':
+      return `${contentText(event.interrupted)} interrupted by ${contentText(event.source)}`;
+    case 'subtask': {
+      const events = Array.isArray(event.events) ? event.events.length : 0;
+      return `${contentText(event.name)} (${events} event${events === 1 ? '' : 's'}) → ${stringifyInspectJson(event.result ?? null)}`;
+    }
+    case 'anchor':
+      return contentText(event.anchor_id);
+    case 'branch':
+      return `from ${contentText(event.from_anchor)}`;
+    case 'compaction':
+      return [
+        contentText(event.type),
+        typeof event.tokens_before === 'number' && typeof event.tokens_after === 'number'
+          ? `${event.tokens_before} → ${event.tokens_after} tokens`
+          : '',
+      ]
+        .filter(Boolean)
+        .join(': ');
+    case 'checkpoint':
+      return `checkpoint ${contentText(event.checkpoint_id)} at turn ${contentText(event.turn)} (${contentText(event.trigger)})`;
     default:
       return '';
   }
@@ -126,4 +163,202 @@ export function modelInputText(event: JsonObject): string[] {
         ...toolCallsText(message),
       ].join('\n  '),
     );
+}
+
+/**
+ * A transcript as a tree: spans (Inspect's `span_begin`/`span_end`, or older `step` begin/end)
+ * hold the events that ran inside them. Built without recursion, so a deep or long transcript
+ * cannot overflow the stack; `span_end` and step-end events are folded into their span.
+ */
+export interface TranscriptSpan {
+  readonly kind: 'span';
+  /** The span's id (older steps get one: `step-<index>`). */
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  /** Index of the event that opened it. */
+  readonly begin: number;
+  /** Index of the event that closed it, or null when the transcript ends inside it. */
+  end: number | null;
+  readonly children: TranscriptNode[];
+}
+
+export type TranscriptNode = TranscriptSpan | { readonly kind: 'event'; readonly index: number };
+
+/** What the tree needs of an event: its kind and its place among spans. */
+export interface EventHead {
+  readonly event?: JsonValue;
+  readonly id?: JsonValue;
+  readonly parent_id?: JsonValue;
+  readonly span_id?: JsonValue;
+  readonly action?: JsonValue;
+  readonly name?: JsonValue;
+  readonly type?: JsonValue;
+}
+
+export function transcriptTree(events: ReadonlyArray<EventHead>): TranscriptNode[] {
+  const root: TranscriptNode[] = [];
+  const spans = new Map<string, TranscriptSpan>();
+  // Older logs nest by begin/end steps; newer ones name their span.
+  const steps: TranscriptSpan[] = [];
+  const text = (value: JsonValue | undefined): string => (typeof value === 'string' ? value : '');
+  const into = (spanId: string): TranscriptNode[] =>
+    spans.get(spanId)?.children ?? steps.at(-1)?.children ?? root;
+  events.forEach((event, index) => {
+    if (event.event === 'span_begin' && typeof event.id === 'string') {
+      const span: TranscriptSpan = {
+        kind: 'span',
+        id: event.id,
+        name: text(event.name),
+        type: text(event.type),
+        begin: index,
+        end: null,
+        children: [],
+      };
+      into(text(event.parent_id)).push(span);
+      spans.set(event.id, span);
+      return;
+    }
+    if (event.event === 'span_end') {
+      const span = spans.get(text(event.id) || text(event.span_id));
+      if (span) {
+        span.end = index;
+        return;
+      }
+    }
+    if (event.event === 'step') {
+      if (event.action === 'end') {
+        const span = steps.pop();
+        if (span) span.end = index;
+        return;
+      }
+      if (event.action === 'begin') {
+        const span: TranscriptSpan = {
+          kind: 'span',
+          id: `step-${index}`,
+          name: text(event.name),
+          type: text(event.type),
+          begin: index,
+          end: null,
+          children: [],
+        };
+        into(text(event.span_id)).push(span);
+        steps.push(span);
+        return;
+      }
+    }
+    into(text(event.span_id)).push({ kind: 'event', index });
+  });
+  return root;
+}
+
+/** A row of the tree as shown: a span's head or an event, at its depth. */
+export interface TranscriptRow {
+  readonly node: TranscriptNode;
+  readonly depth: number;
+}
+
+/** The rows of the tree with the spans in `collapsed` folded, in order (no recursion). */
+export function visibleRows(
+  tree: ReadonlyArray<TranscriptNode>,
+  collapsed: ReadonlySet<string>,
+): TranscriptRow[] {
+  const rows: TranscriptRow[] = [];
+  const stack: Array<{ nodes: ReadonlyArray<TranscriptNode>; at: number; depth: number }> = [
+    { nodes: tree, at: 0, depth: 0 },
+  ];
+  while (stack.length > 0) {
+    const frame = stack.at(-1)!;
+    if (frame.at >= frame.nodes.length) {
+      stack.pop();
+      continue;
+    }
+    const node = frame.nodes[frame.at++]!;
+    rows.push({ node, depth: frame.depth });
+    if (node.kind === 'span' && !collapsed.has(node.id) && node.children.length > 0)
+      stack.push({ nodes: node.children, at: 0, depth: frame.depth + 1 });
+  }
+  return rows;
+}
+
+/** The spans that hold event `index`, outermost first: what must unfold to show it. */
+export function spansHolding(tree: ReadonlyArray<TranscriptNode>, index: number): string[] {
+  const path: string[] = [];
+  let level: ReadonlyArray<TranscriptNode> = tree;
+  for (;;) {
+    const span = level.find(
+      (node): node is TranscriptSpan =>
+        node.kind === 'span' &&
+        node.begin <= index &&
+        (node.end === null || node.end >= index) &&
+        contains(node, index),
+    );
+    if (!span) return path;
+    path.push(span.id);
+    level = span.children;
+  }
+}
+
+function contains(span: TranscriptSpan, index: number): boolean {
+  const stack: TranscriptNode[] = [...span.children];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.kind === 'event') {
+      if (node.index === index) return true;
+    } else {
+      if (node.begin === index) return true;
+      stack.push(...node.children);
+    }
+  }
+  return span.begin === index || span.end === index;
+}
+
+/** What the tree needs of an outline node of the paged reader (shared/formats/sample). */
+export interface OutlineHead {
+  readonly parent: number;
+  readonly name: string | null;
+  readonly type: string | null;
+  readonly begin: number;
+  readonly end: number;
+  readonly first: number;
+}
+
+/** Events that open or close a span: folded into the span's row, not rows of their own. */
+const SPAN_MARKS = new Set(['span_begin', 'span_end', 'step']);
+
+/**
+ * The same tree as `transcriptTree`, from the paged reader's index instead of the events: its
+ * outline (spans and steps, each with its parent) and each event's kind and outline node. No
+ * event needs to be read to draw the tree; span ids are the outline's positions.
+ */
+export function treeFromOutline(
+  outline: ReadonlyArray<OutlineHead>,
+  kinds: ReadonlyArray<string>,
+  nodes: ReadonlyArray<number>,
+): TranscriptNode[] {
+  const root: TranscriptNode[] = [];
+  const spans = outline.map((node, index): TranscriptSpan => ({
+    kind: 'span',
+    id: String(index),
+    name: node.name ?? '',
+    type: node.type ?? '',
+    begin: node.begin >= 0 ? node.begin : node.first,
+    end: node.end >= 0 ? node.end : null,
+    children: [],
+  }));
+  const startingAt = new Map<number, number[]>();
+  spans.forEach((span, index) => {
+    const list = startingAt.get(span.begin);
+    if (list) list.push(index);
+    else startingAt.set(span.begin, [index]);
+  });
+  const childrenOf = (node: number): TranscriptNode[] =>
+    node >= 0 && node < spans.length ? spans[node]!.children : root;
+  for (let index = 0; index < kinds.length; index++) {
+    for (const span of startingAt.get(index) ?? [])
+      childrenOf(outline[span]!.parent).push(spans[span]!);
+    if (SPAN_MARKS.has(kinds[index]!)) continue;
+    childrenOf(nodes[index] ?? -1).push({ kind: 'event', index });
+  }
+  return root;
 }

@@ -19,8 +19,12 @@ export interface ConfigDifference {
 }
 
 export interface ConfigDiff {
-  /** No result-affecting difference: samples of one run can stand beside samples of the other (B may cover more). */
-  readonly compatible: boolean;
+  /**
+   * No result-affecting difference: samples of one run can stand beside samples of the other
+   * (B may cover more). Null when a run records no configuration (a verifiers run that crashed
+   * before writing `metadata.json`): nothing can be said.
+   */
+  readonly compatible: boolean | null;
   readonly differences: ReadonlyArray<ConfigDifference>;
   /** Keys that differ but are bookkeeping or outcomes, not configuration. */
   readonly ignored: ReadonlyArray<string>;
@@ -94,8 +98,12 @@ export function flattenConfig(value: JsonValue, prefix = ''): Map<string, JsonVa
   return flat;
 }
 
-/** Compare two configurations of the same kind, classifying every differing key. */
+/**
+ * Compare two configurations of the same kind, classifying every differing key; a missing
+ * configuration (null) makes the verdict unknown.
+ */
 export function diffConfigs(a: JsonValue, b: JsonValue, kind: ConfigKind): ConfigDiff {
+  if (a === null || b === null) return { compatible: null, differences: [], ignored: [] };
   const left = flattenConfig(a);
   const right = flattenConfig(b);
   const differences: ConfigDifference[] = [];
@@ -132,10 +140,39 @@ export function diffConfigs(a: JsonValue, b: JsonValue, kind: ConfigKind): Confi
 }
 
 function same(a: JsonValue, b: JsonValue): boolean {
-  return stringifyInspectJson(canonical(a)) === stringifyInspectJson(canonical(b));
+  const text = (value: JsonValue): string => {
+    const form = canonical(value);
+    return stringifyInspectJson(isEmpty(form) ? null : form);
+  };
+  return text(a) === text(b);
 }
 
-/** Objects with sorted keys, so that key order never counts as a difference. */
+/**
+ * A value as a comparison sees it: objects with sorted keys (key order is not a difference) and
+ * without empty members, so that a key absent on one side and empty (`{}`, `null`) on the other
+ * is no difference either (Inspect writes `model_generate_config: {}` in one version and leaves
+ * it out in another; a recovered log fills in `params_passed: {}`).
+ */
 function canonical(value: JsonValue): JsonValue {
-  return mapJsonLeaves(value, (leaf) => leaf, { sortKeys: true });
+  const copy = mapJsonLeaves(value, (leaf) => leaf, { sortKeys: true });
+  // Empty members dropped from the innermost out, so that one holding only empty members goes
+  // too; with a list of containers, not recursion (a configuration may nest deeper than the stack).
+  const containers: JsonValue[] = [];
+  const pending: JsonValue[] = [copy];
+  while (pending.length > 0) {
+    const item = pending.pop()!;
+    if (!Array.isArray(item) && !isJsonObject(item)) continue;
+    containers.push(item);
+    for (const child of Object.values(item)) pending.push(child);
+  }
+  for (const container of containers.reverse()) {
+    if (!isJsonObject(container)) continue;
+    for (const key of Object.keys(container))
+      if (isEmpty(container[key]!)) Reflect.deleteProperty(container, key);
+  }
+  return isEmpty(copy) ? null : copy;
+}
+
+function isEmpty(value: JsonValue): boolean {
+  return value === null || (isJsonObject(value) && Object.keys(value).length === 0);
 }

@@ -10,6 +10,8 @@ const DIRECTIVES: ReadonlyArray<readonly [string, string]> = [
   ['style-src', "'self' 'unsafe-inline'"],
   ['img-src', "'self' data: blob:"],
   ['media-src', "'self' data: blob:"],
+  // KaTeX's fonts, inlined by the bundler.
+  ['font-src', "'self' data:"],
   ['connect-src', "'self'"],
   ['object-src', "'none'"],
   ['base-uri', "'none'"],

@@ -32,6 +32,8 @@ export type SalvageErrorKind =
   | 'invalid-json'
   | 'not-an-inspect-log'
   | 'sample-not-found'
+  /** A paged sample's handle that was closed or expired (idle, or pushed out by newer ones): open the sample again. */
+  | 'sample-closed'
   | 'unsupported-format'
   | 'not-a-buffer'
   | 'not-recoverable'

@@ -1,7 +1,5 @@
 import { stringifyInspectJson } from '../../../shared/formats/json/inspectJson.ts';
-import { diffConfigs } from '../../../shared/resume/configDiff.ts';
-import { SalvageError } from '../../../shared/util/errors.ts';
-import { readRunConfig } from '../resume/runConfig.ts';
+import { compareConfigs } from '../resume/compareRuns.ts';
 import type { Output } from './output.ts';
 import { renderTable } from './table.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
@@ -16,16 +14,16 @@ export async function compareConfigCommand(
 ): Promise<number> {
   const parsed = parseCommandArgs(args, { json: { type: 'boolean', default: false } });
   if (parsed.positionals.length !== 2) throw new UsageError('diff-config takes two runs.');
-  const [a, b] = await Promise.all(parsed.positionals.map((path) => readRunConfig(path)));
-  if (a!.kind !== b!.kind) {
-    throw new SalvageError(
-      'unsupported-format',
-      `Cannot compare an ${a!.kind} run with a ${b!.kind} run.`,
-    );
-  }
-  const diff = diffConfigs(a!.config, b!.config, a!.kind);
+  const [a, b] = parsed.positionals as [string, string];
+  const { kind, diff, unknown } = await compareConfigs(a, b);
   if (parsed.values.json === true) {
-    output.out(stringifyInspectJson({ kind: a!.kind, ...diff }, 2));
+    output.out(stringifyInspectJson({ kind, ...diff, unknown_config: unknown }, 2));
+    return 0;
+  }
+  if (diff.compatible === null) {
+    output.out(
+      `resume-compatible: unknown (${unknown.map((side) => (side === 'a' ? a : b)).join(' and ')} record${unknown.length === 1 ? 's' : ''} no configuration: the run crashed before writing it)`,
+    );
     return 0;
   }
   const show = (value: unknown): string => {

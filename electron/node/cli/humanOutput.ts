@@ -1,4 +1,8 @@
-import { isJsonObject, type JsonValue } from '../../../shared/formats/json/inspectJson.ts';
+import {
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+} from '../../../shared/formats/json/inspectJson.ts';
 import type { LogHeader, Sample, SampleSummary } from '../../../shared/model/log.ts';
 import { displayText, scoreLabels } from '../../../shared/model/display.ts';
 import { headerSummary } from '../../../shared/model/headerSummary.ts';
@@ -41,21 +45,36 @@ export function describeSummaries(
 }
 
 export function describeSample(sample: Sample): string {
-  const lines = [`sample ${cell(sample.id)} epoch ${cell(sample.epoch)}`];
-  const scores = scoreLabels(sample.scores).join(' ');
-  if (scores) lines.push(`scores: ${scores}`);
-  if (isJsonObject(sample.error)) lines.push(`error: ${cell(sample.error.message)}`);
-  lines.push('');
   const messages = Array.isArray(sample.messages)
     ? (sample.messages as ReadonlyArray<JsonValue>)
     : [];
-  for (const message of messages) {
-    if (!isJsonObject(message)) continue;
-    lines.push(`[${cell(message.role)}] ${contentText(message.content)}`);
-  }
   const events = Array.isArray(sample.events) ? sample.events.length : 0;
-  lines.push('', `${messages.length} messages, ${events} events (use --json for everything)`);
-  return lines.join('\n');
+  return [
+    ...sampleHeaderLines(sample),
+    ...messages.filter(isJsonObject).map((message) => messageLine(message)),
+    '',
+    sampleFooterLine(messages.length, events),
+  ].join('\n');
+}
+
+/** The sample's id, epoch, scores and error, then a blank line (from its top-level fields). */
+export function sampleHeaderLines(fields: JsonObject): string[] {
+  const lines = [`sample ${cell(fields.id)} epoch ${cell(fields.epoch)}`];
+  const scores = scoreLabels(fields.scores).join(' ');
+  if (scores) lines.push(`scores: ${scores}`);
+  if (isJsonObject(fields.error)) lines.push(`error: ${cell(fields.error.message)}`);
+  lines.push('');
+  return lines;
+}
+
+/** `[role] text` of one message; `cut` says its text was cut short for printing. */
+export function messageLine(message: JsonObject, cut = false): string {
+  const text = `[${cell(message.role)}] ${contentText(message.content)}`;
+  return cut ? `${text} … [cut; --json prints it whole]` : text;
+}
+
+export function sampleFooterLine(messages: number, events: number): string {
+  return `${messages} messages, ${events} events (use --json for everything)`;
 }
 
 /** A value as one short line for a table cell: its display text, flattened and cut. */

@@ -6,9 +6,10 @@ import { withLog } from '../logs/openLog.ts';
 import { formatBytes, renderTable } from './table.ts';
 import { formatScore } from '../../../shared/util/format.ts';
 import { parseCommandArgs, USAGE, UsageError } from './usage.ts';
-import { describeSample, describeSummaries } from './humanOutput.ts';
+import { describeSummaries } from './humanOutput.ts';
 import type { Output } from './output.ts';
 import { recoverCommand } from './recoverCommand.ts';
+import { sampleCommand, type StreamingOutput } from './sampleCommand.ts';
 import { serveCommand } from './serveCommand.ts';
 import { repairJsonlCommand } from './repairJsonlCommand.ts';
 import { compareConfigCommand } from './compareConfigCommand.ts';
@@ -16,10 +17,20 @@ import { exportCommand } from './exportCommand.ts';
 
 export type { Output };
 
-const processOutput: Output = {
+const processOutput: StreamingOutput = {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
+  write: (text) => writeWithBackPressure(process.stdout, text),
 };
+
+/** Write and wait while the pipe is full: a multi-GB sample must not pile up in memory. */
+function writeWithBackPressure(
+  stream: NodeJS.WriteStream,
+  chunk: Uint8Array | string,
+): Promise<void> {
+  if (stream.write(chunk)) return Promise.resolve();
+  return new Promise((resolve) => stream.once('drain', resolve));
+}
 
 /** Exit codes: 0 ok, 1 bad input (a typed error), 2 usage, 3 a bug in Salvage. */
 const EXIT_INTERNAL = 3;
@@ -27,7 +38,7 @@ const EXIT_INTERNAL = 3;
 /** Run the CLI; returns the exit code. */
 export async function runCli(
   argv: ReadonlyArray<string>,
-  output: Output = processOutput,
+  output: StreamingOutput = processOutput,
 ): Promise<number> {
   try {
     const [command, ...rest] = argv;
@@ -37,7 +48,7 @@ export async function runCli(
       case 'info':
         return await info(rest, output);
       case 'sample':
-        return await sample(rest, output);
+        return await sampleCommand(rest, output);
       case 'recover':
         return await recoverCommand(rest, output);
       case 'repair':
@@ -148,17 +159,6 @@ async function info(args: ReadonlyArray<string>, output: Output): Promise<number
   output.out(
     json ? stringifyInspectJson(result, 2) : describeSummaries(result.header, result.summaries),
   );
-  return 0;
-}
-
-async function sample(args: ReadonlyArray<string>, output: Output): Promise<number> {
-  const { json, positionals } = parse(args, 3);
-  const [path, id, epochText] = positionals as [string, string, string];
-  const epoch = Number(epochText);
-  if (!Number.isInteger(epoch) || epoch < 1)
-    throw new UsageError(`EPOCH must be a positive integer, got "${epochText}".`);
-  const result = await withLog(path, (reader) => reader.readSample(id, epoch));
-  output.out(json ? stringifyInspectJson(result, 2) : describeSample(result));
   return 0;
 }
 

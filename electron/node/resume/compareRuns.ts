@@ -1,7 +1,12 @@
 import { isJsonObject, type JsonValue } from '../../../shared/formats/json/inspectJson.ts';
 import { sampleKey, scalarText } from '../../../shared/model/log.ts';
-import { diffConfigs } from '../../../shared/resume/configDiff.ts';
+import {
+  diffConfigs,
+  type ConfigDiff,
+  type ConfigKind,
+} from '../../../shared/resume/configDiff.ts';
 import type { ComparedSample, RunComparison } from '../../../shared/resume/comparison.ts';
+import { scoreChanges } from '../../../shared/resume/scoreChanges.ts';
 import { formatFromPath, withLog } from '../logs/openLog.ts';
 import { jsonlRunKind } from '../logs/jsonlRuns.ts';
 import { readRunConfig } from './runConfig.ts';
@@ -11,20 +16,39 @@ import { numberFrom } from '../../../shared/model/log.ts';
 
 export type { ComparedSample, RunComparison };
 
-/** Two runs side by side: the configuration diff, and per-sample score values aligned by (id, epoch). */
-export async function compareRuns(a: string, b: string): Promise<RunComparison> {
+/** Two runs' configurations compared (what `diff-config` prints and the compare view shows). */
+export async function compareConfigs(
+  a: string,
+  b: string,
+): Promise<{ kind: ConfigKind; diff: ConfigDiff; unknown: Array<'a' | 'b'> }> {
   const [configA, configB] = await Promise.all([readRunConfig(a), readRunConfig(b)]);
   if (configA.kind !== configB.kind)
     throw new SalvageError(
       'unsupported-format',
       `Cannot compare an ${configA.kind} run with a ${configB.kind} run.`,
     );
-  const config = diffConfigs(configA.config, configB.config, configA.kind);
+  const unknown: Array<'a' | 'b'> = [];
+  if (configA.config === null) unknown.push('a');
+  if (configB.config === null) unknown.push('b');
+  return {
+    kind: configA.kind,
+    diff: diffConfigs(configA.config, configB.config, configA.kind),
+    unknown,
+  };
+}
+
+/**
+ * Two runs side by side: the configuration diff, per-sample score values aligned by (id, epoch),
+ * and per scorer how the values moved (improved, regressed, unchanged) with a paired test.
+ */
+export async function compareRuns(a: string, b: string): Promise<RunComparison> {
+  const { kind, diff, unknown } = await compareConfigs(a, b);
   // Samples are compared when both are logs (not run folders or metadata files).
   const isLog = (path: string) =>
     jsonlRunKind(path) !== null ||
     (formatFromPath(path) !== null && !path.endsWith('metadata.json'));
-  if (!isLog(a) || !isLog(b)) return { config, samples: [] };
+  if (!isLog(a) || !isLog(b))
+    return { kind, config: diff, unknownConfig: unknown, samples: [], changes: [] };
   const [scoresA, scoresB] = await Promise.all([scoresOf(a), scoresOf(b)]);
   const keys = [...new Set([...scoresA.keys(), ...scoresB.keys()])];
   const samples = keys.map((key) => {
@@ -39,7 +63,7 @@ export async function compareRuns(a: string, b: string): Promise<RunComparison> 
   samples.sort(
     (x, y) => x.id.localeCompare(y.id, undefined, { numeric: true }) || x.epoch - y.epoch,
   );
-  return { config, samples };
+  return { kind, config: diff, unknownConfig: unknown, samples, changes: scoreChanges(samples) };
 }
 
 async function scoresOf(

@@ -9,12 +9,13 @@ import {
 import type { ConfigKind } from '../../../shared/resume/configDiff.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { formatFromPath, withLog } from '../logs/openLog.ts';
-import { tomlAsJson } from '../logs/jsonlRuns.ts';
+import { jsonlRunKind, tomlAsJson } from '../logs/jsonlRuns.ts';
 
 /** The configuration of a run, and what kind of run it is. */
 export interface RunConfig {
   readonly kind: ConfigKind;
-  readonly config: JsonValue;
+  /** Null for a run that records none (a verifiers run that crashed before writing it). */
+  readonly config: JsonValue | null;
 }
 
 /**
@@ -51,6 +52,8 @@ export async function readRunConfig(path: string): Promise<RunConfig> {
   if (saved) return { kind: 'verifiers', config: readJsonConfig(join(configs, saved)) };
   const toml = join(folder, 'config.toml');
   if (existsSync(toml)) return { kind: 'verifiers', config: readToml(toml) };
+  // The rollouts of a run that crashed before writing its configuration: compared on its samples.
+  if (jsonlRunKind(path) === 'verifiers') return { kind: 'verifiers', config: null };
   throw new SalvageError(
     'unsupported-format',
     `${path} is neither an Inspect log nor a verifiers run with its configuration (metadata.json, configs/eval.json or config.toml); a run that crashed before writing it has none to compare.`,

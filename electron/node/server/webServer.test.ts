@@ -1,4 +1,12 @@
-import { mkdtempSync, mkdirSync, realpathSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import {
+  mkdtempSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+  cpSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +17,10 @@ import { createLogService } from '../services/logService.ts';
 import { startWebServer, type RunningWebServer } from './webServer.ts';
 import { EventHub } from '../services/eventHub.ts';
 import { OpenedFolders } from '../services/openedFolders.ts';
+import { MemoryByteSource } from '../../../shared/formats/bytes/byteSource.ts';
+import { EvalLogReader } from '../../../shared/formats/inspect-eval/evalLogReader.ts';
+import { readEntryBytes } from '../../../shared/formats/zip/entryReader.ts';
+import { nodeZlibCodecs } from '../codecs/nodeZlibCodecs.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'salvage-web-'));
 const logs = join(root, 'logs');
@@ -83,17 +95,52 @@ const ARGS: Record<(typeof INVOKE_CHANNELS)[number], unknown> = {
   'salvage:samples:cancel': { streamId: 'no-such-stream' },
   'salvage:export:run': { path: LOG, format: 'csv' },
   'salvage:export:sample': { path: LOG, id: '3', epoch: 1 },
+  'salvage:sample:markdown': { path: LOG, id: '3', epoch: 1, part: 'sample' },
   'salvage:compare:runs': { a: LOG, b: LOG },
+  'salvage:sample:open': { path: LOG, id: '3', epoch: 1 },
+  // The paged channels take the handle the open answered (set in the loop below).
+  'salvage:sample:messages': { start: 0, count: 10 },
+  'salvage:sample:events': { start: 0, count: 10 },
+  'salvage:sample:pooled': { event: 5, list: 'input', start: 0, count: 10 },
+  'salvage:sample:outline': { start: 0, count: 10 },
+  'salvage:sample:rows': { start: 0, count: 10 },
+  'salvage:sample:field': { key: 'target' },
+  'salvage:sample:string': { ref: 'set below', start: 0, length: 100 },
+  'salvage:sample:json': {},
+  'salvage:sample:close': {},
 };
+
+/** The ref of sample 3's `target` string: its byte range in the decoded entry. */
+async function targetRef(): Promise<string> {
+  const codecs = nodeZlibCodecs();
+  const source = new MemoryByteSource(readFileSync(LOG));
+  const reader = await EvalLogReader.open(source, codecs);
+  const entry = reader.directory.byName.get('samples/3_epoch_1.json')!;
+  const bytes = Buffer.from(await readEntryBytes(source, entry, codecs));
+  const start = bytes.indexOf('"', bytes.indexOf('"target":') + '"target":'.length);
+  return `${start}:${bytes.indexOf('"', start + 1) + 1}`;
+}
 
 describe('web mode', () => {
   it('serves every channel of the contract', async () => {
     let repairedSidecar = '';
+    let handle = '';
+    const ref = await targetRef();
     for (const channel of INVOKE_CHANNELS) {
-      const args = channel === 'salvage:repair:undo' ? { sidecar: repairedSidecar } : ARGS[channel];
+      let args = channel === 'salvage:repair:undo' ? { sidecar: repairedSidecar } : ARGS[channel];
+      // The paged channels name the sample by the handle the open answered, not by its path.
+      if (channel.startsWith('salvage:sample:') && !('path' in (args as object))) {
+        args = {
+          ...(args as object),
+          handle,
+          ...(channel === 'salvage:sample:string' ? { ref } : {}),
+        };
+      }
       const { status, body } = await call(channel, args);
       if (channel === 'salvage:repair:run')
         repairedSidecar = (body as { value: { sidecar: string } }).value.sidecar;
+      if (channel === 'salvage:sample:open')
+        handle = (body as { value: { handle: string } }).value.handle;
       expect(status, channel).toBe(200);
       expect((body as { ok: boolean }).ok, `${channel}: ${JSON.stringify(body)}`).toBe(true);
     }

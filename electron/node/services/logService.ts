@@ -6,15 +6,17 @@ import { withLog } from '../logs/openLog.ts';
 import { resolveInside } from '../io/pathGuard.ts';
 import { planRecovery, recoverLog } from '../recovery/recoverLog.ts';
 import { checkJsonl, repairJsonl, undoRepair } from '../repair/repairJsonl.ts';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { EventHub } from './eventHub.ts';
 import { exportRun, exportSampleMarkdown } from '../export/exportRun.ts';
+import { sampleMarkdown, sampleTranscriptMarkdown } from '../../../shared/model/sampleMarkdown.ts';
 import { compareRuns } from '../resume/compareRuns.ts';
 import { existsSync } from 'node:fs';
 import { SampleStreamer } from './sampleStreamer.ts';
 import type { OpenedFolders } from './openedFolders.ts';
 import type { RunDigest } from '../index/runDigest.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
+import { SampleHandles } from '../sample/sampleHandles.ts';
 
 export interface LogServiceOptions {
   /** Where streamed events go (the transports subscribe to it). */
@@ -26,9 +28,13 @@ export interface LogServiceOptions {
    * only through it, whatever path the renderer sends; web mode has none and takes the typed path.
    */
   readonly chooseFolder?: () => Promise<string | null>;
+  /** The desktop's native save dialog, given a suggested path (`null`: cancelled). */
+  readonly chooseSavePath?: (suggested: string) => Promise<string | null>;
   readonly codecs?: Codecs;
   /** Sealed digests of finished runs: a re-listing costs one stat per unchanged run. */
   readonly digest?: RunDigest;
+  /** Open samples read a page at a time (made here when not given). */
+  readonly samples?: SampleHandles;
 }
 
 /** How often a long operation reports its progress, at most. */
@@ -40,6 +46,7 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
   const inside = (path: string): Promise<string> => resolveInside(path, folders.list());
   const events = options.events ?? new EventHub();
   const streamer = new SampleStreamer(events, options.codecs);
+  const samples = options.samples ?? new SampleHandles({ codecs: options.codecs });
   return {
     'salvage:folders:list': () => Promise.resolve(folders.list()),
     'salvage:folders:add': async ({ path }) => {
@@ -89,13 +96,23 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
     },
     'salvage:export:sample': async ({ path, id, epoch }) => {
       const log = await inside(path);
-      const report = await exportSampleMarkdown(
-        log,
-        id,
-        epoch,
-        freePath(sampleMarkdownBase(log, id, epoch), 'md'),
-      );
+      const suggested = freePath(sampleMarkdownBase(log, id, epoch), 'md');
+      // On the desktop the user says where; the file they pick is theirs to replace.
+      const output = options.chooseSavePath ? await options.chooseSavePath(suggested) : suggested;
+      if (output === null) return { output: null };
+      const report = await exportSampleMarkdown(log, id, epoch, output, output !== suggested);
       return { output: report.output };
+    },
+    'salvage:sample:markdown': async ({ path, id, epoch, part }) => {
+      const log = await inside(path);
+      const sample = await withLog(log, (reader) => reader.readSample(id, epoch), options.codecs);
+      const transcript = part === 'transcript';
+      return {
+        name: basename(
+          `${sampleMarkdownBase(log, id, epoch)}${transcript ? '.transcript' : ''}.md`,
+        ),
+        markdown: transcript ? sampleTranscriptMarkdown(sample) : sampleMarkdown(sample),
+      };
     },
     'salvage:log:header': async ({ path }) =>
       withLog(await inside(path), (reader) => reader.readHeader(), options.codecs),
@@ -103,6 +120,20 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
     'salvage:samples:cancel': ({ streamId }) => Promise.resolve(streamer.cancel(streamId)),
     'salvage:log:sample': async ({ path, id, epoch }) =>
       withLog(await inside(path), (reader) => reader.readSample(id, epoch), options.codecs),
+    // A handle stands for a path already checked when it was opened.
+    'salvage:sample:open': async ({ path, id, epoch }) =>
+      samples.open(await inside(path), id, epoch),
+    'salvage:sample:messages': ({ handle, start, count }) => samples.messages(handle, start, count),
+    'salvage:sample:events': ({ handle, start, count }) => samples.events(handle, start, count),
+    'salvage:sample:pooled': ({ handle, event, list, start, count }) =>
+      samples.pooled(handle, event, list, start, count),
+    'salvage:sample:outline': ({ handle, start, count }) => samples.outline(handle, start, count),
+    'salvage:sample:rows': ({ handle, start, count }) => samples.rows(handle, start, count),
+    'salvage:sample:field': ({ handle, key }) => samples.field(handle, key),
+    'salvage:sample:string': ({ handle, ref, start, length }) =>
+      samples.string(handle, ref, start, length),
+    'salvage:sample:json': async ({ handle }) => ({ text: await samples.json(handle) }),
+    'salvage:sample:close': ({ handle }) => samples.close(handle),
   };
 }
 

@@ -156,7 +156,10 @@ export function VirtualTable<Row extends RowData>({
   const items = virtualizer.getVirtualItems();
   const padTop = items[0]?.start ?? 0;
   const padBottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
-  const leafColumns = table.getVisibleLeafColumns();
+  // In the order the headers and cells are drawn (pinned columns first).
+  const leafColumns = (table.getHeaderGroups().at(-1)?.headers ?? []).map(
+    (header) => header.column,
+  );
   const stickyStyle = (columnId: string) => {
     const column = table.getColumn(columnId);
     if (!column || column.getIsPinned() !== 'start') return undefined;

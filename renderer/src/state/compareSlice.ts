@@ -5,30 +5,34 @@ import { ask, IDLE, type Request } from './request.ts';
 import type { Store } from './store.ts';
 
 export interface CompareSlice {
-  /** Runs ticked for comparison (two at most, the latest two kept). */
-  compareSelection: ReadonlyArray<string>;
+  /** Runs ticked in the list: two are compared; any number show their samples together. */
+  selection: ReadonlyArray<string>;
   /** The comparison shown (target: the two runs, in order). */
   comparison: Request<RunComparison, readonly [string, string]>;
-  toggleCompare: (path: string) => void;
+  toggleSelected: (path: string) => void;
+  clearSelection: () => void;
   openComparison: () => Promise<void>;
   closeComparison: () => void;
 }
 
 export function createCompareSlice(client: Client): StateCreator<Store, [], [], CompareSlice> {
   return (set, get) => ({
-    compareSelection: [],
+    selection: [],
     comparison: IDLE,
-    toggleCompare: (path) => {
-      const selection = get().compareSelection;
+    toggleSelected: (path) => {
+      const selection = get().selection;
       set({
-        compareSelection: selection.includes(path)
+        selection: selection.includes(path)
           ? selection.filter((item) => item !== path)
-          : [...selection, path].slice(-2),
+          : [...selection, path],
       });
     },
+    clearSelection: () => set({ selection: [] }),
     openComparison: async () => {
-      const [a, b] = get().compareSelection;
-      if (!a || !b) return;
+      const selection = get().selection;
+      // Two runs side by side: with more (or fewer) ticked there is no pair to compare.
+      if (selection.length !== 2) return;
+      const [a, b] = selection as [string, string];
       await ask(
         () => get().comparison,
         (comparison) => set({ comparison }),

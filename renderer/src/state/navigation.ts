@@ -8,7 +8,13 @@ export function routeOf(state: Store): Route {
   const sample = state.sample.phase === 'idle' ? null : state.sample.target;
   return {
     run: state.run.path,
-    sample: sample ? { id: sample.id, epoch: sample.epoch } : null,
+    sample: sample
+      ? {
+          id: sample.id,
+          epoch: sample.epoch,
+          ...(state.sampleFocus ? { at: state.sampleFocus } : {}),
+        }
+      : null,
   };
 }
 
@@ -28,6 +34,8 @@ export function applyRoute(store: StoreApi<Store>, route: Route): void {
   if (!route.sample) {
     if (current) store.getState().closeSample();
   } else if (current?.id !== route.sample.id || current.epoch !== route.sample.epoch) {
-    void store.getState().openSample(route.sample.id, route.sample.epoch);
+    void store.getState().openSample(route.sample.id, route.sample.epoch, route.sample.at ?? null);
+  } else if (route.sample.at) {
+    store.getState().focusSample(route.sample.at);
   }
 }

@@ -26,6 +26,8 @@ export async function ask<T, Target>(
   write: (request: Request<T, Target>) => void,
   target: Target,
   call: () => Promise<T>,
+  /** Hears of an answer that came too late to be kept (to release what it holds). */
+  dropped: (value: T) => void = () => {},
 ): Promise<T | undefined> {
   const token = ++lastToken;
   write({ phase: 'pending', target, token });
@@ -35,7 +37,10 @@ export async function ask<T, Target>(
   };
   try {
     const value = await call();
-    if (!current()) return undefined;
+    if (!current()) {
+      dropped(value);
+      return undefined;
+    }
     write({ phase: 'ready', target, value });
     return value;
   } catch (error) {

@@ -40,12 +40,71 @@ export function recoveryLabel(row: RunRow): string {
   return RECOVERY_LABELS[row.recovery ?? ''] ?? '';
 }
 
-/** How the runs list is narrowed: a text, a status, a range of the headline score. */
+/** A group of runs picked in the sidebar: a folder (and the folders below it) or a task. */
+export type RunsGroup = { readonly by: 'folder' | 'task'; readonly value: string };
+
+/** How the runs list is narrowed: a group, a text, a status, a range of the headline score. */
 export interface RunsFilter {
   readonly text: string;
   readonly status: RunsStatusFilter;
   readonly minScore: number | null;
   readonly maxScore: number | null;
+  readonly group: RunsGroup | null;
+}
+
+export const NO_RUNS_FILTER: RunsFilter = {
+  text: '',
+  status: 'all',
+  minScore: null,
+  maxScore: null,
+  group: null,
+};
+
+function inGroup(row: RunRow, group: RunsGroup | null): boolean {
+  if (!group) return true;
+  if (group.by === 'task') return (row.task ?? '(no task)') === group.value;
+  const folder = folderOf(row);
+  return folder === group.value || folder.startsWith(`${group.value}/`);
+}
+
+/** One entry of the sidebar: a folder (with its depth in the tree) or a task, and its runs. */
+export interface GroupEntry {
+  readonly value: string;
+  readonly label: string;
+  readonly depth: number;
+  readonly count: number;
+}
+
+/**
+ * The folders of the listed runs as a tree (each folder counts the runs in it and below it,
+ * parents before children), and the tasks by name, each with its count.
+ */
+export function runGroups(runs: ReadonlyArray<RunRow>): {
+  folders: ReadonlyArray<GroupEntry>;
+  tasks: ReadonlyArray<GroupEntry>;
+} {
+  const folders = new Map<string, number>();
+  const tasks = new Map<string, number>();
+  for (const row of runs) {
+    const parts = folderOf(row).split('/');
+    for (let depth = 1; depth <= parts.length; depth++) {
+      const folder = parts.slice(0, depth).join('/');
+      folders.set(folder, (folders.get(folder) ?? 0) + 1);
+    }
+    const task = row.task ?? '(no task)';
+    tasks.set(task, (tasks.get(task) ?? 0) + 1);
+  }
+  return {
+    folders: [...folders]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([value, count]) => {
+        const parts = value.split('/');
+        return { value, label: parts.at(-1)!, depth: parts.length - 1, count };
+      }),
+    tasks: [...tasks]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([value, count]) => ({ value, label: value, depth: 0, count })),
+  };
 }
 
 /**
@@ -54,29 +113,55 @@ export interface RunsFilter {
  * reads, and the headline score within the range (a run without a score is out of any range).
  */
 export function filterRuns(runs: ReadonlyArray<RunRow>, filter: RunsFilter): ReadonlyArray<RunRow> {
+  // The list and its count ask for the same narrowing on every keystroke: do it once.
+  if (lastFilter?.runs === runs && lastFilter.filter === filter) return lastFilter.result;
+  const result = narrow(runs, filter);
+  lastFilter = { runs, filter, result };
+  return result;
+}
+
+let lastFilter: {
+  runs: ReadonlyArray<RunRow>;
+  filter: RunsFilter;
+  result: ReadonlyArray<RunRow>;
+} | null = null;
+
+/** What the text filter looks at in a run, lower-cased: computed once per row, not per keystroke. */
+const searchTexts = new WeakMap<RunRow, string>();
+
+function searchTextOf(row: RunRow): string {
+  let text = searchTexts.get(row);
+  if (text === undefined) {
+    text = [
+      row.path,
+      folderOf(row),
+      row.task,
+      row.model,
+      statusLabel(row.status),
+      recoveryLabel(row),
+      row.format,
+      ...row.tags,
+    ]
+      .filter(Boolean)
+      .join('\n')
+      .toLowerCase();
+    searchTexts.set(row, text);
+  }
+  return text;
+}
+
+function narrow(runs: ReadonlyArray<RunRow>, filter: RunsFilter): ReadonlyArray<RunRow> {
   const needle = filter.text.trim().toLowerCase();
   const ranged = filter.minScore !== null || filter.maxScore !== null;
   return runs.filter((row) => {
-    if (!matchesStatus(row, filter.status)) return false;
+    if (!matchesStatus(row, filter.status) || !inGroup(row, filter.group)) return false;
     if (ranged) {
       const score = row.scores[0]?.value ?? row.score;
       if (score === null || score === undefined) return false;
       if (filter.minScore !== null && score < filter.minScore) return false;
       if (filter.maxScore !== null && score > filter.maxScore) return false;
     }
-    return (
-      !needle ||
-      [
-        row.path,
-        folderOf(row),
-        row.task,
-        row.model,
-        statusLabel(row.status),
-        recoveryLabel(row),
-        row.format,
-        ...row.tags,
-      ].some((value) => value?.toLowerCase().includes(needle))
-    );
+    return !needle || searchTextOf(row).includes(needle);
   });
 }
 

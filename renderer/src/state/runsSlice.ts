@@ -3,7 +3,7 @@ import type { RunRow } from '../../../shared/model/run.ts';
 import type { Client } from '../api/client.ts';
 import { toBackendError, type BackendError } from '../api/transport.ts';
 import { ask, IDLE, type Request } from './request.ts';
-import type { RunsFilter } from './runsFilter.ts';
+import { NO_RUNS_FILTER, type RunsFilter } from './runsFilter.ts';
 import type { Store } from './store.ts';
 
 /** What one listing of every opened folder found. */
@@ -95,7 +95,7 @@ export function createRunsSlice(client: Client): StateCreator<Store, [], [], Run
       listing: { folders: [], runs: [], folderErrors: {} },
       listingRequest: IDLE,
       folderChange: IDLE,
-      runsFilter: { text: '', status: 'all', minScore: null, maxScore: null },
+      runsFilter: NO_RUNS_FILTER,
       setRunsFilter: (change) => set({ runsFilter: { ...get().runsFilter, ...change } }),
       loadRuns: () => {
         if (listing) {

@@ -32,6 +32,25 @@ function plan(log: string, flushed: number): RecoveryPlan {
   };
 }
 
+/** What opening a sample answers, small: an overview with no messages or events. */
+function opened(handle: string, id: string): unknown {
+  return {
+    handle,
+    overview: {
+      layout: 'monolith',
+      bytes: 10,
+      messages: { count: 0, bytes: 0 },
+      events: { count: 0, bytes: 0, kinds: {} },
+      attachments: { count: 0, bytes: 0 },
+      pools: { messages: 0, calls: 0 },
+      fields: { id, epoch: 1 },
+      truncations: [],
+      largeFields: [],
+      outline: { start: 0, nodes: [], total: 0 },
+    },
+  };
+}
+
 function batch(streamId: string, ids: number[], done = false): SampleBatch {
   return {
     streamId,
@@ -73,22 +92,29 @@ describe('a late answer never overwrites a newer request', () => {
     expect(readyPlan(state().recovery)).toMatchObject({ log: 'Y', flushed: 2 });
   });
 
-  it('opening sample A then B quickly ends on B', async () => {
+  it('opening sample A then B quickly ends on B, and A’s late handle is released', async () => {
     const answers: Record<string, Deferred<unknown>> = { A: deferred(), B: deferred() };
     const bridge = new FakeBridge()
       .answer('salvage:log:header', () => ({ status: 'success' }))
       .answer('salvage:samples:stream', () => ({ streamId: 's' }))
-      .answer('salvage:log:sample', ({ id }) => answers[id as string]!.promise);
+      .answer('salvage:sample:open', ({ id }) => answers[id as string]!.promise);
     const { state } = storeOver(bridge);
     void state().openRun('run.eval');
     void state().openSample('A', 1);
     state().closeSample();
     void state().openSample('B', 1);
-    answers.B!.resolve({ id: 'B', epoch: 1 });
+    answers.B!.resolve(opened('handle-B', 'B'));
     await settle();
-    answers.A!.resolve({ id: 'A', epoch: 1 });
+    answers.A!.resolve(opened('handle-A', 'A'));
     await settle();
-    expect(state().sample).toMatchObject({ phase: 'ready', value: { id: 'B' } });
+    expect(state().sample).toMatchObject({ phase: 'ready', value: { fields: { id: 'B' } } });
+    expect(state().sampleReader?.handle).toBe('handle-B');
+    expect(bridge.argsOf('salvage:sample:close')).toEqual([{ handle: 'handle-A' }]);
+    state().closeSample();
+    expect(bridge.argsOf('salvage:sample:close')).toEqual([
+      { handle: 'handle-A' },
+      { handle: 'handle-B' },
+    ]);
   });
 
   it('a listing that ends after a newer one was asked for is followed by it, never left last', async () => {
@@ -117,10 +143,11 @@ describe('a late answer never overwrites a newer request', () => {
     let call = 0;
     const bridge = new FakeBridge().answer('salvage:compare:runs', () => answers[call++]!.promise);
     const { state } = storeOver(bridge);
-    state().toggleCompare('a');
-    state().toggleCompare('b');
+    state().toggleSelected('a');
+    state().toggleSelected('b');
     void state().openComparison();
-    state().toggleCompare('c'); // the selection is now b, c
+    state().toggleSelected('a');
+    state().toggleSelected('c'); // the selection is now b, c
     void state().openComparison();
     answers[1]!.resolve({ config: { differences: [] }, samples: [] });
     answers[0]!.resolve({ config: { differences: ['stale'] }, samples: [] });
@@ -236,7 +263,7 @@ describe('the sample stream', () => {
     const bridge = new FakeBridge()
       .answer('salvage:log:header', () => ({ status: 'success' }))
       .answer('salvage:samples:stream', () => ({ streamId: 's1' }))
-      .answer('salvage:log:sample', () => {
+      .answer('salvage:sample:open', () => {
         throw new SalvageError('sample-not-found', 'Sample id 9 epoch 1 is not in this log.');
       });
     const { state } = storeOver(bridge);
@@ -334,5 +361,40 @@ describe('plan, confirm, report', () => {
     await state().undoLastRepair();
     expect(bridge.argsOf('salvage:repair:undo')).toEqual([{ sidecar: 'log.torn-1' }]);
     expect(state().undo).toMatchObject({ phase: 'ready', value: { size: 13 } });
+  });
+});
+
+describe('the samples of several runs together', () => {
+  it('reads every selected run, one after another, each row naming its run', async () => {
+    let calls = 0;
+    const bridge = new FakeBridge().answer('salvage:samples:stream', () => ({
+      streamId: `s${++calls}`,
+    }));
+    const { state } = storeOver(bridge);
+    state().toggleSelected('a.eval');
+    state().toggleSelected('b.eval');
+    void state().openCrossRun();
+    await settle();
+    bridge.emit('salvage:samples:batch', batch('s1', [1, 2], true));
+    await settle();
+    bridge.emit('salvage:samples:batch', batch('s2', [1], true));
+    await settle();
+    expect(state().crossRun).toMatchObject({ phase: 'done', read: 2 });
+    expect(state().crossRun?.rows.map((row) => `${row.run}:${row.facts.id}`)).toEqual([
+      'a.eval:1',
+      'a.eval:2',
+      'b.eval:1',
+    ]);
+  });
+
+  it('closing stops the run still being read', async () => {
+    const bridge = new FakeBridge().answer('salvage:samples:stream', () => ({ streamId: 's1' }));
+    const { state } = storeOver(bridge);
+    state().toggleSelected('a.eval');
+    void state().openCrossRun();
+    await settle();
+    state().closeCrossRun();
+    expect(bridge.argsOf('salvage:samples:cancel')).toEqual([{ streamId: 's1' }]);
+    expect(state().crossRun).toBeNull();
   });
 });

@@ -4,10 +4,12 @@ import { createRunsSlice, type RunsSlice } from './runsSlice.ts';
 import { createRunSlice, type RunSlice } from './runSlice.ts';
 import { createFlowSlice, type FlowSlice } from './flowSlice.ts';
 import { createCompareSlice, type CompareSlice } from './compareSlice.ts';
+import { createCrossRunSlice, type CrossRunSlice } from './crossRunSlice.ts';
+import { createSampleSlice, type SampleSlice } from './sampleSlice.ts';
 import type { Clock } from './runStream.ts';
 
 /** The app's state: one slice per feature; components read it through narrow selectors. */
-export type Store = RunsSlice & RunSlice & FlowSlice & CompareSlice;
+export type Store = RunsSlice & RunSlice & SampleSlice & FlowSlice & CompareSlice & CrossRunSlice;
 
 /**
  * The store over a client: the page's (the preload bridge or HTTP), or a fake bridge's in tests.
@@ -17,7 +19,9 @@ export function createAppStore(client: Client, clock?: Clock): StoreApi<Store> {
   return createStore<Store>()((...args) => ({
     ...createRunsSlice(client)(...args),
     ...createRunSlice(client, clock)(...args),
+    ...createSampleSlice(client)(...args),
     ...createFlowSlice(client)(...args),
     ...createCompareSlice(client)(...args),
+    ...createCrossRunSlice(client)(...args),
   }));
 }

@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo, useState } from 'react';
+import { memo, useDeferredValue, useMemo, useState } from 'react';
 import { isJsonObject, type JsonValue } from '../../../../shared/formats/json/inspectJson.ts';
 import type { LogHeader } from '../../../../shared/model/log.ts';
 import { displayText } from '../../../../shared/model/display.ts';
@@ -161,8 +161,17 @@ function ExportMenu() {
   );
 }
 
-/** The run's facts: when, how long, how many, tokens per model, every metric, configuration. */
-function RunFacts({ header, rows }: { header: LogHeader; rows: ReadonlyArray<SampleRow> }) {
+/**
+ * The run's facts: when, how long, how many, tokens per model, every metric, configuration.
+ * Drawn again only when the header or the rows change, not on every keystroke of a filter.
+ */
+const RunFacts = memo(function RunFacts({
+  header,
+  rows,
+}: {
+  header: LogHeader;
+  rows: ReadonlyArray<SampleRow>;
+}) {
   const summary = headerSummary(header);
   const spec = isJsonObject(header.eval) ? header.eval : {};
   const plan = isJsonObject(header.plan) ? header.plan : {};
@@ -182,6 +191,8 @@ function RunFacts({ header, rows }: { header: LogHeader; rows: ReadonlyArray<Sam
     generate_config: plan.config ?? {},
     tags: spec.tags ?? [],
     metadata: spec.metadata ?? {},
+    // A verifiers run's metadata.json and a Codex session's meta, as the log has them.
+    run_metadata: header.metadata ?? {},
   };
   return (
     <div className="run-facts">
@@ -209,6 +220,7 @@ function RunFacts({ header, rows }: { header: LogHeader; rows: ReadonlyArray<Sam
         {summary.scores.map((scorer, index) => (
           <li key={`${scorer.scorer}-${index}`}>
             <strong>{scorer.scorer}</strong>{' '}
+            {scorer.reducer && <span className="muted">({scorer.reducer}) </span>}
             {scorer.metrics.map(({ name, value }) => (
               <span key={name} className="metric">
                 <span className="muted">{name}</span>{' '}
@@ -225,7 +237,7 @@ function RunFacts({ header, rows }: { header: LogHeader; rows: ReadonlyArray<Sam
       </details>
     </div>
   );
-}
+});
 
 /** Tokens per model from the header's stats. */
 function modelUsage(

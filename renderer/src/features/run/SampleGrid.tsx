@@ -7,7 +7,7 @@ import type { SampleRow } from '../../state/runStream.ts';
 const ROW_HEIGHT = 30;
 
 /** Samples in dataset order, as Inspect View lists them: by id, then epoch. */
-const SAMPLE_ORDER = [
+export const SAMPLE_ORDER = [
   { id: 'id', desc: false },
   { id: 'epoch', desc: false },
 ];
@@ -36,7 +36,10 @@ function Text({ text }: { text: string }) {
   return <span title={text.length > 60 ? text.slice(0, 2000) : undefined}>{text}</span>;
 }
 
-function columnsFor(scorers: ReadonlyArray<string>): Array<TableColumn<SampleRow>> {
+/** The grid's columns over any row that carries a sample's facts (one run's, or many runs'). */
+export function sampleColumns<Row extends SampleRow>(
+  scorers: ReadonlyArray<string>,
+): Array<TableColumn<Row>> {
   return [
     {
       id: 'id',
@@ -68,7 +71,7 @@ function columnsFor(scorers: ReadonlyArray<string>): Array<TableColumn<SampleRow
       accessorFn: (row) => row.facts.answer,
       cell: (info) => <Text text={info.row.original.facts.answer} />,
     },
-    ...scorers.map((scorer): TableColumn<SampleRow> => ({
+    ...scorers.map((scorer): TableColumn<Row> => ({
       id: `score:${scorer}`,
       header: scorer,
       size: 100,
@@ -131,7 +134,7 @@ export function SampleGrid({
   focusKey: string | null;
   visible: boolean;
 }) {
-  const columns = useMemo(() => columnsFor(scorers), [scorers]);
+  const columns = useMemo(() => sampleColumns<SampleRow>(scorers), [scorers]);
   return (
     <VirtualTable
       label="Samples"

@@ -12,6 +12,7 @@ import { VirtualTable, type TableColumn } from '../../components/VirtualTable.ts
 import { routeHash } from '../../lib/route.ts';
 import { filterRuns, folderOf, recoveryLabel, statusLabel } from '../../state/runsFilter.ts';
 import { useStore } from '../../state/useStore.ts';
+import { RunsSidebar } from './RunsSidebar.tsx';
 
 /** Height of one table row in pixels, for virtualization. */
 const ROW_HEIGHT = 34;
@@ -43,7 +44,7 @@ const columns: Array<TableColumn<RunRow>> = [
   {
     id: 'action',
     header: '',
-    size: 96,
+    size: 170,
     enableSorting: false,
     enableResizing: false,
     cell: (info) => <RowAction row={info.row.original} />,
@@ -52,17 +53,17 @@ const columns: Array<TableColumn<RunRow>> = [
     id: 'file',
     accessorFn: fileNameOf,
     header: 'File',
-    size: 260,
+    size: 240,
     cell: (info) => <FileLink row={info.row.original} />,
   },
-  { id: 'folder', accessorFn: folderOf, header: 'Folder', size: 160 },
-  { id: 'task', accessorFn: (row) => row.task ?? '', header: 'Task', size: 140 },
-  { id: 'model', accessorFn: (row) => row.model ?? '', header: 'Model', size: 150 },
+  { id: 'folder', accessorFn: folderOf, header: 'Folder', size: 140 },
+  { id: 'task', accessorFn: (row) => row.task ?? '', header: 'Task', size: 120 },
+  { id: 'model', accessorFn: (row) => row.model ?? '', header: 'Model', size: 140 },
   {
     id: 'score',
     accessorFn: (row) => row.scores[0]?.value ?? MISSING,
     header: 'Score',
-    size: 150,
+    size: 130,
     cell: (info) => {
       const headline = info.row.original.scores[0];
       return headline ? (
@@ -167,6 +168,9 @@ const columns: Array<TableColumn<RunRow>> = [
   },
 ];
 
+/** Columns the chooser offers that are hidden until shown: the table fits a laptop's screen. */
+const HIDDEN_AT_FIRST = ['recovery', 'size', 'format', 'cost', 'tags'];
+
 /** At most this many per-metric columns are offered (a folder of many tasks has many metrics). */
 const MAX_METRIC_COLUMNS = 30;
 
@@ -247,13 +251,13 @@ function RunLinkAnchor({ row, name }: { row: RunRow; name: string }) {
 
 /** Tick two runs to compare them. */
 function CompareBox({ row }: { row: RunRow }) {
-  const selected = useStore((state) => state.compareSelection.includes(row.location));
+  const selected = useStore((state) => state.selection.includes(row.location));
   return (
     <input
       type="checkbox"
-      aria-label={`Select ${row.path} for comparison`}
+      aria-label={`Select ${row.path}`}
       checked={selected}
-      onChange={() => useStore.getState().toggleCompare(row.location)}
+      onChange={() => useStore.getState().toggleSelected(row.location)}
     />
   );
 }
@@ -284,17 +288,21 @@ function RowAction({ row }: { row: RunRow }) {
     );
   }
   if (row.recovery === null) return null;
-  if (row.recovery === 'torn-tail') {
-    return (
-      <button type="button" onClick={() => void useStore.getState().checkRepairOf(row.location)}>
-        Repair
-      </button>
-    );
-  }
+  const repair = row.recovery === 'torn-tail';
   return (
-    <button type="button" onClick={() => void useStore.getState().planRecoveryOf(row.location)}>
-      Recover
-    </button>
+    <span className="row-action">
+      <button
+        type="button"
+        onClick={() =>
+          void (repair
+            ? useStore.getState().checkRepairOf(row.location)
+            : useStore.getState().planRecoveryOf(row.location))
+        }
+      >
+        {repair ? 'Repair' : 'Recover'}
+      </button>
+      <span className="muted">{recoveryLabel(row)}</span>
+    </span>
   );
 }
 
@@ -313,9 +321,13 @@ export function RunsTable({
   const data = useMemo(() => filterRuns(runs, filter), [runs, filter]);
   const metrics = useMemo(() => metricColumns(runs), [runs]);
   const allColumns = useMemo(() => [...columns, ...metrics], [metrics]);
-  const hidden = useMemo(() => metrics.map((column) => column.id!), [metrics]);
+  const hidden = useMemo(
+    () => [...HIDDEN_AT_FIRST, ...metrics.map((column) => column.id!)],
+    [metrics],
+  );
   return (
     <section className="runs-view" hidden={!visible} aria-label="Runs list">
+      <RunsSidebar />
       <VirtualTable
         label="Runs"
         rows={data}

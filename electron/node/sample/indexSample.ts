@@ -1,0 +1,213 @@
+import type { ByteSource } from '../../../shared/formats/bytes/byteSource.ts';
+import { EvalLogReader } from '../../../shared/formats/inspect-eval/evalLogReader.ts';
+import {
+  chunkedSampleFolder,
+  monolithSampleEntryName,
+  parseSampleEntryName,
+} from '../../../shared/formats/inspect-eval/entryNames.ts';
+import { JsonLogReader } from '../../../shared/formats/inspect-json/jsonLogReader.ts';
+import { stringifyInspectJson } from '../../../shared/formats/json/inspectJson.ts';
+import { JsonScanner } from '../../../shared/formats/json/jsonScanner.ts';
+import { scanObjectLayout } from '../../../shared/formats/json/jsonStructure.ts';
+import type { SampleLayoutKind } from '../../../shared/formats/sample/pageTypes.ts';
+import {
+  Part,
+  SampleIndexer,
+  type SampleIndex,
+} from '../../../shared/formats/sample/sampleIndex.ts';
+import { chunkedSampleParts, findJsonSample } from '../../../shared/formats/sample/samplePlaces.ts';
+import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
+import { readEntryChunks } from '../../../shared/formats/zip/entryReader.ts';
+import type { ZipEntry } from '../../../shared/formats/zip/zipEntry.ts';
+import { SalvageError } from '../../../shared/util/errors.ts';
+import { STREAM_CHUNK_BYTES } from '../../../shared/util/limits.ts';
+import { defaultCodecs } from '../codecs/defaultCodecs.ts';
+import { FileByteSource } from '../io/fileByteSource.ts';
+import { openLogReader } from '../logs/openLog.ts';
+import { decodedSink, type ClosableByteSource } from './spillFile.ts';
+
+/** An indexed sample and the bytes its offsets refer to; close it to release them. */
+export interface IndexedSample {
+  readonly index: SampleIndex;
+  readonly bytes: ClosableByteSource;
+  /** Bytes written to a spill file for it (0 when in memory or read in place). */
+  readonly spilledBytes: number;
+}
+
+export interface IndexOptions {
+  readonly codecs?: Codecs;
+  /** Folder of spill files (default: spillDirectory()). */
+  readonly spillDirectory?: string;
+  /** Stops the indexing (a handle closed while its sample is still being indexed). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Index sample (id, epoch) of the log at `path` in one pass over its bytes, whatever their size:
+ * a `.eval` sample entry (or the entries of a chunked sample) decoded as a stream into memory or
+ * a spill file, a `.json` log's sample in place, a verifiers or Codex sample (small) in memory.
+ */
+export async function indexSample(
+  path: string,
+  id: string,
+  epoch: number,
+  options: IndexOptions = {},
+): Promise<IndexedSample> {
+  const codecs = options.codecs ?? defaultCodecs();
+  const file = await FileByteSource.open(path);
+  let keepFile = false;
+  try {
+    const reader = await openLogReader(file, path, codecs);
+    if (reader instanceof EvalLogReader) {
+      const monolith = reader.directory.byName.get(monolithSampleEntryName(id, epoch));
+      if (monolith)
+        return await indexEntries(
+          file,
+          [{ entry: monolith, part: Part.Root }],
+          'monolith',
+          codecs,
+          options,
+        );
+      const chunked = reader.directory.entries.some((entry) => {
+        const parsed = parseSampleEntryName(entry.name);
+        return parsed?.layout === 'chunked' && parsed.id === id && parsed.epoch === epoch;
+      });
+      if (chunked) {
+        const parts = chunkedSampleParts(reader.directory, chunkedSampleFolder(id, epoch));
+        return await indexEntries(file, parts, 'chunked', codecs, options);
+      }
+      throw new SalvageError(
+        'sample-not-found',
+        `Sample id ${id} epoch ${epoch} is not in this log${reader.isStarted ? ' (the run has not flushed it yet, or crashed before it did)' : ''}.`,
+      );
+    }
+    if (reader instanceof JsonLogReader) {
+      const layout = await scanObjectLayout(file, new Set(['samples']));
+      const span = await findJsonSample(file, layout.elements.get('samples') ?? [], id, epoch);
+      if (!span)
+        throw new SalvageError(
+          'sample-not-found',
+          `Sample id ${id} epoch ${epoch} is not in this log.`,
+        );
+      const index = await indexInPlace(file, span.start, span.end, options.signal);
+      keepFile = true;
+      return { index, bytes: buffered(file), spilledBytes: 0 };
+    }
+    // Verifiers and Codex samples are small: their whole-sample form, indexed in memory.
+    const sample = await reader.readSample(id, epoch);
+    const sink = await decodedSink(0);
+    await sink.append(Buffer.from(stringifyInspectJson(sample)));
+    const bytes = await sink.finish();
+    const indexer = new SampleIndexer('jsonl');
+    scan(indexer, Part.Root, 0, [await bytes.read(0, bytes.size)], 'The sample');
+    return { index: indexer.finish(), bytes, spilledBytes: 0 };
+  } finally {
+    if (!keepFile) await file.close();
+  }
+}
+
+/** Decode each entry into one sink (one byte space) and index it part by part as it decodes. */
+async function indexEntries(
+  file: FileByteSource,
+  parts: ReadonlyArray<{ entry: ZipEntry; part: Part }>,
+  layout: SampleLayoutKind,
+  codecs: Codecs,
+  options: IndexOptions,
+): Promise<IndexedSample> {
+  const total = parts.reduce((sum, { entry }) => sum + entry.uncompressedSize, 0);
+  const sink = await decodedSink(total, options.spillDirectory);
+  const indexer = new SampleIndexer(layout);
+  try {
+    for (const { entry, part } of parts) {
+      indexer.beginPart(part);
+      const scanner = new JsonScanner(indexer, { base: sink.size, what: `Entry "${entry.name}"` });
+      indexer.scanner = scanner;
+      // Iterated by hand: a for-await would close the entry's stream on a scan error, and
+      // zipCause needs to read on.
+      const chunks = readEntryChunks(file, entry, codecs);
+      try {
+        for (let step = await chunks.next(); !step.done; step = await chunks.next()) {
+          options.signal?.throwIfAborted();
+          const bytes = asBuffer(step.value);
+          // The write goes to the thread pool while this thread scans the same bytes.
+          const written = sink.append(bytes);
+          scanner.push(bytes);
+          if (written) await written;
+        }
+        scanner.finish();
+      } catch (error) {
+        throw await zipCause(chunks, error);
+      }
+    }
+    const bytes = await sink.finish();
+    return { index: indexer.finish(), bytes, spilledBytes: sink.spilled ? bytes.size : 0 };
+  } catch (error) {
+    await sink.abort();
+    throw error;
+  }
+}
+
+/**
+ * Bad JSON inside an entry is often a corrupt entry: decode the rest, and if the entry fails its
+ * own checks (CRC, size, compressed data) report that, the cause, rather than the JSON.
+ */
+async function zipCause(chunks: AsyncGenerator<Uint8Array>, error: unknown): Promise<unknown> {
+  try {
+    if (!(error instanceof SalvageError) || error.kind !== 'invalid-json') return error;
+    while (!(await chunks.next()).done);
+  } catch (cause) {
+    if (cause instanceof SalvageError) return cause;
+  } finally {
+    await chunks.return(undefined);
+  }
+  return error;
+}
+
+/** Index the value at [start, end) of a file where it lies (a `.json` log's sample). */
+async function indexInPlace(
+  file: ByteSource,
+  start: number,
+  end: number,
+  signal?: AbortSignal,
+): Promise<SampleIndex> {
+  const indexer = new SampleIndexer('json');
+  const scanner = new JsonScanner(indexer, { base: start, what: 'The sample' });
+  indexer.scanner = scanner;
+  indexer.beginPart(Part.Root);
+  for (let position = start; position < end; position += STREAM_CHUNK_BYTES) {
+    signal?.throwIfAborted();
+    scanner.push(asBuffer(await file.read(position, Math.min(STREAM_CHUNK_BYTES, end - position))));
+  }
+  scanner.finish();
+  return indexer.finish();
+}
+
+function scan(
+  indexer: SampleIndexer,
+  part: Part,
+  base: number,
+  chunks: Uint8Array[],
+  what: string,
+): void {
+  indexer.beginPart(part);
+  const scanner = new JsonScanner(indexer, { base, what });
+  indexer.scanner = scanner;
+  for (const chunk of chunks) scanner.push(asBuffer(chunk));
+  scanner.finish();
+}
+
+/** The same bytes as a Buffer: the scanner's indexOf on a Buffer is memchr. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A file's reads as Buffers, closing the file on close. */
+function buffered(file: FileByteSource): ClosableByteSource {
+  return {
+    size: file.size,
+    read: async (offset, length) => asBuffer(await file.read(offset, length)),
+    close: () => file.close(),
+  };
+}

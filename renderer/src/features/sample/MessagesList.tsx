@@ -1,0 +1,70 @@
+import { useEffect, useRef } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { isJsonObject } from '../../../../shared/formats/json/inspectJson.ts';
+import { useStore } from '../../state/useStore.ts';
+import { ItemScope } from './ItemScope.tsx';
+import { MessageView } from './MessageView.tsx';
+
+/** A guess at a message's height before it is drawn and measured. */
+const ESTIMATED_HEIGHT = 140;
+
+/**
+ * The conversation, however long: only the messages in view are drawn, their pages asked for as
+ * they come into view. A find or a deep link scrolls to its message.
+ */
+export function MessagesList({ count }: { count: number }) {
+  const reader = useStore((state) => state.sampleReader);
+  useStore((state) => state.sampleVersion);
+  const focus = useStore((state) => state.sampleFocus);
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ESTIMATED_HEIGHT,
+    overscan: 4,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items.at(-1)?.index ?? 0;
+  useEffect(() => {
+    reader?.want('messages', first, last + 1);
+  }, [reader, first, last]);
+  const focused = focus?.list === 'messages' ? focus.index : null;
+  useEffect(() => {
+    if (focused !== null) virtualizer.scrollToIndex(focused, { align: 'start' });
+  }, [focused, virtualizer]);
+  if (count === 0) return <p className="muted sample-pane">No messages.</p>;
+  return (
+    <div className="item-scroller" ref={scroller} role="list" aria-label="Messages">
+      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        {items.map((item) => {
+          const page = reader?.item('messages', item.index);
+          return (
+            <div
+              key={item.key}
+              data-index={item.index}
+              ref={virtualizer.measureElement}
+              role="listitem"
+              className={`item-row${item.index === focused ? ' focused' : ''}`}
+              style={{
+                position: 'absolute',
+                top: 0,
+                left: 0,
+                right: 0,
+                transform: `translateY(${item.start}px)`,
+              }}
+            >
+              {page && isJsonObject(page.value) ? (
+                <ItemScope item={page} event={null}>
+                  <MessageView message={page.value} index={item.index} />
+                </ItemScope>
+              ) : (
+                <p className="muted loading-row">Loading message {item.index + 1}…</p>
+              )}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

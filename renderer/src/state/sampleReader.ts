@@ -1,0 +1,238 @@
+import { stringifyInspectJson } from '../../../shared/formats/json/inspectJson.ts';
+import type {
+  OutlineNode,
+  PageItem,
+  PooledList,
+  SamplePage,
+} from '../../../shared/formats/sample/pageTypes.ts';
+import type { Client } from '../api/client.ts';
+import { toBackendError, type BackendError } from '../api/transport.ts';
+
+/** Items asked for at once: a page the back end keeps under ~2 MB whatever this says. */
+export const PAGE_ITEMS = 50;
+/** Pages kept per list: older ones are dropped (the page's memory stays bounded). */
+const MAX_PAGES = 40;
+/** Event rows (kind, time, span) asked for at once: compact, from the index alone. */
+const ROWS_CHUNK = 20_000;
+
+export type ItemList = 'messages' | 'events';
+
+/** A place in a sample a find found, or a deep link names. */
+export interface SamplePlace {
+  readonly list: ItemList;
+  readonly index: number;
+}
+
+/** What the sample view knows of an open sample's transcript without reading its events. */
+export interface EventIndex {
+  readonly kinds: ReadonlyArray<string>;
+  readonly timestamps: ReadonlyArray<number | null>;
+  readonly nodes: ReadonlyArray<number>;
+}
+
+/**
+ * The pages of one open sample, framework-free: pages are asked for as the view scrolls to them
+ * (each at most once at a time), kept in a bounded cache, and dropped with the handle when the
+ * sample closes. The store hears of every arrival through `onChange` and redraws.
+ */
+export class SampleReader {
+  readonly handle: string;
+  private readonly client: Client;
+  private readonly onChange: () => void;
+  private readonly pages: Record<ItemList, Map<number, ReadonlyArray<PageItem>>> = {
+    messages: new Map(),
+    events: new Map(),
+  };
+  private readonly loading = new Set<string>();
+  private closed = false;
+  private outlineNodes: OutlineNode[];
+  private outlineTotal: number;
+  private eventIndex: EventIndex | null = null;
+  error: BackendError | null = null;
+
+  constructor(
+    client: Client,
+    handle: string,
+    outline: { nodes: ReadonlyArray<OutlineNode>; total: number },
+    onChange: () => void,
+  ) {
+    this.client = client;
+    this.handle = handle;
+    this.onChange = onChange;
+    this.outlineNodes = [...outline.nodes];
+    this.outlineTotal = outline.total;
+  }
+
+  /** A message or event when its page has arrived (ask for it with `want`). */
+  item(list: ItemList, index: number): PageItem | undefined {
+    const start = index - (index % PAGE_ITEMS);
+    const page = this.pages[list].get(start);
+    if (!page) return undefined;
+    // A recently used page moves to the end of the cache's order.
+    this.pages[list].delete(start);
+    this.pages[list].set(start, page);
+    return page[index - start];
+  }
+
+  /** Ask for the pages holding items [from, to) of a list; those already here or coming are not asked again. */
+  want(list: ItemList, from: number, to: number): void {
+    for (let start = Math.max(0, from - (from % PAGE_ITEMS)); start < to; start += PAGE_ITEMS) {
+      if (this.pages[list].has(start)) continue;
+      void this.load(list, start);
+    }
+  }
+
+  private async load(list: ItemList, start: number): Promise<void> {
+    const key = `${list}:${start}`;
+    if (this.loading.has(key) || this.closed) return;
+    this.loading.add(key);
+    try {
+      const items: PageItem[] = [];
+      // A page may come back short (its bytes budget): ask on until the span is covered.
+      let next: number | null = start;
+      while (next !== null && next < start + PAGE_ITEMS) {
+        const page: SamplePage = await this.client.call(`salvage:sample:${list}`, {
+          handle: this.handle,
+          start: next,
+          count: start + PAGE_ITEMS - next,
+        });
+        items.push(...page.items);
+        next = page.items.length === 0 ? null : page.next;
+      }
+      if (this.closed) return;
+      const cache = this.pages[list];
+      cache.set(start, items);
+      while (cache.size > MAX_PAGES) cache.delete(cache.keys().next().value!);
+      this.onChange();
+    } catch (error) {
+      this.error = toBackendError(error);
+      this.onChange();
+    } finally {
+      this.loading.delete(key);
+    }
+  }
+
+  /** The transcript's span tree, read to its end (the overview brings its first nodes). */
+  get outline(): ReadonlyArray<OutlineNode> {
+    return this.outlineNodes;
+  }
+
+  /** Kinds, times and spans of every event, read in chunks the first time they are needed. */
+  get events(): EventIndex | null {
+    return this.eventIndex;
+  }
+
+  async loadIndex(total: number): Promise<void> {
+    if (this.eventIndex !== null || this.loading.has('index') || this.closed) return;
+    this.loading.add('index');
+    try {
+      while (this.outlineNodes.length < this.outlineTotal) {
+        const page = await this.client.call('salvage:sample:outline', {
+          handle: this.handle,
+          start: this.outlineNodes.length,
+          count: 10_000,
+        });
+        if (page.nodes.length === 0) break;
+        this.outlineNodes.push(...page.nodes);
+      }
+      const kinds: string[] = [];
+      const timestamps: Array<number | null> = [];
+      const nodes: number[] = [];
+      for (let start = 0; start < total; start += ROWS_CHUNK) {
+        const rows = await this.client.call('salvage:sample:rows', {
+          handle: this.handle,
+          start,
+          count: ROWS_CHUNK,
+        });
+        for (let index = 0; index < rows.kinds.length; index++) {
+          kinds.push(rows.kinds[index]!);
+          timestamps.push(rows.timestamps[index] ?? null);
+          nodes.push(rows.nodes[index] ?? -1);
+        }
+        if (rows.kinds.length === 0) break;
+      }
+      if (this.closed) return;
+      this.eventIndex = { kinds, timestamps, nodes };
+      this.onChange();
+    } catch (error) {
+      this.error = toBackendError(error);
+      this.onChange();
+    } finally {
+      this.loading.delete('index');
+    }
+  }
+
+  /**
+   * Items [start, start + count) of a model event's pooled list that was too large for its page
+   * (`PageItem.deferred`); fewer when they are large. Not cached: the view that asked keeps them.
+   */
+  pooled(event: number, list: PooledList, start: number, count: number): Promise<SamplePage> {
+    return this.client.call('salvage:sample:pooled', {
+      handle: this.handle,
+      event,
+      list,
+      start,
+      count,
+    });
+  }
+
+  /** A string the page carried cut short, whole. */
+  async fullString(ref: string): Promise<string> {
+    let text = '';
+    for (;;) {
+      const slice = await this.client.call('salvage:sample:string', {
+        handle: this.handle,
+        ref,
+        start: text.length,
+        length: 4_194_304,
+      });
+      text += slice.text;
+      if (slice.text.length === 0 || (slice.length !== null && text.length >= slice.length))
+        return text;
+    }
+  }
+
+  /**
+   * Every place of the sample whose text holds `query` (case-insensitive), messages then events,
+   * read page by page without keeping them: a find reaches what was never shown. Stops early
+   * when `cancelled` says so; `progress` hears how far it got.
+   */
+  async find(
+    query: string,
+    counts: { readonly messages: number; readonly events: number },
+    progress: (done: number, total: number) => void,
+    cancelled: () => boolean,
+  ): Promise<SamplePlace[]> {
+    const needle = query.toLowerCase();
+    const found: SamplePlace[] = [];
+    const total = counts.messages + counts.events;
+    let done = 0;
+    for (const list of ['messages', 'events'] as const) {
+      let next: number | null = 0;
+      while (next !== null && next < counts[list]) {
+        if (cancelled() || this.closed) return found;
+        const page: SamplePage = await this.client.call(`salvage:sample:${list}`, {
+          handle: this.handle,
+          start: next,
+          count: PAGE_ITEMS,
+        });
+        for (const item of page.items) {
+          if (stringifyInspectJson(item.value).toLowerCase().includes(needle))
+            found.push({ list, index: item.index });
+        }
+        done += page.items.length;
+        progress(done, total);
+        next = page.items.length === 0 ? null : page.next;
+      }
+    }
+    return found;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pages.messages.clear();
+    this.pages.events.clear();
+    void this.client.call('salvage:sample:close', { handle: this.handle }).catch(() => undefined);
+  }
+}

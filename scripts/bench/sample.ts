@@ -1,0 +1,296 @@
+// The paged sample reader's benchmark (npm run bench:sample; not part of the tests). Generates a
+// .eval in .bench/ whose one sample entry is 1.4 GiB (zstd, 200 MiB frames as Inspect writes
+// them; ~308,000 events, message and call pools, attachments, eight 30 MiB tool outputs), then
+// prints, beside plain `zstd -d` of the same entry measured in the same run:
+//   time to index the sample (open: decode + scan + spill), time to its first page, time per
+//   page (median and worst of pages at random places), and the peak RSS of the process that
+//   did it (one of its own, as the main process would; its budget is < 500 MB).
+// Targets (issue 11): index within 2x of plain decoding; first page within 1 s of the index.
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { FileByteSource } from '../../electron/node/io/fileByteSource.ts';
+import { defaultCodecs } from '../../electron/node/codecs/defaultCodecs.ts';
+import { readEntryChunks } from '../../shared/formats/zip/entryReader.ts';
+import { SampleHandles } from '../../electron/node/sample/sampleHandles.ts';
+import { GENERATED_ENTRY, writeGeneratedEval } from '../../test/support/generatedEval.ts';
+import { stringifyInspectJson } from '../../shared/formats/json/inspectJson.ts';
+import { inspectJsonLength } from '../../shared/formats/sample/jsonLength.ts';
+import {
+  entryDataOffset,
+  readCentralDirectory,
+} from '../../shared/formats/zip/centralDirectory.ts';
+import { sampleChunks, type SamplePlan } from '../../test/support/generatedSample.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const benchDir = join(root, '.bench');
+const log = join(benchDir, 'sample-1.4gib-v2.eval');
+const ENTRY = GENERATED_ENTRY;
+const MiB = 1024 * 1024;
+const MB = 1e6;
+const PLAN: SamplePlan = {
+  turns: 77_000,
+  toolOutputBytes: 10_000,
+  replyBytes: 2_800,
+  bigStrings: 8,
+  bigStringBytes: 30 * MiB,
+  window: 40,
+  fullEvery: 100,
+  textPoolWords: 8_000_000,
+};
+/** Pages read at random places after the first. */
+const RANDOM_PAGES = 40;
+
+if (process.argv[2] === '--measure') {
+  console.log(JSON.stringify(await measure(process.argv[3]!, process.argv[4]!)));
+  process.exit(0);
+}
+if (process.argv[2] === '--decode') {
+  console.log(JSON.stringify({ seconds: await decodeOnly(process.argv[3]!) }));
+  process.exit(0);
+}
+
+mkdirSync(benchDir, { recursive: true });
+if (!existsSync(log)) {
+  console.log('generating the benchmark log (once; cached in .bench/) …');
+  const started = performance.now();
+  await generate(log);
+  console.log(`  written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+// The entry's compressed bytes (all its frames) as a .zst file, for `zstd -d`.
+const source = await FileByteSource.open(log);
+const entry = (await readCentralDirectory(source)).byName.get(ENTRY)!;
+const dataOffset = await entryDataOffset(source, entry);
+await source.close();
+const zst = join(benchDir, 'sample-entry.zst');
+copyRange(log, zst, dataOffset, entry.compressedSize);
+const frames = /# Zstandard Frames: (\d+)/.exec(
+  execFileSync('zstd', ['-lv', zst], { encoding: 'utf8' }),
+)?.[1];
+console.log(
+  `\nsample entry: ${(entry.uncompressedSize / MiB / 1024).toFixed(2)} GiB (${(entry.uncompressedSize / MB).toFixed(0)} MB) from ${(entry.compressedSize / MB).toFixed(0)} MB in ${frames ?? '?'} zstd frames`,
+);
+
+// Interleaved, best of 3 each: this VM's speed varies from minute to minute.
+const spill = join(benchDir, 'spill');
+const native: number[] = [];
+const decodes: number[] = [];
+const runs: Measured[] = [];
+for (let run = 0; run < 3; run++) {
+  const started = performance.now();
+  execFileSync('sh', ['-c', `zstd -d -q -c '${zst}' > /dev/null`]);
+  native.push((performance.now() - started) / 1000);
+  const decode = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--decode', log], {
+    encoding: 'utf8',
+  });
+  if (decode.status !== 0) throw new Error(decode.stderr);
+  decodes.push(
+    (JSON.parse(decode.stdout.trim().split('\n').pop()!) as { seconds: number }).seconds,
+  );
+  const child = spawnSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), '--measure', log, spill],
+    { encoding: 'utf8', maxBuffer: 64 * MiB },
+  );
+  if (child.status !== 0) throw new Error(child.stderr);
+  runs.push(JSON.parse(child.stdout.trim().split('\n').pop()!) as Measured);
+}
+rmSync(zst, { force: true });
+rmSync(spill, { recursive: true, force: true });
+
+const zstdSeconds = Math.min(...native);
+const best = runs.reduce((a, b) => (a.indexSeconds < b.indexSeconds ? a : b));
+const rate = (seconds: number): string =>
+  `${(entry.uncompressedSize / MB / seconds).toFixed(0).padStart(5)} MB/s`;
+const ms = (seconds: number): string => `${(seconds * 1000).toFixed(0)} ms`;
+console.log(`
+1. index the sample (decode + scan + spill; target: within 2x of zstd -d)
+   zstd -d (C, reference, to /dev/null)   ${zstdSeconds.toFixed(2)} s  ${rate(zstdSeconds)}  (best of 3)
+   salvage: decode only (node:zlib + CRC)  ${Math.min(...decodes).toFixed(2)} s  ${rate(Math.min(...decodes))}  (best of 3; the entry reader the index runs on)
+   salvage: open → index ready            ${best.indexSeconds.toFixed(2)} s  ${rate(best.indexSeconds)}  (best of 3: ${runs.map((r) => r.indexSeconds.toFixed(2)).join(', ')} s)
+   ratio to zstd -d                       ${(best.indexSeconds / zstdSeconds).toFixed(2)}x  ${best.indexSeconds <= 2 * zstdSeconds ? '(met)' : '(NOT met)'}
+   index: ${best.messages} messages, ${best.events} events, ${best.outline} outline nodes, ${best.attachments} attachments; ${(best.spilled / MB).toFixed(0)} MB spilled
+
+2. first page after the index is ready (target: within 1 s)
+   overview (fields, counts, outline start)  ${ms(best.overviewSeconds)}  ${(best.overviewChars / 1e3).toFixed(0)} KB
+   first page of messages                 ${ms(best.firstMessagesSeconds)}  ${best.firstMessagesItems} items, ${(best.firstMessagesChars / 1e3).toFixed(0)} KB
+   first page of events                   ${ms(best.firstEventsSeconds)}  ${best.firstEventsItems} items, ${(best.firstEventsChars / 1e3).toFixed(0)} KB
+   → on screen ${ms(best.overviewSeconds + best.firstMessagesSeconds + best.firstEventsSeconds)} after the index  ${best.overviewSeconds + best.firstMessagesSeconds + best.firstEventsSeconds <= 1 ? '(met)' : '(NOT met)'}
+
+3. pages at ${RANDOM_PAGES} random places (100 items asked; fewer when the 2 MB budget is reached)
+   events     median ${ms(best.eventPageMedian)}, worst ${ms(best.eventPageWorst)}; largest answer ${(best.largestPageChars / 1e3).toFixed(0)} KB
+   messages   median ${ms(best.messagePageMedian)}, worst ${ms(best.messagePageWorst)}
+   a model call's deferred input (full conversation, first page)  ${ms(best.deferredSeconds)}
+   a 30 MiB tool output read whole, in ${best.slices} slices of 4M characters  ${ms(best.stringSeconds)}
+
+4. peak RSS of the process that indexed and paged (budget: < 500 MB)
+   ${(best.peakRss / MB).toFixed(0)} MB  (worst of 3: ${(Math.max(...runs.map((r) => r.peakRss)) / MB).toFixed(0)} MB)  ${Math.max(...runs.map((r) => r.peakRss)) < 500 * MB ? '(met)' : '(NOT met)'}
+`);
+
+interface Measured {
+  indexSeconds: number;
+  spilled: number;
+  messages: number;
+  events: number;
+  outline: number;
+  attachments: number;
+  overviewSeconds: number;
+  overviewChars: number;
+  firstMessagesSeconds: number;
+  firstMessagesItems: number;
+  firstMessagesChars: number;
+  firstEventsSeconds: number;
+  firstEventsItems: number;
+  firstEventsChars: number;
+  eventPageMedian: number;
+  eventPageWorst: number;
+  messagePageMedian: number;
+  messagePageWorst: number;
+  largestPageChars: number;
+  deferredSeconds: number;
+  stringSeconds: number;
+  slices: number;
+  peakRss: number;
+}
+
+/** One process: open the sample through the service, read pages, report times and peak RSS. */
+async function measure(path: string, spillDirectory: string): Promise<Measured> {
+  const handles = new SampleHandles({ spillDirectory });
+  const seconds = (since: number): number => (performance.now() - since) / 1000;
+  // open() = index + overview; the overview is timed again alone below.
+  let started = performance.now();
+  const opened = await handles.open(path, 'generated', 1);
+  const openSeconds = seconds(started);
+  started = performance.now();
+  const again = await handles.open(path, 'generated', 1);
+  const overviewSeconds = seconds(started);
+  await handles.close(again.handle);
+  const { handle, overview } = opened;
+  started = performance.now();
+  const firstMessages = await handles.messages(handle, 0, 100);
+  const firstMessagesSeconds = seconds(started);
+  started = performance.now();
+  const firstEvents = await handles.events(handle, 0, 100);
+  const firstEventsSeconds = seconds(started);
+
+  let state = 7;
+  const random = (): number => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  const eventTimes: number[] = [];
+  const messageTimes: number[] = [];
+  let largestPageChars = 0;
+  for (let page = 0; page < RANDOM_PAGES; page++) {
+    started = performance.now();
+    const events = await handles.events(handle, Math.floor(random() * overview.events.count), 100);
+    eventTimes.push(seconds(started));
+    // Measured without building the text: the benchmark must not add to the peak it reports.
+    largestPageChars = Math.max(largestPageChars, inspectJsonLength(events));
+    started = performance.now();
+    await handles.messages(handle, Math.floor(random() * overview.messages.count), 100);
+    messageTimes.push(seconds(started));
+  }
+  // A late model call that sees the whole conversation: its input comes deferred.
+  const fullCall = 4 * (PLAN.turns - (PLAN.turns % PLAN.fullEvery) - 1) + 3;
+  const call = await handles.events(handle, fullCall, 1);
+  const deferred = call.items[0]?.deferred[0];
+  started = performance.now();
+  if (deferred) await handles.pooled(handle, fullCall, deferred.list, 0, 100);
+  const deferredSeconds = deferred ? seconds(started) : Number.NaN;
+  // The tool event of the first big output (turn bigEvery - 1).
+  const bigTurn = Math.floor(PLAN.turns / PLAN.bigStrings) - 1;
+  const tool = await handles.events(handle, 4 * bigTurn + 4, 1);
+  const cut = tool.items[0]?.truncations[0];
+  // Read whole as a viewer would: slice after slice (4M characters each), resuming each time.
+  started = performance.now();
+  let slices = 0;
+  for (let at = 0; cut; slices++) {
+    const slice = await handles.string(handle, cut.ref, at, Number.MAX_SAFE_INTEGER);
+    at += slice.text.length;
+    if (slice.length !== null) break;
+  }
+  const stringSeconds = cut ? seconds(started) : Number.NaN;
+  await handles.closeAll();
+
+  const sorted = (values: number[]): number[] => [...values].sort((a, b) => a - b);
+  return {
+    indexSeconds: openSeconds - overviewSeconds,
+    spilled: overview.bytes,
+    messages: overview.messages.count,
+    events: overview.events.count,
+    outline: overview.outline.total,
+    attachments: overview.attachments.count,
+    overviewSeconds,
+    overviewChars: stringifyInspectJson(overview).length,
+    firstMessagesSeconds,
+    firstMessagesItems: firstMessages.items.length,
+    firstMessagesChars: stringifyInspectJson(firstMessages).length,
+    firstEventsSeconds,
+    firstEventsItems: firstEvents.items.length,
+    firstEventsChars: stringifyInspectJson(firstEvents).length,
+    eventPageMedian: sorted(eventTimes)[Math.floor(eventTimes.length / 2)]!,
+    eventPageWorst: Math.max(...eventTimes),
+    messagePageMedian: sorted(messageTimes)[Math.floor(messageTimes.length / 2)]!,
+    messagePageWorst: Math.max(...messageTimes),
+    largestPageChars,
+    deferredSeconds,
+    stringSeconds,
+    slices: slices + 1,
+    peakRss: peakRss(),
+  };
+}
+
+/** The entry decoded and CRC-checked, nothing else: the floor under the index's time. */
+async function decodeOnly(path: string): Promise<number> {
+  const file = await FileByteSource.open(path);
+  const codecs = defaultCodecs();
+  const entry = (await readCentralDirectory(file)).byName.get(ENTRY)!;
+  const started = performance.now();
+  for await (const chunk of readEntryChunks(file, entry, codecs)) void chunk;
+  await file.close();
+  return (performance.now() - started) / 1000;
+}
+
+/** zstd in 200 MiB frames (the writer's default, as Inspect writes large entries). */
+function generate(path: string): Promise<void> {
+  return writeGeneratedEval(path, sampleChunks(PLAN, 4 * MiB));
+}
+
+function copyRange(from: string, to: string, offset: number, length: number): void {
+  if (existsSync(to) && statSync(to).size === length) return;
+  const input = openSync(from, 'r');
+  const output = openSync(to, 'w');
+  const buffer = Buffer.alloc(8 * MiB);
+  for (let done = 0; done < length;) {
+    const read = readSync(input, buffer, 0, Math.min(buffer.length, length - done), offset + done);
+    writeSync(output, buffer, 0, read);
+    done += read;
+  }
+  closeSync(input);
+  closeSync(output);
+}
+
+/** This process's own peak RSS (VmHWM: per address space, unlike getrusage after a fork). */
+function peakRss(): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]) * 1024;
+  } catch {
+    // Not Linux.
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
