@@ -163,7 +163,10 @@ function canonical(value: JsonValue): JsonValue {
     const item = pending.pop()!;
     if (!Array.isArray(item) && !isJsonObject(item)) continue;
     containers.push(item);
-    for (const child of Object.values(item)) pending.push(child);
+    const children: ReadonlyArray<JsonValue> = Array.isArray(item)
+      ? (item as JsonValue[])
+      : Object.values(item as Record<string, JsonValue>);
+    for (const child of children) pending.push(child);
   }
   for (const container of containers.reverse()) {
     if (!isJsonObject(container)) continue;
