@@ -177,6 +177,8 @@ const PATH_CHANNELS: ReadonlyArray<readonly [InvokeChannel, (path: string) => un
   ['salvage:compare:runs', (path) => ({ a: LOG, b: path })],
   ['salvage:export:run', (path) => ({ path, format: 'jsonl' })],
   ['salvage:export:sample', (path) => ({ path, id: '1', epoch: 1 })],
+  ['salvage:sample:open', (path) => ({ path, id: '1', epoch: 1 })],
+  ['salvage:sample:markdown', (path) => ({ path, id: '1', epoch: 1, part: 'sample' })],
   ['salvage:folders:remove', (path) => ({ folder: path })],
 ];
 
