@@ -364,7 +364,6 @@ function countCalls(args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Map<st
     [
       '-f',
       '-qq',
-      '--seccomp-bpf',
       '-c',
       '-U',
       'calls,name',

@@ -88,7 +88,6 @@ export function runKilledAt(
     [
       '-f',
       '-qq',
-      '--seccomp-bpf',
       '-o',
       '/dev/null',
       `-e`,
@@ -128,18 +127,7 @@ export async function runKilledAfter(
   execFileSync('mkfifo', [trace]);
   const child = spawn(
     'strace',
-    [
-      '-f',
-      '--seccomp-bpf',
-      '-qq',
-      '-o',
-      trace,
-      '-e',
-      `trace=${calls.join(',')}`,
-      process.execPath,
-      CLI,
-      ...args,
-    ],
+    ['-f', '-qq', '-o', trace, '-e', `trace=${calls.join(',')}`, process.execPath, CLI, ...args],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';

@@ -69,7 +69,7 @@ describe('tail repair', () => {
       expect(Buffer.compare(readFileSync(log), original), `undo at ${cut}`).toBe(0);
       rmSync(`${report.sidecar!}.undone`);
     }
-  });
+  }, 120_000);
 
   it('moves the torn fragment of a spliced line out and keeps the record in place', async () => {
     const folder = tempFolder();
