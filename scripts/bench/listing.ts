@@ -1,30 +1,21 @@
 // Listing benchmark (npm run bench:listing; not part of the tests): 10,000 generated runs listed
 // cold (every log read) and warm (sealed digests: one stat each), printed side by side with the
 // floor of a bare recursive stat of the same files.
-import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { listRuns } from '../../electron/node/logs/listRuns.ts';
 import { RunDigest } from '../../electron/node/index/runDigest.ts';
+import { writeListingMix } from './listingMix.ts';
 
 const RUNS = 10_000;
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const folder = join(root, '.bench/listing');
 const logs = join(folder, 'logs');
-const sources = [
-  'demo/logs/2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval',
-  'demo/logs/2026-06-10T18-23-49+00-00_cp-ctf_ais-decoder.eval',
-  'demo/logs/2025-05-12T20-28-26-04-00_security-guide.json',
-].map((path) => join(root, path));
 
 rmSync(folder, { recursive: true, force: true });
-for (let index = 0; index < RUNS; index++) {
-  const bucket = join(logs, `batch-${Math.floor(index / 500)}`);
-  if (index % 500 === 0) mkdirSync(bucket, { recursive: true });
-  const source = sources[index % sources.length]!;
-  cpSync(source, join(bucket, `run-${index}${source.endsWith('.json') ? '.json' : '.eval'}`));
-}
+writeListingMix(logs, RUNS);
 console.log(`${RUNS} runs generated in ${logs}`);
 
 const statStarted = performance.now();

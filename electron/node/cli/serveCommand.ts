@@ -8,6 +8,7 @@ import { watchOpenedFolders } from '../services/folderWatcher.ts';
 import { OpenedFolders } from '../services/openedFolders.ts';
 import { RunDigest, salvageDataDir } from '../index/runDigest.ts';
 import { startWebServer } from '../server/webServer.ts';
+import { SearchService } from '../search/searchService.ts';
 import { serveToken } from '../server/serveToken.ts';
 import type { Output } from './output.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
@@ -41,8 +42,10 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
   const events = new EventHub();
   const digest = RunDigest.open();
   const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), [folder]);
+  const search = new SearchService({ folders, events });
+  search.start();
   const server = await startWebServer({
-    handlers: createLogService({ folders, events, digest }),
+    handlers: createLogService({ folders, events, digest, search }),
     events,
     rendererDir,
     host: parsed.values.host,
@@ -57,6 +60,7 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
   });
   stopWatching();
   await server.close();
+  await search.close();
   digest.close();
   return 0;
 }

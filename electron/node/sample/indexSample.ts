@@ -107,7 +107,7 @@ export async function indexSample(
 }
 
 /** Decode each entry into one sink (one byte space) and index it part by part as it decodes. */
-async function indexEntries(
+export async function indexEntries(
   file: FileByteSource,
   parts: ReadonlyArray<{ entry: ZipEntry; part: Part }>,
   layout: SampleLayoutKind,
@@ -164,7 +164,7 @@ async function zipCause(chunks: AsyncGenerator<Uint8Array>, error: unknown): Pro
 }
 
 /** Index the value at [start, end) of a file where it lies (a `.json` log's sample). */
-async function indexInPlace(
+export async function indexInPlace(
   file: ByteSource,
   start: number,
   end: number,
