@@ -11,6 +11,7 @@ import { RunDigest, salvageDataDir } from '../node/index/runDigest.ts';
 import { ReaderPool } from '../node/logs/readerPool.ts';
 import { SearchService } from '../node/search/searchService.ts';
 import { createMainWindow } from './window.ts';
+import { isAppPage, preventNavigation, denyWindowOpen } from './windowSecurity.ts';
 
 // Composition root: build the services, register the handlers, open the window. No logic here.
 // Salvage's own data directory, when set, holds the window's storage too (tests, portable installs).
@@ -75,11 +76,18 @@ void app.whenReady().then(async () => {
   });
   registerHandlers(
     createLogService({ folders, events, chooseFolder, chooseSavePath, digest, search, pool }),
-    (senderUrl) => senderUrl.startsWith(pageUrl),
+    isAppPage(pageUrl),
   );
   const window = createMainWindow(join(app.getAppPath(), 'out/preload/index.cjs'), pageUrl);
   forwardEvents(events, window.webContents);
   watchOpenedFolders(folders, events);
+});
+
+// Any web contents that ever appears (none but the window should) is held to the same rules.
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', preventNavigation);
+  contents.on('will-attach-webview', preventNavigation);
+  contents.setWindowOpenHandler(denyWindowOpen);
 });
 
 app.on('window-all-closed', () => app.quit());

@@ -14,6 +14,10 @@ export type SalvageErrorKind =
   | 'not-a-folder'
   | 'not-a-file'
   | 'permission-denied'
+  /** No space left on the file system (or over the user's quota): free some and retry. */
+  | 'disk-full'
+  /** The file system is mounted read-only: write elsewhere. */
+  | 'read-only'
   | 'io'
   /** A source shorter than its own structure says: a read past its end. */
   | 'truncated'

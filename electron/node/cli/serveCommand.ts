@@ -10,16 +10,22 @@ import { RunDigest, salvageDataDir } from '../index/runDigest.ts';
 import { ReaderPool } from '../logs/readerPool.ts';
 import { startWebServer } from '../server/webServer.ts';
 import { SearchService } from '../search/searchService.ts';
+import { serveToken } from '../server/serveToken.ts';
 import type { Output } from './output.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
 
 const PROJECT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** `salvage serve [DIR] [--port N] [--host H]`: web mode, until interrupted. */
+/**
+ * `salvage serve [DIR] [--port N] [--host H] [--new-token]`: web mode, until interrupted. The
+ * access token is kept across restarts (a bookmarked link keeps working); `--new-token` makes a
+ * new one, and the old links stop working.
+ */
 export async function serveCommand(args: ReadonlyArray<string>, output: Output): Promise<number> {
   const parsed = parseCommandArgs(args, {
     port: { type: 'string', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
+    'new-token': { type: 'boolean', default: false },
   });
   if (parsed.positionals.length > 1) throw new UsageError('serve takes at most one folder.');
   const port = Number(parsed.values.port);
@@ -46,6 +52,7 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
     rendererDir,
     host: parsed.values.host,
     port,
+    token: serveToken(salvageDataDir(), parsed.values['new-token']),
   });
   const stopWatching = watchOpenedFolders(folders, events);
   output.out(`Salvage is serving ${folders.list().join(', ')}\nOpen ${server.url}`);

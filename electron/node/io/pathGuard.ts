@@ -1,6 +1,7 @@
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { SalvageError } from '../../../shared/util/errors.ts';
+import { isWithin } from './confinedPath.ts';
 import { fileError } from './fileErrors.ts';
 
 /**
@@ -10,6 +11,7 @@ import { fileError } from './fileErrors.ts';
  * back end reads only what lies under a folder the user opened.
  */
 export async function resolveInside(path: string, folders: ReadonlyArray<string>): Promise<string> {
+  assertPathText(path);
   let real: string;
   try {
     real = await realpath(resolve(path));
@@ -19,11 +21,21 @@ export async function resolveInside(path: string, folders: ReadonlyArray<string>
   for (const folder of folders) {
     const root = await realpath(resolve(folder)).catch(() => null);
     if (root === null) continue;
-    const inner = relative(root, real);
-    if (inner === '' || (!inner.startsWith('..') && !isAbsolute(inner))) return real;
+    // By path segments: a folder named `..data` inside is inside.
+    if (isWithin(root, real)) return real;
   }
   throw new SalvageError(
     'outside-opened-folders',
     `${path} is outside the folders opened in Salvage; open its folder first.`,
   );
+}
+
+/**
+ * A path as text a file system can take: no NUL byte (Node throws an untyped error for one,
+ * and a NUL has cut paths short in C code underneath).
+ */
+export function assertPathText(path: string): void {
+  if (path.includes('\0')) {
+    throw new SalvageError('invalid-arguments', 'A path cannot contain a NUL character.');
+  }
 }

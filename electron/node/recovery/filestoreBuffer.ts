@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { MemoryByteSource } from '../../../shared/formats/bytes/byteSource.ts';
 import { readCentralDirectory } from '../../../shared/formats/zip/centralDirectory.ts';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
@@ -13,7 +13,7 @@ import {
   type JsonValue,
   type ParseOptions,
 } from '../../../shared/formats/json/inspectJson.ts';
-import { scalarText, sampleKey } from '../../../shared/model/log.ts';
+import { numberFrom, scalarText, sampleKey } from '../../../shared/model/log.ts';
 import type {
   BufferedSample,
   BufferedSampleData,
@@ -22,6 +22,8 @@ import type {
 } from '../../../shared/recovery/sampleBuffer.ts';
 import { SalvageError, isSalvageError } from '../../../shared/util/errors.ts';
 import { defaultCodecs } from '../codecs/defaultCodecs.ts';
+import { confinedRealPath, readConfinedFile, realPath } from '../io/confinedPath.ts';
+import { setOwn } from '../../../shared/util/records.ts';
 
 /** Segments kept open at once (see recentSegments). */
 const RECENT_SEGMENTS = 4;
@@ -31,6 +33,9 @@ interface ManifestSample {
   readonly segments: ReadonlyArray<number>;
   readonly metadataHash: string | null;
 }
+
+/** What a manifest's `metadata_hash` may be to become part of a file name: a hash, never a path. */
+const METADATA_HASH = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
  * Inspect's `--log-shared` filestore (`.buffer/<log>/`): a manifest and segment zips, each segment
@@ -52,13 +57,18 @@ export class FilestoreBuffer implements SampleBuffer {
     { source: MemoryByteSource; directory: ZipDirectory } | null
   >();
 
+  /** The buffer folder's real path: every file read lies inside it. */
+  private readonly root: string;
+
   private constructor(
     location: string,
+    root: string,
     manifest: ReadonlyArray<ManifestSample>,
     codecs: Codecs,
     parseOptions: ParseOptions,
   ) {
     this.location = location;
+    this.root = root;
     this.parseOptions = parseOptions;
     this.manifest = manifest;
     this.bySample = new Map(
@@ -67,16 +77,25 @@ export class FilestoreBuffer implements SampleBuffer {
     this.codecs = codecs;
   }
 
-  /** `parseOptions.lossless` keeps numbers' text, for a recovery that writes them back. */
+  /**
+   * `parseOptions.lossless` keeps numbers' text, for a recovery that writes them back. The
+   * buffer must lie within `within` (by default the folder of its log, two folders up from
+   * `.buffer/<log>/`), links resolved: a buffer is content from elsewhere, and a link in it must
+   * not read outside the folders the user opened.
+   */
   static open(
     folder: string,
     codecs: Codecs = defaultCodecs(),
     parseOptions: ParseOptions = {},
+    within: string = dirname(dirname(resolve(folder))),
   ): FilestoreBuffer {
+    const container = realPath(within);
+    const root = confinedRealPath(folder, container, 'The buffer folder');
     const path = join(folder, 'manifest.json');
     let manifest: JsonValue;
     try {
-      manifest = parseInspectJson(readFileSync(path, 'utf8'), path, parseOptions);
+      const text = readConfinedFile(path, root, 'The buffer manifest').toString('utf8');
+      manifest = parseInspectJson(text, path, parseOptions);
     } catch (error) {
       throw new SalvageError(
         'not-a-buffer',
@@ -93,14 +112,16 @@ export class FilestoreBuffer implements SampleBuffer {
       const segments = (Array.isArray(entry.segments) ? (entry.segments as JsonValue[]) : [])
         // Since 0.3.240 a segment is a cursor object; before, its plain id.
         .map((segment) => (isJsonObject(segment) ? segment.id : segment))
-        .filter((id): id is number => typeof id === 'number');
+        // A segment id becomes part of a file name: a whole number, nothing else.
+        .filter((id): id is number => Number.isSafeInteger(id) && (id as number) >= 0);
+      const hash = entry.metadata_hash;
       samples.push({
         summary: entry.summary,
         segments,
-        metadataHash: typeof entry.metadata_hash === 'string' ? entry.metadata_hash : null,
+        metadataHash: typeof hash === 'string' && METADATA_HASH.test(hash) ? hash : null,
       });
     }
-    return new FilestoreBuffer(folder, samples, codecs, parseOptions);
+    return new FilestoreBuffer(folder, root, samples, codecs, parseOptions);
   }
 
   samples(): Promise<BufferedSample[]> {
@@ -127,7 +148,7 @@ export class FilestoreBuffer implements SampleBuffer {
           : this.parseText(row.data, `event row ${scalarText(row.id)}`);
         if (isJsonObject(event)) {
           events.push({
-            rowId: Number(row.id),
+            rowId: numberFrom(row.id),
             eventId: typeof row.event_id === 'string' ? row.event_id : null,
             event,
           });
@@ -135,13 +156,16 @@ export class FilestoreBuffer implements SampleBuffer {
       }
       for (const row of rows(data.attachments)) {
         if (typeof row.hash === 'string' && typeof row.content === 'string')
-          attachments[row.hash] = row.content;
+          setOwn(attachments, row.hash, row.content);
       }
       for (const row of rows(data.message_pool)) {
-        messageRows.push([Number(row.id), this.parseText(row.data, 'message pool row') ?? null]);
+        messageRows.push([
+          numberFrom(row.id),
+          this.parseText(row.data, 'message pool row') ?? null,
+        ]);
       }
       for (const row of rows(data.call_pool)) {
-        callRows.push([Number(row.id), this.parseText(row.data, 'call pool row') ?? null]);
+        callRows.push([numberFrom(row.id), this.parseText(row.data, 'call pool row') ?? null]);
       }
     }
     // Pool positions are row ranks within the sample, ordered by row id.
@@ -185,7 +209,7 @@ export class FilestoreBuffer implements SampleBuffer {
       this.warnings.push(`Segment ${path} is missing; the rows it held are lost.`);
     } else {
       try {
-        const source = new MemoryByteSource(readFileSync(path));
+        const source = new MemoryByteSource(readConfinedFile(path, this.root, 'Segment'));
         opened = { source, directory: await readCentralDirectory(source) };
       } catch (error) {
         if (!isSalvageError(error)) throw error;
@@ -205,14 +229,22 @@ export class FilestoreBuffer implements SampleBuffer {
   private fullMetadata(sample: ManifestSample): JsonObject | null {
     if (!sample.metadataHash || sample.metadataHash === 'summary') return null;
     const key = createHash('sha256')
-      .update(pythonJsonDumps(scalarText(sample.summary.id), Number(sample.summary.epoch ?? 1)))
+      .update(pythonJsonDumps(scalarText(sample.summary.id), numberFrom(sample.summary.epoch ?? 1)))
       .digest('hex');
     const path = join(this.location, `metadata.${key}.${sample.metadataHash}.json`);
     if (!existsSync(path)) {
       this.warnings.push(`Full metadata ${path} is missing; the summary's metadata is used.`);
       return null;
     }
-    const metadata = this.parseText(readFileSync(path, 'utf8'), path);
+    let text: string;
+    try {
+      text = readConfinedFile(path, this.root, 'Full metadata').toString('utf8');
+    } catch (error) {
+      if (!isSalvageError(error)) throw error;
+      this.warnings.push(`${error.message} The summary's metadata is used.`);
+      return null;
+    }
+    const metadata = this.parseText(text, path);
     return isJsonObject(metadata) ? metadata : null;
   }
 

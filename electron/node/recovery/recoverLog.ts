@@ -31,6 +31,7 @@ import { readEntryChunks, readRange } from '../../../shared/formats/zip/entryRea
 import { scanLocalHeaders, type LostEntry } from '../../../shared/formats/zip/localHeaderScan.ts';
 import type { RecoveryPlan, RecoveryReport } from '../../../shared/model/recovery.ts';
 import {
+  numberFrom,
   sampleKey,
   scalarText,
   type SampleRef,
@@ -55,6 +56,7 @@ import {
 } from './bufferLocation.ts';
 import { DatabaseBuffer } from './databaseBuffer.ts';
 import { FilestoreBuffer } from './filestoreBuffer.ts';
+import { setOwn } from '../../../shared/util/records.ts';
 
 export interface RecoverOptions {
   readonly output?: string;
@@ -374,7 +376,7 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
       stats.add(sample);
       scored.push({
         id: sample.id ?? null,
-        epoch: Number(sample.epoch ?? 1),
+        epoch: numberFrom(sample.epoch ?? 1),
         scores: isJsonObject(sample.scores) ? sample.scores : null,
         hasError: isJsonObject(sample.error),
       });
@@ -393,7 +395,10 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
         await writer.add(START_JSON, json({ version, eval: spec, plan: planned }));
         await crashed.copyJournal(writer);
         const writeSample = async (sample: JsonObject): Promise<void> => {
-          const name = monolithSampleEntryName(scalarText(sample.id), Number(sample.epoch ?? 1));
+          const name = monolithSampleEntryName(
+            scalarText(sample.id),
+            numberFrom(sample.epoch ?? 1),
+          );
           // Inspect's recovery writes samples with force_zip64: a ZIP64 extra in every local header.
           await writer.add(name, json(sample), { zip64LocalExtra: true });
         };
@@ -414,7 +419,7 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
         ] as const) {
           for (const buffered of samples) {
             const id = scalarText(buffered.summary.id);
-            const epoch = Number(buffered.summary.epoch ?? 1);
+            const epoch = numberFrom(buffered.summary.epoch ?? 1);
             const data = await inventory.buffer!.sampleData(id, epoch);
             const rebuilt = reconstructSample(buffered, data, {
               inProgress,
@@ -582,9 +587,9 @@ function usageJson(usage: Map<string, Map<string, number>>): JsonObject {
     ];
     for (const field of ordered) {
       const value = counts.get(field)!;
-      fields[field] = FLOAT_USAGE_FIELDS.has(field) ? pythonFloat(value) : value;
+      setOwn(fields, field, FLOAT_USAGE_FIELDS.has(field) ? pythonFloat(value) : value);
     }
-    out[model] = fields;
+    setOwn(out, model, fields);
   }
   return out;
 }

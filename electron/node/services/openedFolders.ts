@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileError } from '../io/fileErrors.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { writeFileAtomically } from '../io/atomicFile.ts';
+import { assertPathText } from '../io/pathGuard.ts';
 
 /** What `folders.json` holds. */
 interface FoldersFile {
@@ -93,6 +94,7 @@ export class OpenedFolders {
 }
 
 async function canonical(path: string): Promise<string> {
+  assertPathText(path);
   try {
     return await realpath(resolve(path));
   } catch (error) {

@@ -19,6 +19,7 @@ import { dedupeSummaries, summaryFromSample } from '../inspect-eval/summaries.ts
 import { isSalvageError, SalvageError } from '../../util/errors.ts';
 import { MAX_JSON_VALUE_BYTES } from '../../util/limits.ts';
 import {
+  numberFrom,
   sampleKey,
   scalarText,
   type LogHeader,
@@ -26,6 +27,7 @@ import {
   type SampleRef,
   type SampleSummary,
 } from '../../model/log.ts';
+import { setOwn } from '../../util/records.ts';
 
 const SAMPLES = 'samples';
 /** Samples parsed per streamed batch: a row appears within a few parses, without an event per sample. */
@@ -95,7 +97,7 @@ export class JsonLogReader implements RunReader {
     const header: Record<string, JsonValue> = {};
     for (const member of (await this.layout()).members) {
       if (member.key === SAMPLES || member.key === REDUCTIONS) continue;
-      header[member.key] = await this.parseSpan(member, `Field "${member.key}"`);
+      setOwn(header, member.key, await this.parseSpan(member, `Field "${member.key}"`));
     }
     return header;
   }
@@ -150,7 +152,7 @@ export class JsonLogReader implements RunReader {
     const summaries = await this.readSummaries();
     return summaries.map((summary) => ({
       id: scalarText(summary.id),
-      epoch: Number(summary.epoch),
+      epoch: numberFrom(summary.epoch),
       layout: 'monolith' as const,
     }));
   }

@@ -82,7 +82,7 @@ export async function scanObjectLayout(
         inString = false;
         if (depth === 1 && phase === 'key' && keyStart >= 0) {
           keyBytes.push(chunk.subarray(keyStart, i));
-          currentKey = JSON.parse(`"${utf8.decode(concat(keyBytes))}"`) as string;
+          currentKey = keyText(concat(keyBytes), chunkStart + i);
           keyBytes = [];
           keyStart = -1;
           phase = 'colon';
@@ -181,6 +181,19 @@ function backslashesBefore(bytes: Uint8Array, end: number, from: number): number
   let count = 0;
   while (end - count - 1 >= from && bytes[end - count - 1] === BACKSLASH) count += 1;
   return count;
+}
+
+/** A top-level key's text from its bytes between the quotes; a typed error for a raw control character or a bad escape. */
+function keyText(bytes: Uint8Array, position: number): string {
+  try {
+    return JSON.parse(`"${utf8.decode(bytes)}"`) as string;
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new SalvageError(
+      'invalid-json',
+      `Malformed JSON: the key ending at byte ${position} is not a valid JSON string (${error.message}).`,
+    );
+  }
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
