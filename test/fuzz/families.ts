@@ -31,7 +31,11 @@ import {
 import { readEntryChunks, readEntryText } from '../../shared/formats/zip/entryReader.ts';
 import { scanLocalHeaders } from '../../shared/formats/zip/localHeaderScan.ts';
 import { METHOD_ZSTD, type ZipEntry } from '../../shared/formats/zip/zipEntry.ts';
-import { decodeAllFrames, splitFrames } from '../../shared/formats/zstd/frameSplitter.ts';
+import {
+  decodeAllFrames,
+  maxFramesFor,
+  splitFrames,
+} from '../../shared/formats/zstd/frameSplitter.ts';
 import { displayText, scoreLabels } from '../../shared/model/display.ts';
 import { headerSummary } from '../../shared/model/headerSummary.ts';
 import { runFacts } from '../../shared/model/runFacts.ts';
@@ -545,10 +549,12 @@ async function runZstd(input: Uint8Array): Promise<Outcome> {
         yield await Promise.resolve(input.subarray(at, at + 4093));
     };
     let produced = 0;
+    // With the frame cap the entry reader applies for that size (it never decodes uncapped).
     const decoded = decodeAllFrames(
       chunked(),
       (frame) => codecs.zstdDecompress(frame, 1 << 26),
       (frame) => codecs.decodeWhole!('zstd', frame, 4 * 1024 * 1024),
+      maxFramesFor(1 << 26),
     );
     for await (const chunk of decoded) {
       produced += chunk.length;
