@@ -247,6 +247,14 @@ export async function completeInterrupted(log: string): Promise<Completed | null
     throw damaged(journal, `it names another log (${trailer.log})`);
   const folder = dirname(log);
   const sidecar = join(folder, trailer.sidecar);
+  if (trailer.kind === 'undo' && !existsSync(sidecar) && existsSync(`${sidecar}${UNDONE_SUFFIX}`)) {
+    // The sidecar is renamed `.undone` only once the log is back and fsynced: a run killed
+    // between that rename and the journal's removal left nothing to do but the removal. Replaying
+    // instead would refuse a log a writer has appended to since (as is its right: the undo is
+    // done), and keep the stale journal for good.
+    removeJournal(log);
+    return { journal, kind: trailer.kind, sidecar };
+  }
   if (
     trailer.kind === 'repair' &&
     trailer.sidecar_length > 0 &&

@@ -3,7 +3,14 @@
 // byte through the undo, and no temporary file or journal stays (issue 15, finding 1: a kill
 // while later bytes were being moved left the log neither original nor repaired, and --undo
 // refused). The kill points come from strace; without it the test says so and is skipped.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,7 +20,7 @@ import {
   forEachKillPoint,
   runKilledAt,
 } from '../../../test/support/killAt.ts';
-import { repairJsonl, undoRepair } from './repairJsonl.ts';
+import { checkJsonl, repairJsonl, undoRepair } from './repairJsonl.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'salvage-repair-kill-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -93,4 +100,44 @@ describe.skipIf(!canKillAt())('an undo killed at every change it makes to the di
     }
     expect(count).toBeGreaterThan(3);
   }, 240_000);
+});
+
+describe.skipIf(!canKillAt())('an undo killed after its sidecar was renamed `.undone`', () => {
+  it('leaves a log that a resumed writer may append to and the next run accepts', async () => {
+    const log = join(folder, 'results.jsonl');
+    const resumed = row(100);
+    let inWindow = 0;
+    // The journal's removal is the undo's last unlink: kill at each unlink until one lands after
+    // the rename (sidecar `.undone`, journal still there), the window this test is about.
+    for (const call of ['unlink', 'unlinkat']) {
+      for (let nth = 1; nth < 100; nth++) {
+        for (const name of files()) rmSync(join(folder, name), { force: true });
+        writeFileSync(log, ORIGINAL);
+        const sidecar = (await repairJsonl(log, new Date(), noWriters)).sidecar!;
+        const result = runKilledAt(['repair', '--undo', sidecar], call, nth);
+        if (!result.killed) {
+          expect(result.status, result.stderr).toBe(0);
+          break;
+        }
+        const name = sidecar.slice(folder.length + 1);
+        const left = files();
+        if (!left.includes(`${name}.undone`) || !left.some((f) => f.endsWith('.salvage-journal')))
+          continue;
+        inWindow += 1;
+        const where = `killed at ${call} #${nth}`;
+        // The undo was done: a writer that resumes the run appends to the original log.
+        expect(readFileSync(log, 'utf8'), where).toBe(ORIGINAL);
+        appendFileSync(log, resumed);
+        const check = await checkJsonl(log);
+        expect(check.completedInterrupted, where).toBe('undo');
+        expect(readFileSync(log, 'utf8'), where).toBe(ORIGINAL + resumed);
+        expect(files(), where).toEqual(['results.jsonl', `${name}.undone`]);
+        // The sidecar stays spent: undoing it again is refused, not replayed.
+        await expect(undoRepair(sidecar, noWriters)).rejects.toMatchObject({
+          kind: 'not-a-sidecar',
+        });
+      }
+    }
+    expect(inWindow).toBeGreaterThan(0);
+  }, 120_000);
 });
