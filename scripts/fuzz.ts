@@ -42,8 +42,13 @@ const hangMs = Number(values['hang-ms']);
 const killMs = Math.max(20_000, 10 * hangMs);
 const memoryBound = Number(values['memory-mb']) * 1024 * 1024;
 const budgetMs = values.seconds ? Number(values.seconds) * 1000 : Infinity;
-/** Inputs a worker takes at a time when a time budget is set (checked between batches). */
+/**
+ * Inputs a worker takes at a time when a time budget is set (checked between batches): the first
+ * few, then as many as the rate so far says fit in the time left (a short run of a family that
+ * reads 3 inputs a second must not take a whole batch of 200), at most this many.
+ */
 const BATCH = 200;
+const FIRST_BATCH = 10;
 const save = values.save && !values['no-save'];
 const REGRESSIONS = new URL('../test/fuzz-regressions/', import.meta.url);
 const WORKER = new URL('../test/fuzz/worker.ts', import.meta.url);
@@ -222,7 +227,13 @@ async function fuzzFamily(family: string): Promise<Figures> {
   let position = from;
   const end = from + inputs;
   while (position < end && performance.now() - started < budgetMs) {
-    const batchEnd = budgetMs === Infinity ? end : Math.min(end, position + BATCH);
+    const elapsed = performance.now() - started;
+    const fit =
+      position === from
+        ? FIRST_BATCH
+        : Math.ceil(((position - from) / elapsed) * (budgetMs - elapsed));
+    const batchEnd =
+      budgetMs === Infinity ? end : Math.min(end, position + Math.max(1, Math.min(BATCH, fit)));
     const stop = await runWorker(family, position, batchEnd, onEnd);
     if (stop.stoppedAt === null) {
       position = batchEnd;

@@ -21,6 +21,16 @@ import {
 } from '../../shared/formats/json/inspectJson.ts';
 import { JsonlRunReader } from '../../shared/formats/jsonl/jsonlRunReader.ts';
 import { LineIndex } from '../../shared/formats/jsonl/lineIndex.ts';
+import { scanObjectLayout } from '../../shared/formats/json/jsonStructure.ts';
+import { parseSampleEntryName } from '../../shared/formats/inspect-eval/entryNames.ts';
+import type { PooledList, Truncation } from '../../shared/formats/sample/pageTypes.ts';
+import {
+  DEFAULT_PAGER_LIMITS,
+  SamplePager,
+  type PagerLimits,
+} from '../../shared/formats/sample/samplePager.ts';
+import { JSON_SCAN_CHUNK_BYTES } from '../../shared/util/limits.ts';
+import { indexSample, type IndexedSample } from '../../electron/node/sample/indexSample.ts';
 import { walkLines } from '../../shared/formats/jsonl/lineReader.ts';
 import type { RunReader } from '../../shared/formats/runReader.ts';
 import type { JsonlRunContext } from '../../shared/formats/runs/jsonlRunFacts.ts';
@@ -974,12 +984,402 @@ async function runConfig(input: Uint8Array, scratch: string): Promise<Outcome> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The paged sample reader: a sample indexed in one pass (sampleIndex.ts over the JSON scanner)
+// and served a page, a field, a string slice, a pooled list at a time (samplePager.ts), as the
+// sample view asks for them; and the JSON layout scan (jsonStructure.ts) that finds a `.json`
+// log's members and samples without parsing them.
+
+/** One sample of a seed archive: its entries (one for a monolith, several for a chunked one). */
+interface SampleSeed {
+  readonly archive: number;
+  readonly layout: 'monolith' | 'chunked';
+  readonly entries: ReadonlyArray<{ name: string; text: string }>;
+}
+
+/** Entries a log reader needs to open an archive around a sample. */
+const LOG_ENTRIES = new Set(['header.json', '_journal/start.json']);
+
+let sampleSeedCache: SampleSeed[] | undefined;
+async function sampleSeeds(): Promise<SampleSeed[]> {
+  if (sampleSeedCache) return sampleSeedCache;
+  const texts = await entryTexts();
+  const seeds: SampleSeed[] = [];
+  for (const entry of texts) {
+    const parsed = parseSampleEntryName(entry.name);
+    if (!parsed) continue;
+    const folder = parsed.layout === 'chunked' ? entry.name.slice(0, -'sample.json'.length) : null;
+    const own = texts.filter(
+      (other) =>
+        other.archive === entry.archive &&
+        (LOG_ENTRIES.has(other.name) ||
+          other.name === entry.name ||
+          (folder !== null && other.name.startsWith(folder))),
+    );
+    seeds.push({
+      archive: entry.archive,
+      layout: parsed.layout,
+      entries: own.map(({ name, text }) => ({ name, text })),
+    });
+  }
+  sampleSeedCache = seeds;
+  return seeds;
+}
+
+/** An archive around one real sample, one of its entries (or a chunk of it) mutated as JSON. */
+async function pagerInput(random: Random): Promise<Uint8Array> {
+  const seed = random.pick(await sampleSeeds());
+  const sampleEntries = seed.entries.filter((entry) => !LOG_ENTRIES.has(entry.name));
+  const mutated = new Set([random.pick(sampleEntries).name]);
+  if (random.chance(0.2)) mutated.add(random.pick(sampleEntries).name);
+  const sink = new MemoryZipSink();
+  const writer = new ZipWriter(sink);
+  for (const [index, entry] of seed.entries.entries()) {
+    const method = random.pick([0, 8, 93, 93]);
+    const data = mutated.has(entry.name)
+      ? mutateJsonText(random, entry.text, [encoder.encode(entry.text)])
+      : encoder.encode(entry.text);
+    const frameInputBytes =
+      method === 93 && random.chance(0.2) ? random.pick([64, 1024, 65536]) : undefined;
+    if (!mutated.has(entry.name)) {
+      const packed = compressed(`${seed.archive}/${index}/${entry.name}`, entry.text, method);
+      await writer.addRaw(
+        entry.name,
+        {
+          method,
+          crc32: packed.crc,
+          compressedSize: packed.data.length,
+          uncompressedSize: packed.size,
+        },
+        (async function* () {
+          yield await Promise.resolve(packed.data);
+        })(),
+      );
+      continue;
+    }
+    await writer.add(entry.name, data, { method, ...(frameInputBytes ? { frameInputBytes } : {}) });
+  }
+  await writer.finish();
+  const bytes = sink.bytes();
+  return random.chance(0.1) ? mutateZip(random, bytes) : bytes;
+}
+
+/** Limits far below the defaults, so that small samples are cut, deferred and paged too. */
+const SMALL_PAGER_LIMITS: PagerLimits = {
+  maxStringChars: 2_000,
+  previewChars: 100,
+  pageChars: 20_000,
+  maxPageItems: 20,
+  smallFieldBytes: 4_096,
+  maxRows: 500,
+  maxSliceChars: 1_500,
+  maxInlinePoolItems: 3,
+};
+const MAX_PAGES = 40;
+
+/**
+ * Everything the sample view asks of an indexed sample: the overview, every page of messages and
+ * events, the outline and event rows, each field, slices of cut strings, deferred pool lists, and
+ * arguments no page gave (a renderer or a web client may send anything).
+ */
+async function pageThrough(
+  steps: Steps,
+  indexed: IndexedSample,
+  limits: PagerLimits,
+): Promise<{ messages: JsonValue[]; events: JsonValue[]; cut: boolean }> {
+  const pager = new SamplePager(indexed.index, indexed.bytes, limits);
+  const overview = await steps.step(() => pager.overview());
+  const truncations: Truncation[] = [...(overview?.truncations ?? [])];
+  const deferred: Array<{ event: number; list: PooledList }> = [];
+  const items = { messages: [] as JsonValue[], events: [] as JsonValue[] };
+  let cut = truncations.length > 0;
+  for (const list of ['messages', 'events'] as const) {
+    let start: number | null = 0;
+    for (let n = 0; n < MAX_PAGES && start !== null; n++) {
+      const from: number = start;
+      const page = await steps.step(() =>
+        list === 'messages' ? pager.messages(from, 50) : pager.events(from, 50),
+      );
+      if (!page) break;
+      for (const item of page.items) {
+        items[list].push(item.value);
+        truncations.push(...item.truncations);
+        if (item.truncations.length > 0 || item.deferred.length > 0) cut = true;
+        if (list === 'events')
+          for (const entry of item.deferred) deferred.push({ event: item.index, list: entry.list });
+      }
+      if (page.next !== null && page.next <= from)
+        throw new FuzzBug(`a ${list} page at ${from} sends the reader back to ${page.next}`);
+      start = page.next;
+    }
+    if (start !== null) cut = true;
+  }
+  await steps.step(() => pager.outline(0, limits.maxRows));
+  await steps.step(() => pager.eventRows(0, limits.maxRows));
+  const keys = [
+    ...Object.keys(overview?.fields ?? {}),
+    ...(overview?.largeFields ?? []).map((field) => field.key),
+  ];
+  for (const key of keys.slice(0, 40)) {
+    const field = await steps.step(() => pager.field(key));
+    if (field) truncations.push(...field.truncations);
+  }
+  for (const truncation of truncations.slice(0, 6)) {
+    await steps.step(() => pager.string(truncation.ref, 0, 1_000));
+    await steps.step(() => pager.string(truncation.ref, truncation.shown, 3_000));
+  }
+  for (const { event, list } of deferred.slice(0, 4)) {
+    const page = await steps.step(() => pager.pooled(event, list, 0, 50));
+    if (page?.next) await steps.step(() => pager.pooled(event, list, page.next!, 50));
+  }
+  // What no page gave: out of range, negative, fractional, unknown, hostile. Refusing these is
+  // right whatever the sample, so they do not count as the input's typed errors.
+  const hostile = new Steps();
+  await hostile.step(() => pager.messages(-5, 1e9));
+  await hostile.step(() => pager.events(1e12, 3));
+  await hostile.step(() => pager.outline(-1, Number.NaN));
+  await hostile.step(() => pager.field('__proto__'));
+  await hostile.step(() => pager.string('0:0', 0, 10));
+  await hostile.step(() => pager.string('not-a-ref', -3, 1e9));
+  await hostile.step(() => pager.string(`${indexed.bytes.size - 1}:${2 ** 60}`, 0, 10));
+  await hostile.step(() => pager.pooled(-1, 'input', 0, 10));
+  await hostile.step(() => pager.pooled(0.5, 'call', 0, 10));
+  return { ...items, cut };
+}
+
+/**
+ * A page item must equal the same item of the whole-sample reader's result (samplePager.ts says
+ * so) when nothing of it was cut or deferred: checked for every sample both readers read.
+ */
+function samePages(
+  whole: JsonObject,
+  paged: { messages: JsonValue[]; events: JsonValue[] },
+  where: string,
+): void {
+  for (const list of ['messages', 'events'] as const) {
+    const expected = Array.isArray(whole[list]) ? (whole[list] as JsonValue[]) : [];
+    if (paged[list].length !== expected.length)
+      throw new FuzzBug(
+        `${where}: ${paged[list].length} ${list} paged, ${expected.length} read whole`,
+      );
+    paged[list].forEach((item, index) => {
+      if (stringifyInspectJson(item) !== stringifyInspectJson(expected[index]!))
+        throw new FuzzBug(`${where}: ${list} item ${index} paged differs from the whole sample's`);
+    });
+  }
+}
+
+async function runPager(input: Uint8Array, scratch: string): Promise<Outcome> {
+  const steps = new Steps();
+  const folder = join(scratch, 'pager');
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(join(folder, 'spill'), { recursive: true });
+  const path = join(folder, 'sample.eval');
+  writeFileSync(path, input);
+  const source = new MemoryByteSource(input);
+  const directory = await steps.step(() => readCentralDirectory(source));
+  const samples = (directory?.entries ?? [])
+    .map((entry) => parseSampleEntryName(entry.name))
+    .filter((parsed) => parsed !== null)
+    .slice(0, 2);
+  const limits = input.length % 2 === 0 ? DEFAULT_PAGER_LIMITS : SMALL_PAGER_LIMITS;
+  for (const { id, epoch } of samples) {
+    const indexed = await steps.step(() =>
+      indexSample(path, id, epoch, { codecs, spillDirectory: join(folder, 'spill') }),
+    );
+    if (!indexed) continue;
+    try {
+      const paged = await pageThrough(steps, indexed, limits);
+      if (!paged.cut) {
+        const reader = await steps.step(() => EvalLogReader.open(source, codecs));
+        const whole = reader ? await steps.step(() => reader.readSample(id, epoch)) : undefined;
+        if (whole) samePages(whole, paged, `sample ${id} epoch ${epoch}`);
+      }
+    } finally {
+      await indexed.bytes.close();
+    }
+  }
+  rmSync(folder, { recursive: true, force: true });
+  return steps.outcome;
+}
+
+/** A `.json` log as text, and its members as texts (its samples apart), split once. */
+interface LayoutSeed {
+  readonly text: string;
+  readonly members: ReadonlyArray<string>;
+  readonly samples: ReadonlyArray<string>;
+}
+
+/**
+ * `.json` logs: the real ones that hold samples, and one made of each seed archive (its header's
+ * members and its samples, as Inspect writes a `.json` log of the same run).
+ */
+async function layoutSeeds(): Promise<LayoutSeed[]> {
+  const texts = jsonLogSeeds().filter((text) => /^\s*\{/.test(text) && text.includes('"samples"'));
+  const entries = await entryTexts();
+  for (const archive of new Set(entries.map((entry) => entry.archive))) {
+    const own = entries.filter((entry) => entry.archive === archive);
+    const header = own.find((entry) => entry.name === 'header.json');
+    const samples = own.filter((entry) => parseSampleEntryName(entry.name)?.layout === 'monolith');
+    if (!header || samples.length === 0) continue;
+    const members = header.text.trim().replace(/\}$/, '');
+    const log = `${members}, "samples": [${samples.map((entry) => entry.text).join(', ')}]}`;
+    if (log.length <= MAX_SEED_BYTES * 2) texts.push(log);
+  }
+  return texts.map((text) => {
+    const log = parseInspectJson(text, 'seed');
+    const samples = isJsonObject(log) && Array.isArray(log.samples) ? log.samples : [];
+    const members = Object.entries(isJsonObject(log) ? log : {})
+      .filter(([key]) => key !== 'samples')
+      .map(([key, value]) => `${JSON.stringify(key)}: ${stringifyInspectJson(value)}`);
+    return { text, members, samples: samples.map((sample) => stringifyInspectJson(sample)) };
+  });
+}
+
+/**
+ * A `.json` log with one of its samples mutated as a tree (and its bytes sometimes), the
+ * samples member moved among the others; sometimes moved so a chosen byte falls on the edge of
+ * the scan's chunks.
+ */
+function layoutInput(random: Random, seeds: ReadonlyArray<LayoutSeed>): Uint8Array {
+  const seed = random.pick(seeds);
+  let bytes: Uint8Array;
+  if (seed.samples.length > 0 && random.chance(0.8)) {
+    const at = random.below(seed.samples.length);
+    // The mutated sample spliced back as text: bytes mutations stay as they are.
+    const parts = seed.samples.map((sample, index) =>
+      index === at ? utf8.decode(mutateJsonText(random, sample, [])) : sample,
+    );
+    if (random.chance(0.1)) parts.push(parts[at]!); // a duplicated sample
+    const members = [...seed.members];
+    members.splice(random.below(members.length + 1), 0, `"samples": [${parts.join(',\n')}]`);
+    bytes = encoder.encode(`{${members.join(',\n')}}`);
+  } else bytes = mutateJsonText(random, seed.text, []);
+  if (random.chance(0.2)) bytes = mutateBytes(random, bytes, []);
+  if (random.chance(0.2)) bytes = layoutTextMutation(random, bytes);
+  if (random.chance(0.25) && bytes.length > 0) {
+    // Leading whitespace (still the same JSON) so that byte `at` opens the scan's second chunk:
+    // keys, escapes and strings split across two reads.
+    const at = random.below(Math.min(bytes.length, JSON_SCAN_CHUNK_BYTES));
+    bytes = concat([new Uint8Array(JSON_SCAN_CHUNK_BYTES - at).fill(0x20), bytes]);
+  }
+  return bytes;
+}
+
+/** Text the layout scan reads byte by byte: quotes, backslashes, brackets, commas and colons. */
+function layoutTextMutation(random: Random, bytes: Uint8Array): Uint8Array {
+  const at = random.below(bytes.length + 1);
+  const inserted = random.pick([
+    '"',
+    '\\',
+    '\\"',
+    '\\\\"',
+    '[',
+    ']',
+    '{',
+    '}',
+    ',',
+    ':',
+    '"samples": [',
+    '"samples": {}, ',
+    '"a\\u0000b": 1, ',
+    '"\\ud800": 2, ',
+    '\u0001',
+    '"samples": [1, 2], "samples": [3], ',
+  ]);
+  return concat([bytes.subarray(0, at), encoder.encode(inserted), bytes.subarray(at)]);
+}
+
+async function runLayout(input: Uint8Array, scratch: string): Promise<Outcome> {
+  const steps = new Steps();
+  const source = new MemoryByteSource(input);
+  const layout = await steps.step(() => scanObjectLayout(source, new Set(['samples'])));
+  if (!layout) return steps.outcome;
+  // Spans in order, inside the text, elements inside their member.
+  let last = 0;
+  for (const member of layout.members) {
+    if (member.start < last || member.end < member.start || member.end > input.length)
+      throw new FuzzBug(`member "${member.key}" spans [${member.start}, ${member.end})`);
+    last = member.end;
+  }
+  const samplesMember = layout.members.findLast((member) => member.key === 'samples');
+  const elements = layout.elements.get('samples') ?? [];
+  for (const element of elements) {
+    if (element.end < element.start || element.start < 0 || element.end > input.length)
+      throw new FuzzBug(`a sample spans [${element.start}, ${element.end})`);
+  }
+  // Where the whole text parses, the scan agrees with the parser: the same keys (the last of a
+  // duplicated key wins), each member's bytes the member's value, each sample's bytes its sample.
+  const text = utf8.decode(input);
+  let tree: JsonValue | undefined;
+  try {
+    tree = parseInspectJson(text, 'input');
+  } catch (error) {
+    if (!isSalvageError(error)) throw error;
+  }
+  if (isJsonObject(tree)) {
+    const lastOf = new Map(layout.members.map((member) => [member.key, member]));
+    if (lastOf.size !== Object.keys(tree).length)
+      throw new FuzzBug(
+        `the scan found ${lastOf.size} keys, the parser ${Object.keys(tree).length}`,
+      );
+    for (const [key, member] of lastOf) {
+      const value = parseInspectJson(utf8.decode(input.subarray(member.start, member.end)), key);
+      if (
+        !Object.hasOwn(tree, key) ||
+        stringifyInspectJson(value) !== stringifyInspectJson(tree[key]!)
+      )
+        throw new FuzzBug(`member "${key}": the scanned bytes are not the parsed value`);
+    }
+    // Elements of the last "samples" array (an earlier duplicate's are replaced, as its value is).
+    const parsed = tree.samples;
+    if (Array.isArray(parsed) && samplesMember && input[samplesMember.start] === 0x5b) {
+      if (elements.length !== parsed.length)
+        throw new FuzzBug(`${elements.length} samples scanned, ${parsed.length} parsed`);
+      elements.forEach((element, index) => {
+        const value = parseInspectJson(
+          utf8.decode(input.subarray(element.start, element.end)),
+          'sample',
+        );
+        if (stringifyInspectJson(value) !== stringifyInspectJson(parsed[index]!))
+          throw new FuzzBug(`sample ${index}: the scanned bytes are not the parsed sample`);
+      });
+    }
+  }
+  // What opening a sample of a `.json` log does next: find it by id, index it in place, page it.
+  const folder = join(scratch, 'layout');
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  const path = join(folder, 'log.json');
+  writeFileSync(path, input);
+  const ids = isJsonObject(tree) && Array.isArray(tree.samples) ? tree.samples : [];
+  for (const sample of ids.filter(isJsonObject).slice(0, 2)) {
+    const id = sample.id;
+    const epoch = sample.epoch;
+    if ((typeof id !== 'string' && typeof id !== 'number') || typeof epoch !== 'number') continue;
+    const indexed = await steps.step(() => indexSample(path, String(id), epoch, { codecs }));
+    if (!indexed) continue;
+    try {
+      await pageThrough(
+        steps,
+        indexed,
+        input.length % 2 === 0 ? DEFAULT_PAGER_LIMITS : SMALL_PAGER_LIMITS,
+      );
+    } finally {
+      await indexed.bytes.close();
+    }
+  }
+  rmSync(folder, { recursive: true, force: true });
+  return steps.outcome;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** Made once per process (the seeds' entries decoded); `generate` stays synchronous after that. */
 export async function loadFamilies(scratch: string): Promise<Family[]> {
   const texts = await entryTexts();
   const zstd = await zstdSeeds();
   const configs = await configSeeds();
+  const layouts = await layoutSeeds();
   const jsonTexts = [
     ...texts.map((entry) => entry.text).filter((text) => text.length <= MAX_SEED_BYTES),
     ...jsonLogSeeds(),
@@ -1051,6 +1451,20 @@ export async function loadFamilies(scratch: string): Promise<Family[]> {
         return mutateJsonText(random, random.pick(jsonTexts), []);
       },
       run: (input) => runInspectJson(input),
+    },
+    {
+      name: 'sample-pager',
+      about:
+        'the paged sample reader: one-pass index, pages, fields, string slices, pooled lists (monolith and chunked)',
+      generate: (random) => pagerInput(random),
+      run: (input, folder) => runPager(input, folder),
+    },
+    {
+      name: 'json-layout',
+      about:
+        'the JSON layout scan of .json logs (members, samples; checked against the parser), then a sample opened',
+      generate: (random) => layoutInput(random, layouts),
+      run: (input, folder) => runLayout(input, folder),
     },
     {
       name: 'jsonl',

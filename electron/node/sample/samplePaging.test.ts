@@ -390,6 +390,44 @@ describe('paged sample reader, other places a sample lives', () => {
   });
 });
 
+describe('paged sample reader, odd pool references', () => {
+  // Found by the fuzz harness (sample-pager/dev-146): the pager read [-Infinity, 1] as [0, 1],
+  // the whole-sample reader as nothing. Every reader now reads ranges one way (poolSlices).
+  it('reads each range as the whole-sample reader does', async () => {
+    const pool = Array.from({ length: 5 }, (_, i) => ({ role: 'user', content: `m${i}` }));
+    const refs = [
+      '[[-Infinity, 1]]',
+      '[[NaN, 2]]',
+      '[[1.5, 3]]',
+      '[[-2, 5]]',
+      '[[3, -1], [0, 1]]',
+      '[["0", 2]]',
+      '[[12345678901234567890, 2]]',
+      '[[0, 12345678901234567890]]',
+      '[[2, 1]]',
+    ];
+    const events = refs.map(
+      (ref) => `{"event": "model", "model": "m", "input": [], "input_refs": ${ref}, "output": {}}`,
+    );
+    const text = `{"id": "generated", "epoch": 1, "events": [${events.join(', ')}], "events_data": {"messages": ${JSON.stringify(pool)}, "calls": []}, "messages": []}`;
+    const path = join(folder, 'odd-refs.eval');
+    await writeEval(path, Buffer.from(text));
+    const local = new SampleHandles({ spillDirectory: spill });
+    try {
+      await withLog(path, async (reader) =>
+        expect(await comparePaged(path, reader, local)).toBe(9),
+      );
+      const sample = await withLog(path, (reader) => reader.readSample('generated', 1));
+      const inputs = (sample.events as Array<{ input: Array<{ content: string }> }>).map((event) =>
+        event.input.map((message) => message.content).join(' '),
+      );
+      expect(inputs).toEqual(['', '', '', 'm3 m4', 'm3 m0', '', '', '', '']);
+    } finally {
+      await local.closeAll();
+    }
+  });
+});
+
 describe('paged sample reader, malformed input', () => {
   const cases: Array<[string, string, string]> = [
     [

@@ -80,19 +80,41 @@ function expandEventPools(
 }
 
 /**
- * Concatenate pool[start:end) for each [start, end) range, as Python slices them: each bound
- * clamped to the pool (a negative bound counts from its end), so a range costs at most the
- * pool's length whatever numbers it holds (`[[-200000000, 0]]` once walked 200 million
- * places). Ranges may repeat the pool, so what one sample expands is capped as well: pass the
- * sample's one `budget` to every call for it.
+ * Concatenate pool[start:end) for each [start, end) range (see poolSlices). Ranges may repeat the
+ * pool, so what one sample expands is capped as well: pass the sample's one `budget` to every
+ * call for it.
  */
 export function sliceRanges(
   pool: ReadonlyArray<JsonValue>,
   ranges: ReadonlyArray<JsonValue>,
   budget: ReferenceBudget = referenceBudget(),
 ): JsonValue[] {
+  const slices = poolSlices(pool.length, ranges);
+  budget.remaining -= slices.reduce((sum, [from, to]) => sum + to - from, 0);
+  if (budget.remaining < 0) {
+    throw new SalvageError(
+      'size-limit',
+      `A sample refers to its message and call pools more than ${MAX_POOL_REFERENCES} times; the log is corrupt.`,
+    );
+  }
+  const out: JsonValue[] = [];
+  for (const [from, to] of slices) for (let i = from; i < to; i++) out.push(pool[i]!);
+  return out;
+}
+
+/**
+ * The [from, to) slices of a pool of `length` items that `ranges` name, as Python slices them:
+ * each bound an integer (other shapes skipped), clamped to the pool, a negative bound counting
+ * from its end; so a range costs at most the pool's length whatever numbers it holds
+ * (`[[-200000000, 0]]` once walked 200 million places). The one reading of pool references for
+ * every reader (whole sample, pages, resolved export), so that they agree.
+ */
+export function poolSlices(
+  length: number,
+  ranges: ReadonlyArray<JsonValue>,
+): Array<readonly [number, number]> {
   const bound = (value: number): number =>
-    value < 0 ? Math.max(0, pool.length + value) : Math.min(value, pool.length);
+    value < 0 ? Math.max(0, length + value) : Math.min(value, length);
   const slices: Array<readonly [number, number]> = [];
   let total = 0;
   for (const range of ranges) {
@@ -106,22 +128,13 @@ export function sliceRanges(
   }
   // Checked before anything is copied, so a refusal costs nothing. One call's input lists each
   // pooled message about once: ranges that repeat the pool many times over are not Inspect's.
-  if (total > 2 * pool.length + 1_000) {
+  if (total > 2 * length + 1_000) {
     throw new SalvageError(
       'size-limit',
-      `A model call refers to ${total} messages of a pool of ${pool.length}; the log is corrupt.`,
+      `A model call refers to ${total} messages of a pool of ${length}; the log is corrupt.`,
     );
   }
-  budget.remaining -= total;
-  if (budget.remaining < 0) {
-    throw new SalvageError(
-      'size-limit',
-      `A sample refers to its message and call pools more than ${MAX_POOL_REFERENCES} times; the log is corrupt.`,
-    );
-  }
-  const out: JsonValue[] = [];
-  for (const [from, to] of slices) for (let i = from; i < to; i++) out.push(pool[i]!);
-  return out;
+  return slices;
 }
 
 /** How many more pool references one sample may expand to. */

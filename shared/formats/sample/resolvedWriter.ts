@@ -6,6 +6,7 @@ import { MATERIALIZE_READ_BYTES } from './materialize.ts';
 import type { SampleIndex } from './sampleIndex.ts';
 import type { SpanList } from './spanList.ts';
 import { objectMembers, type Member } from './objectMembers.ts';
+import { poolSlices } from '../inspect-eval/sampleResolve.ts';
 
 /** Output gathered before it is handed to `write`. */
 const FLUSH_BYTES = 1024 * 1024;
@@ -309,14 +310,11 @@ class Transcoder {
     this.out.close('}');
   }
 
-  /** pool[start:end) for each range, as sliceRanges takes them. */
+  /** pool[start:end) for each range, read as every reader reads them (poolSlices). */
   private async pool(pool: SpanList, ranges: ReadonlyArray<JsonValue>): Promise<void> {
     this.out.open('[');
-    for (const range of ranges) {
-      if (!Array.isArray(range) || range.length < 2) continue;
-      const [first, end] = range as [JsonValue, JsonValue];
-      if (typeof first !== 'number' || typeof end !== 'number') continue;
-      for (let i = Math.max(0, first); i < end && i < pool.count; i++) {
+    for (const [from, to] of poolSlices(pool.count, ranges)) {
+      for (let i = from; i < to; i++) {
         await this.value(pool.start(i), pool.end(i), true);
         await this.out.flush();
       }

@@ -11,6 +11,7 @@ import { SalvageError } from '../../util/errors.ts';
 import { OutlineBuilder, type EventFacts } from './outlineBuilder.ts';
 import type { OutlineNode, SampleLayoutKind } from './pageTypes.ts';
 import { NumberColumn, SpanList } from './spanList.ts';
+import { poolSlices } from '../inspect-eval/sampleResolve.ts';
 
 /**
  * The index of one sample, built in one scan of its decoded bytes: where each message, event,
@@ -283,7 +284,8 @@ export class SampleIndexer implements JsonScanHandler {
         if (role === REF) (this.messageRefs ??= []).push(this.ref);
         return;
       case REF:
-        if (text !== null) this.ref.push(Number(text));
+        // Beyond 2^53 the whole-sample reader holds a big integer, which no range takes.
+        if (text !== null) this.ref.push(Number.isSafeInteger(Number(text)) ? Number(text) : NaN);
         return;
       default:
         return;
@@ -345,12 +347,8 @@ export class SampleIndexer implements JsonScanHandler {
       for (let position = 0; position < pool.count; position++) take(position);
       return;
     }
-    for (const [start, end] of this.messageRefs) {
-      if (start === undefined || end === undefined) continue;
-      for (let position = Math.max(0, start); position < end && position < pool.count; position++) {
-        take(position);
-      }
-    }
+    for (const [from, to] of poolSlices(pool.count, this.messageRefs))
+      for (let position = from; position < to; position++) take(position);
   }
 }
 

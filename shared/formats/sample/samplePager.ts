@@ -26,6 +26,7 @@ import type {
 import type { RootMember, SampleIndex } from './sampleIndex.ts';
 import type { SpanList } from './spanList.ts';
 import { parseStringRef } from './stringRef.ts';
+import { poolSlices } from '../inspect-eval/sampleResolve.ts';
 import { objectMembers } from './objectMembers.ts';
 import { inspectJsonLength, KNOWN_MIN_CHARS, stringLength } from './jsonLength.ts';
 
@@ -612,15 +613,11 @@ export class SamplePager {
   }
 }
 
-/** Pool positions of [start, end) ranges, as sliceRanges takes them (other shapes skipped). */
+/** Pool positions of [start, end) ranges, read as every reader reads them (poolSlices). */
 function poolPositions(pool: SpanList, ranges: ReadonlyArray<JsonValue>): number[] {
   const positions: number[] = [];
-  for (const range of ranges) {
-    if (!Array.isArray(range) || range.length < 2) continue;
-    const [first, end] = range as [JsonValue, JsonValue];
-    if (typeof first !== 'number' || typeof end !== 'number') continue;
-    for (let i = Math.max(0, first); i < end && i < pool.count; i++) positions.push(i);
-  }
+  for (const [from, to] of poolSlices(pool.count, ranges))
+    for (let i = from; i < to; i++) positions.push(i);
   return positions;
 }
 
