@@ -1340,7 +1340,7 @@ async function runLayout(input: Uint8Array, scratch: string): Promise<Outcome> {
           utf8.decode(input.subarray(element.start, element.end)),
           'sample',
         );
-        if (stringifyInspectJson(value) !== stringifyInspectJson(parsed[index]!))
+        if (stringifyInspectJson(value) !== stringifyInspectJson(parsed[index]))
           throw new FuzzBug(`sample ${index}: the scanned bytes are not the parsed sample`);
       });
     }
