@@ -283,6 +283,28 @@ function compressed(key: string, text: string, method: number) {
   return found;
 }
 
+/** An entry added as it was compressed once before (the cache keyed by `key`). */
+async function addCompressed(
+  writer: ZipWriter,
+  key: string,
+  entry: { name: string; text: string },
+  method: number,
+): Promise<void> {
+  const packed = compressed(key, entry.text, method);
+  await writer.addRaw(
+    entry.name,
+    {
+      method,
+      crc32: packed.crc,
+      compressedSize: packed.data.length,
+      uncompressedSize: packed.size,
+    },
+    (async function* () {
+      yield await Promise.resolve(packed.data);
+    })(),
+  );
+}
+
 /** An archive rebuilt from entries, one of them mutated as a JSON tree (CRCs right, so readers go deep). */
 async function rebuiltArchive(random: Random): Promise<Uint8Array> {
   const texts = await entryTexts();
@@ -304,22 +326,9 @@ async function rebuiltArchive(random: Random): Promise<Uint8Array> {
       continue;
     }
     // Unchanged entries are compressed once and copied after that: most of an input's making.
-    const packed = compressed(`${archive}/${index}`, entry.text, method);
     const copies = random.chance(0.03) ? 2 : 1; // sometimes a duplicate name
-    for (let copy = 0; copy < copies; copy++) {
-      await writer.addRaw(
-        entry.name,
-        {
-          method,
-          crc32: packed.crc,
-          compressedSize: packed.data.length,
-          uncompressedSize: packed.size,
-        },
-        (async function* () {
-          yield await Promise.resolve(packed.data);
-        })(),
-      );
-    }
+    for (let copy = 0; copy < copies; copy++)
+      await addCompressed(writer, `${archive}/${index}`, entry, method);
   }
   await writer.finish({ forceZip64End: random.chance(0.1) });
   return sink.bytes();
@@ -1037,26 +1046,15 @@ async function pagerInput(random: Random): Promise<Uint8Array> {
     const method = random.pick([0, 8, 93, 93]);
     const data = mutated.has(entry.name)
       ? mutateJsonText(random, entry.text, [encoder.encode(entry.text)])
-      : encoder.encode(entry.text);
+      : null;
     const frameInputBytes =
       method === 93 && random.chance(0.2) ? random.pick([64, 1024, 65536]) : undefined;
-    if (!mutated.has(entry.name)) {
-      const packed = compressed(`${seed.archive}/${index}/${entry.name}`, entry.text, method);
-      await writer.addRaw(
-        entry.name,
-        {
-          method,
-          crc32: packed.crc,
-          compressedSize: packed.data.length,
-          uncompressedSize: packed.size,
-        },
-        (async function* () {
-          yield await Promise.resolve(packed.data);
-        })(),
-      );
-      continue;
-    }
-    await writer.add(entry.name, data, { method, ...(frameInputBytes ? { frameInputBytes } : {}) });
+    if (data)
+      await writer.add(entry.name, data, {
+        method,
+        ...(frameInputBytes ? { frameInputBytes } : {}),
+      });
+    else await addCompressed(writer, `${seed.archive}/${index}/${entry.name}`, entry, method);
   }
   await writer.finish();
   const bytes = sink.bytes();
