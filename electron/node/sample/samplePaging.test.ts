@@ -443,6 +443,17 @@ describe('paged sample reader, malformed input', () => {
     ['not an object', '["id", "generated"]', 'not-an-inspect-log'],
     ['garbage', 'NaNaNaN', 'not-an-inspect-log'],
     ['trailing bytes', '{"id": "generated", "epoch": 1} {"again": true}', 'invalid-json'],
+    // The whole-sample reader keeps the last of a repeated list; the index would hold both.
+    [
+      'events given twice',
+      '{"id": "generated", "epoch": 1, "events": [{"event": "info"}], "events": []}',
+      'invalid-json',
+    ],
+    [
+      'events beside the 2024 transcript that replaces them',
+      '{"id": "generated", "epoch": 1, "events": [{"event": "info"}], "transcript": {"events": []}}',
+      'invalid-json',
+    ],
   ];
   it.each(cases)('refuses %s with a typed error at open', async (name, text, kind) => {
     const path = join(folder, `bad-${name.replace(/\W+/g, '-')}.eval`);

@@ -156,9 +156,23 @@ export class SampleIndexer implements JsonScanHandler {
   private role: string | null = null;
   private facts: EventFacts = emptyFacts();
   private size = 0;
+  /** The sample's lists met so far (see claim). */
+  private readonly claimed = new Set<string>();
 
   constructor(layout: SampleLayoutKind) {
     this.layout = layout;
+  }
+
+  /**
+   * A list of the sample given twice (a key repeated, or both the 2024 `transcript` and the
+   * member it replaces) is refused: the whole-sample reader keeps the last as JSON.parse does,
+   * where this index would hold both, so the two views would differ (found by the fuzz harness,
+   * sample-pager/harden2-761: a repeated "events" paged 21 events, read whole 14). Inspect
+   * writes each once.
+   */
+  private claim(list: string): void {
+    if (this.claimed.has(list)) throw twice(list, 'another member');
+    this.claimed.add(list);
   }
 
   /** The next bytes scanned are a part of this kind (a chunked sample has several). */
@@ -184,6 +198,12 @@ export class SampleIndexer implements JsonScanHandler {
         return this.partRole === METADATA ? SKIP : this.partRole;
       }
       case ROOT:
+        if (key !== null && SUPPLIED_BY_PARTS.has(key) && this.layout === 'chunked') {
+          // readChunkedSample replaces these with what the parts hold.
+          if (key === 'transcript') throw twice('transcript', 'the chunks of a chunked sample');
+          return SKIP;
+        }
+        if (key !== null && ROOT_LISTS[key]) for (const list of ROOT_LISTS[key]) this.claim(list);
         if (kind === 'array') {
           if (key === 'messages') return MESSAGES;
           if (key === 'events') return EVENTS;
@@ -197,6 +217,7 @@ export class SampleIndexer implements JsonScanHandler {
         return SKIP;
       case TRANSCRIPT:
         // Read as Inspect migrates it: its events are the sample's, its content the attachments.
+        if (key === 'events' || key === 'content') this.claim(`transcript.${key}`);
         if (kind === 'array' && key === 'events') return EVENTS;
         if (kind === 'object' && key === 'content') return ATTACHMENTS;
         return SKIP;
@@ -214,6 +235,7 @@ export class SampleIndexer implements JsonScanHandler {
         this.scanner.peekKeys = EVENT_KEYS;
         return EVENT;
       case EVENTS_DATA:
+        if (key === 'messages' || key === 'calls') this.claim(`pool ${key}`);
         if (kind === 'array' && key === 'messages') return POOL_MESSAGES;
         if (kind === 'array' && key === 'calls') return POOL_CALLS;
         return SKIP;
@@ -350,6 +372,37 @@ export class SampleIndexer implements JsonScanHandler {
     for (const [from, to] of poolSlices(pool.count, this.messageRefs))
       for (let position = from; position < to; position++) take(position);
   }
+}
+
+/**
+ * The lists of the sample each root member gives: a `transcript` object gives the events and
+ * the attachments (as Inspect migrates it), the legacy `message_pool` the pool `events_data`
+ * holds now.
+ */
+const ROOT_LISTS: Readonly<Record<string, ReadonlyArray<string>>> = {
+  messages: ['messages'],
+  events: ['events'],
+  attachments: ['attachments'],
+  transcript: ['events', 'attachments'],
+  message_pool: ['pool messages'],
+  events_data: ['events_data'],
+  message_refs: ['message_refs'],
+};
+/** Root members of a chunked sample's shell that its parts replace. */
+const SUPPLIED_BY_PARTS = new Set([
+  'messages',
+  'events',
+  'attachments',
+  'message_pool',
+  'events_data',
+  'transcript',
+]);
+
+function twice(list: string, other: string): SalvageError {
+  return new SalvageError(
+    'invalid-json',
+    `The sample gives its ${list} twice (a repeated key, or ${other}); Inspect writes each once, and which one counts is unclear, so it is not shown.`,
+  );
 }
 
 function memberRole(role: number): MemberRole {
