@@ -5,7 +5,7 @@
 // stretched 0.9 s of work to 4.5 s), one that never ends (killed after 20 s, twice, the second
 // time alone), or one that takes the process's memory past the bound. Bugs are saved under test/fuzz-regressions/<family>/, where vitest replays them.
 //
-//   npm run fuzz                             # the short run: 2,000 inputs a family (CI)
+//   npm run fuzz -- --seconds 4 --no-save    # the short run (CI): 4 s of inputs a family
 //   npm run fuzz -- --inputs 100000          # the long run, figures for the README
 //   npm run fuzz -- --inputs 100000 --seconds 600   # as many as fit in 10 minutes a family
 //   npm run fuzz -- --family eval,zstd --seed s1 --from 500 --inputs 10
