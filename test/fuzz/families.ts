@@ -1071,6 +1071,7 @@ const SMALL_PAGER_LIMITS: PagerLimits = {
   maxRows: 500,
   maxSliceChars: 1_500,
   maxInlinePoolItems: 3,
+  maxInlinePoolBytes: 2_000,
 };
 const MAX_PAGES = 40;
 
