@@ -15,6 +15,20 @@ export type SalvageErrorKind =
   | 'not-a-file'
   | 'permission-denied'
   | 'io'
+  // Object storage (s3://…): each says what to fix, where the SDK's own error would not.
+  /** No AWS credentials anywhere the standard chain looks (env, shared files, profile, SSO…). */
+  | 'no-credentials'
+  /** The service refused the credentials themselves (unknown key, wrong secret, expired token). */
+  | 'credentials-rejected'
+  /** The credentials are valid but may not do this (a bucket policy, IAM, a read-only key). */
+  | 'access-denied'
+  | 'bucket-not-found'
+  /** The endpoint did not answer (down, wrong URL, no network), or the connection broke mid-read. */
+  | 'endpoint-unreachable'
+  /** The service kept asking Salvage to slow down after several retries with backoff. */
+  | 'throttled'
+  /** The object was replaced while it was being read (its ETag changed): read it again. */
+  | 'object-changed'
   /** A source shorter than its own structure says: a read past its end. */
   | 'truncated'
   | 'not-a-zip'

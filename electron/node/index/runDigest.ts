@@ -18,19 +18,31 @@ export function salvageDataDir(): string {
   }
 }
 
-/** The identity of a file version: a digest is valid only while all four match. */
+/**
+ * The identity of a file version: a digest is valid only while all of it matches. An object in
+ * S3 has no inode and its date says little (a copy keeps the content, a rewrite may keep the
+ * second): its version is its ETag and size.
+ */
 export interface FileIdentity {
   readonly size: number;
   readonly mtimeMs: number;
   readonly inode: number;
+  /** An S3 object's ETag (absent for local files). */
+  readonly etag?: string;
 }
 
 export function identityOf(stats: Stats): FileIdentity {
   return { size: stats.size, mtimeMs: stats.mtimeMs, inode: stats.ino };
 }
 
+/** The identity of an S3 object version: its ETag and size. */
+export function objectIdentity(object: { size: number; etag: string }): FileIdentity {
+  return { size: object.size, mtimeMs: 0, inode: 0, etag: object.etag };
+}
+
 // 4: verifiers and Codex rows read by the facts of shared/formats/runs (status from rollouts, not metadata.json).
-const SCHEMA_VERSION = 5;
+// 6: S3 objects keyed by ETag (the etag column).
+const SCHEMA_VERSION = 6;
 
 /** A stored digest: the row, whether it is sealed, and the scan state of a growing JSONL log. */
 export interface StoredDigest {
@@ -64,9 +76,9 @@ export class RunDigest {
     this.path = path;
     this.db = db;
     this.selectRow = db.prepare(
-      'SELECT size, mtime_ms, inode, sealed, row, state FROM digests WHERE path = ?',
+      'SELECT size, mtime_ms, inode, etag, sealed, row, state FROM digests WHERE path = ?',
     );
-    this.upsertRow = db.prepare('INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.upsertRow = db.prepare('INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   }
 
   static open(path = join(salvageDataDir(), 'run-digest.sqlite')): RunDigest {
@@ -93,7 +105,7 @@ export class RunDigest {
         .user_version;
       if (version !== SCHEMA_VERSION) {
         db.exec(`DROP TABLE IF EXISTS digests;
-          CREATE TABLE digests (path TEXT PRIMARY KEY, size INTEGER, mtime_ms REAL, inode INTEGER, sealed INTEGER, row TEXT, state TEXT);
+          CREATE TABLE digests (path TEXT PRIMARY KEY, size INTEGER, mtime_ms REAL, inode INTEGER, etag TEXT, sealed INTEGER, row TEXT, state TEXT);
           PRAGMA user_version = ${SCHEMA_VERSION};`);
       }
       db.prepare('SELECT count(*) FROM digests').get();
@@ -112,7 +124,8 @@ export class RunDigest {
       found.sealed &&
       found.identity.size === identity.size &&
       found.identity.mtimeMs === identity.mtimeMs &&
-      found.identity.inode === identity.inode;
+      found.identity.inode === identity.inode &&
+      found.identity.etag === identity.etag;
     if (same) this.hits += 1;
     else this.misses += 1;
     return same ? found.row : null;
@@ -125,6 +138,7 @@ export class RunDigest {
           size: number;
           mtime_ms: number;
           inode: number;
+          etag: string | null;
           sealed: number;
           row: string;
           state: string | null;
@@ -133,7 +147,12 @@ export class RunDigest {
     if (!found) return null;
     try {
       return {
-        identity: { size: found.size, mtimeMs: found.mtime_ms, inode: found.inode },
+        identity: {
+          size: found.size,
+          mtimeMs: found.mtime_ms,
+          inode: found.inode,
+          ...(found.etag === null ? {} : { etag: found.etag }),
+        },
         sealed: found.sealed === 1,
         row: JSON.parse(found.row) as RunRow,
         state: typeof found.state === 'string' ? (JSON.parse(found.state) as unknown) : null,
@@ -156,6 +175,7 @@ export class RunDigest {
       identity.size,
       identity.mtimeMs,
       identity.inode,
+      identity.etag ?? null,
       sealed ? 1 : 0,
       JSON.stringify(row),
       state === null ? null : JSON.stringify(state),

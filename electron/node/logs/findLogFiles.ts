@@ -5,10 +5,10 @@ import { formatFromPath } from './openLog.ts';
 import { jsonlRunKind } from './jsonlRuns.ts';
 
 /** Folders never holding logs of their own: Inspect's sample-buffer filestores, VCS and package folders. */
-const SKIPPED_FOLDERS = new Set(['.buffer', '.git', 'node_modules']);
+export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['.buffer', '.git', 'node_modules']);
 
 /** Bytes sniffed at the start of a .json file to tell an Inspect log from other JSON. */
-const JSON_SNIFF_BYTES = 256;
+export const JSON_SNIFF_BYTES = 256;
 
 /** The runs under a folder, and the files Salvage wrote beside them. */
 export interface RunFiles {
@@ -65,11 +65,16 @@ async function jsonKind(path: string): Promise<'inspect-log' | 'other-json' | 'n
   try {
     const buffer = new Uint8Array(JSON_SNIFF_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, JSON_SNIFF_BYTES, 0);
-    const head = new TextDecoder().decode(buffer.subarray(0, bytesRead));
-    if (/^\s*\{\s*"version"\s*:/.test(head)) return 'inspect-log';
-    // An empty file or one that opens like JSON is some tool's data; anything else is not JSON.
-    return /^\s*(?:[{[]|$)/.test(head) ? 'other-json' : 'not-json';
+    return jsonKindOfHead(buffer.subarray(0, bytesRead));
   } finally {
     await handle.close();
   }
+}
+
+/** What a `.json` file is, from its first JSON_SNIFF_BYTES bytes. */
+export function jsonKindOfHead(bytes: Uint8Array): 'inspect-log' | 'other-json' | 'not-json' {
+  const head = new TextDecoder().decode(bytes);
+  if (/^\s*\{\s*"version"\s*:/.test(head)) return 'inspect-log';
+  // An empty file or one that opens like JSON is some tool's data; anything else is not JSON.
+  return /^\s*(?:[{[]|$)/.test(head) ? 'other-json' : 'not-json';
 }

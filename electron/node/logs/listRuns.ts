@@ -13,6 +13,9 @@ import { recoveredPath, recoveryState } from '../recovery/recoverLog.ts';
 import { existsSync } from 'node:fs';
 import { identityOf, type RunDigest } from '../index/runDigest.ts';
 import { findWritersOf } from '../io/openWriters.ts';
+import { unreadableRow } from './runRow.ts';
+import { isS3Url } from '../s3/s3Url.ts';
+import { listS3Runs } from '../s3/s3Runs.ts';
 
 /** Logs read at once while listing: enough to overlap I/O, few enough to keep memory flat. */
 const LIST_CONCURRENCY = 8;
@@ -25,8 +28,12 @@ export interface ListOptions {
   readonly digest?: RunDigest;
 }
 
-/** One row per log under `root`; unreadable logs are listed with their problem, never dropped. */
+/**
+ * One row per log under `root` (a folder, or an `s3://bucket/prefix`); unreadable logs are
+ * listed with their problem, never dropped.
+ */
 export async function listRuns(root: string, options: ListOptions = {}): Promise<RunRow[]> {
+  if (isS3Url(root)) return listS3Runs(root, options);
   const { logs: paths, outputs } = await findRunFiles(root);
   const rows: RunRow[] = new Array<RunRow>(paths.length);
   let next = 0;
@@ -47,12 +54,16 @@ export async function listRuns(root: string, options: ListOptions = {}): Promise
  * that can still be undone. Found by name (outputNames.ts) on every listing, not stored in the
  * digest: outputs come and go without the log changing.
  */
-function withLinks(rows: ReadonlyArray<RunRow>, outputs: ReadonlyArray<string>): RunRow[] {
+export function withLinks(
+  rows: ReadonlyArray<RunRow>,
+  outputs: ReadonlyArray<string>,
+  normalize: (location: string) => string = resolve,
+): RunRow[] {
   const byLocation = new Map(rows.map((row) => [row.location, row]));
   const exports = new Map<string, string[]>();
   const sidecars = new Map<string, string[]>();
   const sourceOf = (sources: ReadonlyArray<string>): string | undefined =>
-    sources.map((source) => resolve(source)).find((source) => byLocation.has(source));
+    sources.map((source) => normalize(source)).find((source) => byLocation.has(source));
   for (const output of outputs) {
     const kind = outputKind(output);
     if (!kind || kind.kind === 'sample-markdown' || kind.kind === 'recovered') continue;
@@ -60,13 +71,13 @@ function withLinks(rows: ReadonlyArray<RunRow>, outputs: ReadonlyArray<string>):
     const source = sourceOf(kind.sources);
     if (!source) continue;
     const into = kind.kind === 'export' ? exports : sidecars;
-    into.set(source, [...(into.get(source) ?? []), resolve(output)]);
+    into.set(source, [...(into.get(source) ?? []), normalize(output)]);
   }
   return rows.map((row) => {
     const recoveredKind = outputKind(row.location);
     const recoveredFrom =
       recoveredKind?.kind === 'recovered' ? (sourceOf(recoveredKind.sources) ?? null) : null;
-    const recovered = resolve(recoveredPath(row.location));
+    const recovered = normalize(recoveredPath(row.location));
     // Sidecars sort by their time stamp: the last is the latest repair.
     const latest = sidecars.get(row.location)?.sort().at(-1) ?? null;
     return {
@@ -180,22 +191,11 @@ export async function describeRun(path: string, root: string, codecs?: Codecs): 
     // buffer, when there is one, is where the rest of it is (as `salvage recover` reads it).
     const cut = error.kind === 'central-directory-missing' ? recoveryState(path, true) : null;
     const recovered = existsSync(recoveredPath(path));
-    return {
-      ...base,
-      task: null,
-      model: null,
-      status: cut === null ? null : cut.state === 'running' ? 'running' : 'started',
-      recovery: cut?.state === 'recoverable' && !recovered ? cut.source : null,
-      samples: { completed: 0, total: null },
-      created: null,
-      score: null,
-      scores: [],
-      errors: 0,
-      cost: null,
-      tags: [],
-      tokens: null,
-      duration: null,
-      problem: { kind: error.kind, message: error.message },
-    };
+    return unreadableRow(
+      base,
+      error,
+      cut === null ? null : cut.state === 'running' ? 'running' : 'started',
+      cut?.state === 'recoverable' && !recovered ? cut.source : null,
+    );
   }
 }
