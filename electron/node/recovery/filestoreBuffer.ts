@@ -26,6 +26,28 @@ import { defaultCodecs } from '../codecs/defaultCodecs.ts';
 /** Segments kept open at once (see recentSegments). */
 const RECENT_SEGMENTS = 4;
 
+/**
+ * Where a filestore's files are read: its folder beside a local log, or its prefix beside a log
+ * in a bucket (`s3/s3Filestore.ts`).
+ */
+export interface FilestoreFiles {
+  /** The filestore's folder or URL, for messages and the recovery plan. */
+  readonly location: string;
+  /** A file's bytes (`manifest.json`, `segment.3.zip`), or null when it is not there. */
+  read(name: string): Promise<Uint8Array | null>;
+}
+
+/** The files of a filestore folder on this machine. */
+export function localFilestoreFiles(folder: string): FilestoreFiles {
+  return {
+    location: folder,
+    read: (name) => {
+      const path = join(folder, name);
+      return Promise.resolve(existsSync(path) ? readFileSync(path) : null);
+    },
+  };
+}
+
 interface ManifestSample {
   readonly summary: JsonObject;
   readonly segments: ReadonlyArray<number>;
@@ -41,6 +63,7 @@ interface ManifestSample {
 export class FilestoreBuffer implements SampleBuffer {
   readonly source = 'filestore' as const;
   readonly location: string;
+  private readonly files: FilestoreFiles;
   readonly warnings: string[] = [];
   private readonly manifest: ReadonlyArray<ManifestSample>;
   private readonly bySample: ReadonlyMap<string, ManifestSample>;
@@ -53,12 +76,13 @@ export class FilestoreBuffer implements SampleBuffer {
   >();
 
   private constructor(
-    location: string,
+    files: FilestoreFiles,
     manifest: ReadonlyArray<ManifestSample>,
     codecs: Codecs,
     parseOptions: ParseOptions,
   ) {
-    this.location = location;
+    this.files = files;
+    this.location = files.location;
     this.parseOptions = parseOptions;
     this.manifest = manifest;
     this.bySample = new Map(
@@ -67,17 +91,24 @@ export class FilestoreBuffer implements SampleBuffer {
     this.codecs = codecs;
   }
 
-  /** `parseOptions.lossless` keeps numbers' text, for a recovery that writes them back. */
-  static open(
-    folder: string,
+  /**
+   * Open a filestore (a local folder, or files read from elsewhere); `parseOptions.lossless`
+   * keeps numbers' text, for a recovery that writes them back.
+   */
+  static async open(
+    folder: string | FilestoreFiles,
     codecs: Codecs = defaultCodecs(),
     parseOptions: ParseOptions = {},
-  ): FilestoreBuffer {
-    const path = join(folder, 'manifest.json');
+  ): Promise<FilestoreBuffer> {
+    const files = typeof folder === 'string' ? localFilestoreFiles(folder) : folder;
+    const path = `${files.location}/manifest.json`;
     let manifest: JsonValue;
     try {
-      manifest = parseInspectJson(readFileSync(path, 'utf8'), path, parseOptions);
+      const bytes = await files.read('manifest.json');
+      if (bytes === null) throw new Error('it is missing');
+      manifest = parseInspectJson(new TextDecoder().decode(bytes), path, parseOptions);
     } catch (error) {
+      if (isSalvageError(error) && error.kind !== 'invalid-json') throw error;
       throw new SalvageError(
         'not-a-buffer',
         `The buffer manifest ${path} cannot be read: ${(error as Error).message}`,
@@ -100,16 +131,14 @@ export class FilestoreBuffer implements SampleBuffer {
         metadataHash: typeof entry.metadata_hash === 'string' ? entry.metadata_hash : null,
       });
     }
-    return new FilestoreBuffer(folder, samples, codecs, parseOptions);
+    return new FilestoreBuffer(files, samples, codecs, parseOptions);
   }
 
-  samples(): Promise<BufferedSample[]> {
-    return Promise.resolve(
-      this.manifest.map((sample) => ({
-        summary: sample.summary,
-        metadata: this.fullMetadata(sample),
-      })),
-    );
+  async samples(): Promise<BufferedSample[]> {
+    const samples: BufferedSample[] = [];
+    for (const sample of this.manifest)
+      samples.push({ summary: sample.summary, metadata: await this.fullMetadata(sample) });
+    return samples;
   }
 
   async sampleData(id: string, epoch: number): Promise<BufferedSampleData> {
@@ -156,7 +185,7 @@ export class FilestoreBuffer implements SampleBuffer {
 
   /** One sample's member of one segment zip, or null with a warning when the segment is missing or damaged. */
   private async readMember(segment: number, member: string): Promise<JsonObject | null> {
-    const path = join(this.location, `segment.${segment}.zip`);
+    const path = `${this.location}/segment.${segment}.zip`;
     const zip = await this.openSegment(segment, path);
     if (!zip) return null;
     const entry = zip.directory.byName.get(member);
@@ -181,11 +210,12 @@ export class FilestoreBuffer implements SampleBuffer {
   ): Promise<{ source: MemoryByteSource; directory: ZipDirectory } | null> {
     if (this.recentSegments.has(segment)) return this.recentSegments.get(segment)!;
     let opened: { source: MemoryByteSource; directory: ZipDirectory } | null = null;
-    if (!existsSync(path)) {
+    const bytes = await this.files.read(`segment.${segment}.zip`);
+    if (bytes === null) {
       this.warnings.push(`Segment ${path} is missing; the rows it held are lost.`);
     } else {
       try {
-        const source = new MemoryByteSource(readFileSync(path));
+        const source = new MemoryByteSource(bytes);
         opened = { source, directory: await readCentralDirectory(source) };
       } catch (error) {
         if (!isSalvageError(error)) throw error;
@@ -202,17 +232,19 @@ export class FilestoreBuffer implements SampleBuffer {
   }
 
   /** Full metadata kept beside the manifest when it differs from the summary's thinned copy. */
-  private fullMetadata(sample: ManifestSample): JsonObject | null {
+  private async fullMetadata(sample: ManifestSample): Promise<JsonObject | null> {
     if (!sample.metadataHash || sample.metadataHash === 'summary') return null;
     const key = createHash('sha256')
       .update(pythonJsonDumps(scalarText(sample.summary.id), Number(sample.summary.epoch ?? 1)))
       .digest('hex');
-    const path = join(this.location, `metadata.${key}.${sample.metadataHash}.json`);
-    if (!existsSync(path)) {
+    const name = `metadata.${key}.${sample.metadataHash}.json`;
+    const path = `${this.location}/${name}`;
+    const bytes = await this.files.read(name);
+    if (bytes === null) {
       this.warnings.push(`Full metadata ${path} is missing; the summary's metadata is used.`);
       return null;
     }
-    const metadata = this.parseText(readFileSync(path, 'utf8'), path);
+    const metadata = this.parseText(new TextDecoder().decode(bytes), path);
     return isJsonObject(metadata) ? metadata : null;
   }
 
