@@ -141,8 +141,8 @@ export type Fault =
   | { readonly kind: 'throttle'; readonly count: number }
   /** Answer 403 AccessDenied to every request. */
   | { readonly kind: 'deny' }
-  /** Forward GETs, but break the connection after `afterBytes` bytes of each body. */
-  | { readonly kind: 'cut-bodies'; readonly afterBytes: number };
+  /** Forward GETs, but break the connection after `afterBytes` bytes of the next `count` bodies. */
+  | { readonly kind: 'cut-bodies'; readonly afterBytes: number; readonly count: number };
 
 export interface FaultProxy {
   readonly endpoint: string;
@@ -184,10 +184,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       },
       (response) => {
         outgoing.writeHead(response.statusCode ?? 502, response.headers);
-        if (fault.kind !== 'cut-bodies' || incoming.method !== 'GET') {
+        if (fault.kind !== 'cut-bodies' || fault.count <= 0 || incoming.method !== 'GET') {
           response.pipe(outgoing);
           return;
         }
+        proxy.fault = { ...fault, count: fault.count - 1 };
         let sent = 0;
         response.on('data', (chunk: Buffer) => {
           const room = fault.afterBytes - sent;
