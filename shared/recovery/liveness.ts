@@ -41,3 +41,9 @@ function ago(ms: number): string {
   if (seconds < 2 * 86400) return `${Math.round(seconds / 3600)} h ago`;
   return `${Math.round(seconds / 86400)} days ago`;
 }
+
+/** A verdict in words: "crashed (sure): buffer manifest last written 3 h ago, log 3 h ago". */
+export function describeLiveness(liveness: Liveness): string {
+  const sure = { high: 'sure', medium: 'likely', low: 'unsure' }[liveness.confidence];
+  return `${liveness.verdict} (${sure}): ${liveness.evidence}`;
+}

@@ -31,7 +31,9 @@ export interface S3TestServer {
 /** Start s3rver with `buckets` (its data in a temporary folder). */
 export async function startS3Server(buckets: ReadonlyArray<string>): Promise<S3TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'salvage-s3-'));
-  const child = spawn(process.execPath, [PROCESS, directory, ...buckets], {
+  // s3rver encrypts its ListObjectsV2 continuation tokens with DES, which OpenSSL 3 keeps in
+  // its legacy provider: without it every listing of more than one page fails.
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', PROCESS, directory, ...buckets], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {

@@ -2,6 +2,7 @@ import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { fileError } from './fileErrors.ts';
+import { isS3Url, parseS3Url, s3Contains, s3Url } from '../s3/s3Url.ts';
 
 /**
  * The real path of `path` if it lies inside one of `folders`, else a typed refusal.
@@ -10,6 +11,7 @@ import { fileError } from './fileErrors.ts';
  * back end reads only what lies under a folder the user opened.
  */
 export async function resolveInside(path: string, folders: ReadonlyArray<string>): Promise<string> {
+  if (isS3Url(path)) return s3Inside(path, folders);
   let real: string;
   try {
     real = await realpath(resolve(path));
@@ -17,12 +19,30 @@ export async function resolveInside(path: string, folders: ReadonlyArray<string>
     throw fileError(error, path);
   }
   for (const folder of folders) {
+    if (isS3Url(folder)) continue;
     const root = await realpath(resolve(folder)).catch(() => null);
     if (root === null) continue;
     const inner = relative(root, real);
     if (inner === '' || (!inner.startsWith('..') && !isAbsolute(inner))) return real;
   }
-  throw new SalvageError(
+  throw outside(path);
+}
+
+/**
+ * An `s3://` location inside an opened `s3://` folder: the same bucket, and the folder's prefix
+ * followed by `/` (keys are compared as written: S3 resolves no `..`, and parseS3Url refuses
+ * such segments for the servers that would).
+ */
+function s3Inside(path: string, folders: ReadonlyArray<string>): string {
+  const target = parseS3Url(path);
+  for (const folder of folders) {
+    if (isS3Url(folder) && s3Contains(parseS3Url(folder), target)) return s3Url(target);
+  }
+  throw outside(path);
+}
+
+function outside(path: string): SalvageError {
+  return new SalvageError(
     'outside-opened-folders',
     `${path} is outside the folders opened in Salvage; open its folder first.`,
   );

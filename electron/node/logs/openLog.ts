@@ -13,8 +13,10 @@ import { defaultCodecs } from '../codecs/defaultCodecs.ts';
 import { JsonlRunReader } from '../../../shared/formats/jsonl/jsonlRunReader.ts';
 import { jsonlRunKind, readRunContext } from './jsonlRuns.ts';
 import { extname } from 'node:path';
-import { isS3Url } from '../s3/s3Url.ts';
-import { S3ByteSource } from '../s3/s3ByteSource.ts';
+import { isS3Url, parseS3Url } from '../s3/s3Url.ts';
+import { headObject, S3ByteSource } from '../s3/s3ByteSource.ts';
+import { stat } from 'node:fs/promises';
+import { fileError } from '../io/fileErrors.ts';
 
 /** The format a file claims by its name, as Inspect picks a recorder by extension. */
 export function formatFromPath(path: string): LogFormat | null {
@@ -50,6 +52,24 @@ export async function openLogReader(
  */
 export function openLogSource(location: string): Promise<ClosableByteSource> {
   return isS3Url(location) ? S3ByteSource.open(location) : FileByteSource.open(location);
+}
+
+/**
+ * What names a log's current bytes (size, date and inode of a file; ETag and size of an object):
+ * a changed log has another version, so nothing read from the older one is served for it.
+ */
+export async function versionOf(location: string): Promise<string> {
+  if (isS3Url(location)) {
+    const object = await headObject(parseS3Url(location));
+    return [object.etag, object.size].join('\u0000');
+  }
+  let stats;
+  try {
+    stats = await stat(location);
+  } catch (error) {
+    throw fileError(error, location);
+  }
+  return [stats.size, stats.mtimeMs, stats.ino].join('\u0000');
 }
 
 /** Open a log (a file or an S3 object) and run `use` with its reader, closing it afterwards. */

@@ -1,4 +1,4 @@
-import { paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { s3Access, type S3Access } from './s3Client.ts';
 import { s3Error } from './s3Errors.ts';
 import type { S3Object } from './s3ByteSource.ts';
@@ -37,4 +37,24 @@ export async function listObjects(folder: S3Location, access?: S3Access): Promis
     throw s3Error(error, `Cannot list ${s3Url(folder)}`);
   }
   return objects;
+}
+
+/**
+ * Check that a folder in a bucket can be listed (one ListObjectsV2 call for one key): the bucket
+ * exists and the credentials may list it. What opening an `s3://` folder checks, as opening a
+ * local one checks that the folder exists.
+ */
+export async function checkFolder(folder: S3Location): Promise<void> {
+  const { client } = await s3Access();
+  try {
+    await client.send(
+      new ListObjectsV2Command({
+        Bucket: folder.bucket,
+        Prefix: folder.key === '' ? '' : `${folder.key}/`,
+        MaxKeys: 1,
+      }),
+    );
+  } catch (error) {
+    throw s3Error(error, `Cannot open ${s3Url(folder)}`);
+  }
 }

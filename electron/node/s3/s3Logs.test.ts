@@ -36,6 +36,12 @@ beforeAll(async () => {
   const client = testClient(server.endpoint);
   await putFolder(client, BUCKET, 'demo', DEMO);
   await putObject(client, BUCKET, 'real/log_formats.eval', readFileSync(fixture(REAL_EVAL)));
+  // More than a page of objects (1,000 a listing call), among them two runs.
+  const names = Array.from({ length: 1_000 }, (_, index) => `many/notes/note-${index}.txt`);
+  for (let start = 0; start < names.length; start += 50)
+    await Promise.all(names.slice(start, start + 50).map((key) => putObject(client, BUCKET, key, 'x')));
+  await putObject(client, BUCKET, 'many/a.eval', readFileSync(fixture(REAL_EVAL)));
+  await putObject(client, BUCKET, 'many/z/b.eval', readFileSync(fixture(REAL_EVAL)));
   // Two logs alike but for one sample's size: what opening them costs must not follow the size.
   for (const [name, padding] of [
     ['small', 1024 * 1024],
@@ -92,16 +98,24 @@ describe('listing a bucket', () => {
     expect(crashed.recovery).toBeNull();
   });
 
-  it('re-lists an unchanged bucket with one listing call and no reads', async () => {
+  it('re-lists an unchanged bucket with one listing call per 1,000 objects and no reads', async () => {
     const digest = RunDigest.open(join(scratch, 'digest.sqlite'));
     try {
-      const cold = await counted(() => listRuns(`s3://${BUCKET}`, { digest }));
-      expect(cold.lists).toBe(1);
+      const cold = await counted(() => listRuns(`s3://${BUCKET}/many`, { digest }));
+      expect(cold.value.map((row) => row.path)).toEqual(['a.eval', 'z/b.eval']);
+      expect(cold.lists).toBe(2);
       expect(cold.gets).toBeGreaterThan(0);
-      const warm = await counted(() => listRuns(`s3://${BUCKET}`, { digest }));
-      expect(warm.total).toBe(1);
-      expect(warm.lists).toBe(1);
+      const warm = await counted(() => listRuns(`s3://${BUCKET}/many`, { digest }));
+      expect(warm).toMatchObject({ lists: 2, total: 2 });
       expect(warm.value).toEqual(cold.value);
+      expect(digest.hits).toBe(2);
+      // A replaced log is read again; the other is not.
+      await putObject(testClient(server.endpoint), BUCKET, 'many/a.eval', readFileSync(fixture(REAL_EVAL)).subarray(0, 100));
+      const changed = await counted(() => listRuns(`s3://${BUCKET}/many`, { digest }));
+      expect(changed.value[0]!.problem).not.toBeNull();
+      expect(changed.value[1]).toEqual(cold.value[1]);
+      expect(changed.gets).toBeGreaterThan(0);
+      expect(changed.gets).toBeLessThanOrEqual(2);
     } finally {
       digest.close();
     }

@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { EventHub } from './eventHub.ts';
 import type { OpenedFolders } from './openedFolders.ts';
+import { isS3Url } from '../s3/s3Url.ts';
 
 /** Quiet time before a burst of file events becomes one refresh (a flush rewrites a log in several steps). */
 const SETTLE_MS = 300;
@@ -17,6 +18,8 @@ export function watchFolders(folders: ReadonlyArray<string>, events: EventHub): 
   };
   const watchers: FSWatcher[] = [];
   for (const folder of folders) {
+    // A bucket cannot be watched: its runs refresh when the list is reloaded.
+    if (isS3Url(folder)) continue;
     try {
       watchers.push(watch(folder, { recursive: true, persistent: false }, changed));
     } catch {
