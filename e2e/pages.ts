@@ -88,9 +88,22 @@ export class SamplePage {
     }
   }
 
+  /** `url` (a sample's) made to point at its `n`th message or event (1-based, as links are). */
+  linkTo(url: string, list: 'message' | 'event', n: number): string {
+    const link = new URL(url);
+    link.hash = `${link.hash.replace(/&(message|event)=\d+/, '')}&${list}=${n}`;
+    return link.toString();
+  }
+
   async find(text: string): Promise<void> {
     await this.page.keyboard.press('Control+f');
     await this.page.getByLabel('Find in sample').fill(text);
     await this.page.keyboard.press('Enter');
   }
+}
+
+/** What the page put on the clipboard (the context must grant clipboard-read). */
+export async function readClipboard(page: Page): Promise<string> {
+  // A string expression: the specs compile without the DOM's types.
+  return String(await page.evaluate('navigator.clipboard.readText()'));
 }

@@ -18,7 +18,6 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -26,8 +25,7 @@ import { FileByteSource } from '../../electron/node/io/fileByteSource.ts';
 import { defaultCodecs } from '../../electron/node/codecs/defaultCodecs.ts';
 import { readEntryChunks } from '../../shared/formats/zip/entryReader.ts';
 import { SampleHandles } from '../../electron/node/sample/sampleHandles.ts';
-import { FileZipSink } from '../../electron/node/zip/fileZipSink.ts';
-import { ZipWriter } from '../../electron/node/zip/zipWriter.ts';
+import { GENERATED_ENTRY, writeGeneratedEval } from '../../test/support/generatedEval.ts';
 import { stringifyInspectJson } from '../../shared/formats/json/inspectJson.ts';
 import { inspectJsonLength } from '../../shared/formats/sample/jsonLength.ts';
 import {
@@ -39,7 +37,7 @@ import { sampleChunks, type SamplePlan } from '../../test/support/generatedSampl
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const benchDir = join(root, '.bench');
 const log = join(benchDir, 'sample-1.4gib-v2.eval');
-const ENTRY = 'samples/generated_epoch_1.json';
+const ENTRY = GENERATED_ENTRY;
 const MiB = 1024 * 1024;
 const MB = 1e6;
 const PLAN: SamplePlan = {
@@ -267,21 +265,9 @@ async function decodeOnly(path: string): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-async function generate(path: string): Promise<void> {
-  const handle = await open(path, 'w');
-  const sink = new FileZipSink(handle);
-  const writer = new ZipWriter(sink);
-  const json = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value));
-  const spec = { task: 'bench', model: 'openai/gpt-5', created: '2026-06-10T18:00:00+00:00' };
-  await writer.add('_journal/start.json', json({ version: 2, eval: spec, plan: {} }));
-  // zstd in 200 MiB frames (the writer's default, as Inspect writes large entries).
-  await writer.add(ENTRY, sampleChunks(PLAN, 4 * MiB));
-  const summary = { id: 'generated', epoch: 1, input: 'x', target: 'pass', completed: true };
-  await writer.add('summaries.json', json([summary]));
-  await writer.add('header.json', json({ version: 2, status: 'success', eval: spec, plan: {} }));
-  await writer.finish();
-  await sink.flush();
-  await handle.close();
+/** zstd in 200 MiB frames (the writer's default, as Inspect writes large entries). */
+function generate(path: string): Promise<void> {
+  return writeGeneratedEval(path, sampleChunks(PLAN, 4 * MiB));
 }
 
 function copyRange(from: string, to: string, offset: number, length: number): void {

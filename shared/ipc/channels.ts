@@ -1,5 +1,6 @@
 import type { EventChannel, InvokeArgs, InvokeChannel } from './contract.ts';
 import { EXPORT_FORMATS } from '../model/exportFormat.ts';
+import { MARKDOWN_PARTS } from '../model/sampleMarkdown.ts';
 import { POOLED_LISTS } from '../formats/sample/pageTypes.ts';
 
 /** The type of one argument field. */
@@ -31,7 +32,12 @@ export const ARGUMENTS: {
   'salvage:compare:runs': { a: 'string', b: 'string' },
   'salvage:export:run': { path: 'string', format: { oneOf: EXPORT_FORMATS } },
   'salvage:export:sample': { path: 'string', id: 'string', epoch: 'integer' },
-  'salvage:sample:markdown': { path: 'string', id: 'string', epoch: 'integer' },
+  'salvage:sample:markdown': {
+    path: 'string',
+    id: 'string',
+    epoch: 'integer',
+    part: { oneOf: MARKDOWN_PARTS },
+  },
   'salvage:sample:open': { path: 'string', id: 'string', epoch: 'integer' },
   'salvage:sample:messages': { handle: 'string', start: 'integer', count: 'integer' },
   'salvage:sample:events': { handle: 'string', start: 'integer', count: 'integer' },
@@ -46,6 +52,7 @@ export const ARGUMENTS: {
   'salvage:sample:rows': { handle: 'string', start: 'integer', count: 'integer' },
   'salvage:sample:field': { handle: 'string', key: 'string' },
   'salvage:sample:string': { handle: 'string', ref: 'string', start: 'integer', length: 'integer' },
+  'salvage:sample:json': { handle: 'string' },
   'salvage:sample:close': { handle: 'string' },
 };
 

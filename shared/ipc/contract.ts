@@ -1,5 +1,6 @@
 import type { LogHeader, Sample, SampleSummary } from '../model/log.ts';
 import type { ExportFormat } from '../model/exportFormat.ts';
+import type { MarkdownPart } from '../model/sampleMarkdown.ts';
 import type { BackendFailure } from './outcome.ts';
 import type { RunRow } from '../model/run.ts';
 import type { RunComparison } from '../resume/comparison.ts';
@@ -67,11 +68,15 @@ export interface InvokeMap {
     readonly id: string;
     readonly epoch: number;
   }) => Promise<{ readonly output: string | null }>;
-  /** One sample as Markdown text, and the file name it would have: what web mode downloads. */
+  /**
+   * One sample as Markdown text (all of it, or its transcript alone), and the file name it would
+   * have: what web mode downloads and what Copy puts on the clipboard.
+   */
   'salvage:sample:markdown': (args: {
     readonly path: string;
     readonly id: string;
     readonly epoch: number;
+    readonly part: MarkdownPart;
   }) => Promise<{ readonly name: string; readonly markdown: string }>;
   /** Start streaming a run's sample summaries as `salvage:samples:batch` events. */
   'salvage:samples:stream': (args: {
@@ -120,6 +125,11 @@ export interface InvokeMap {
     readonly start: number;
     readonly length: number;
   }) => Promise<StringSlice>;
+  /**
+   * An open sample as JSON text, pools and attachments resolved (what `salvage sample --json`
+   * prints), for the clipboard: refused as `size-limit` beyond `SAMPLE_COPY_LIMIT_BYTES`.
+   */
+  'salvage:sample:json': (args: { readonly handle: string }) => Promise<{ readonly text: string }>;
   /** Release an open sample (its spill file goes with its last handle). */
   'salvage:sample:close': (args: { readonly handle: string }) => Promise<void>;
 }

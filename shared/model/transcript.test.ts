@@ -70,6 +70,43 @@ describe('transcript', () => {
   });
 });
 
+describe('one line for every event kind Inspect writes', () => {
+  it.each<[JsonObject, string]>([
+    [
+      { event: 'score_edit', score_name: 'match', edit: { value: 'C', explanation: 'regraded' } },
+      'match → C — regraded',
+    ],
+    [
+      {
+        event: 'approval',
+        decision: 'reject',
+        approver: 'policy',
+        call: { function: 'bash' },
+        explanation: 'rm -rf',
+      },
+      'reject bash by policy — rm -rf',
+    ],
+    [{ event: 'input', input: 'yes', input_ansi: 'yes' }, 'yes'],
+    [{ event: 'interrupt', interrupted: 'model', source: 'user' }, 'model interrupted by user'],
+    [
+      { event: 'subtask', name: 'search', events: [{ event: 'info' }], result: { hits: 2 } },
+      'search (1 event) → {"hits":2}',
+    ],
+    [{ event: 'anchor', anchor_id: 'a1' }, 'a1'],
+    [{ event: 'branch', from_anchor: 'a1' }, 'from a1'],
+    [
+      { event: 'compaction', type: 'summary', tokens_before: 9000, tokens_after: 1200 },
+      'summary: 9000 → 1200 tokens',
+    ],
+    [
+      { event: 'checkpoint', checkpoint_id: 3, turn: 7, trigger: 'turn' },
+      'checkpoint 3 at turn 7 (turn)',
+    ],
+  ])('%j', (event, summary) => {
+    expect(eventSummary(event)).toBe(summary);
+  });
+});
+
 describe('the transcript as a tree', () => {
   const events: JsonObject[] = [
     { event: 'sample_init' },

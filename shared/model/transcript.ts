@@ -107,6 +107,43 @@ export function eventSummary(event: JsonObject): string {
     case 'info':
     case 'logger':
       return contentText(event.message ?? event.data);
+    case 'score_edit': {
+      const edit = isJsonObject(event.edit) ? event.edit : {};
+      return [
+        `${contentText(event.score_name)} → ${contentText(edit.value)}`,
+        contentText(edit.explanation),
+      ]
+        .filter(Boolean)
+        .join(' — ');
+    }
+    case 'approval': {
+      const call = isJsonObject(event.call) ? event.call : {};
+      const explanation = contentText(event.explanation);
+      return `${contentText(event.decision)} ${contentText(call.function)} by ${contentText(event.approver)}${explanation ? ` — ${explanation}` : ''}`;
+    }
+    case 'input':
+      return contentText(event.input);
+    case 'interrupt':
+      return `${contentText(event.interrupted)} interrupted by ${contentText(event.source)}`;
+    case 'subtask': {
+      const events = Array.isArray(event.events) ? event.events.length : 0;
+      return `${contentText(event.name)} (${events} event${events === 1 ? '' : 's'}) → ${stringifyInspectJson(event.result ?? null)}`;
+    }
+    case 'anchor':
+      return contentText(event.anchor_id);
+    case 'branch':
+      return `from ${contentText(event.from_anchor)}`;
+    case 'compaction':
+      return [
+        contentText(event.type),
+        typeof event.tokens_before === 'number' && typeof event.tokens_after === 'number'
+          ? `${event.tokens_before} → ${event.tokens_after} tokens`
+          : '',
+      ]
+        .filter(Boolean)
+        .join(': ');
+    case 'checkpoint':
+      return `checkpoint ${contentText(event.checkpoint_id)} at turn ${contentText(event.turn)} (${contentText(event.trigger)})`;
     default:
       return '';
   }

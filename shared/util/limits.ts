@@ -32,3 +32,9 @@ export const JSON_SCAN_CHUNK_BYTES = 1024 * 1024;
  * a 5,000-sample recovery spent most of its time waiting on per-entry stream round trips.
  */
 export const WHOLE_DECODE_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Largest sample JSON Copy puts on the clipboard. A clipboard of more is no use to paste anywhere
+ * and costs the page its memory; beyond it the user exports or runs `salvage sample --json`.
+ */
+export const SAMPLE_COPY_LIMIT_BYTES = 32 * 1024 * 1024;

@@ -1,14 +1,5 @@
-import {
-  contentText,
-  eventDepths,
-  eventSummary,
-  toolCallsText,
-} from '../../../shared/model/transcript.ts';
-import {
-  isJsonObject,
-  stringifyInspectJson,
-  type JsonValue,
-} from '../../../shared/formats/json/inspectJson.ts';
+import { plainText, sampleMarkdown } from '../../../shared/model/sampleMarkdown.ts';
+import { isJsonObject, stringifyInspectJson } from '../../../shared/formats/json/inspectJson.ts';
 import { scalarText, type Sample } from '../../../shared/model/log.ts';
 import type { RunReader } from '../../../shared/formats/runReader.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
@@ -104,10 +95,10 @@ export async function exportRun(
               const scores = isJsonObject(summary.scores) ? summary.scores : {};
               const cells = scorers.map((name) => {
                 const score = scores[name];
-                return isJsonObject(score) ? plain(score.value) : '';
+                return isJsonObject(score) ? plainText(score.value) : '';
               });
               await write(
-                `${[scalarText(summary.id), plain(summary.epoch), ...cells, plain(summary.error)].map(csvCell).join(',')}\n`,
+                `${[scalarText(summary.id), plainText(summary.epoch), ...cells, plainText(summary.error)].map(csvCell).join(',')}\n`,
               );
               count += 1;
             }
@@ -140,43 +131,6 @@ export async function exportSampleMarkdown(
   return { output, format: 'md', samples: 1 };
 }
 
-export function sampleMarkdown(sample: Sample): string {
-  const lines = [`# Sample ${scalarText(sample.id)}, epoch ${plain(sample.epoch)}`, ''];
-  if (isJsonObject(sample.scores)) {
-    lines.push('## Scores', '');
-    for (const [name, score] of Object.entries(sample.scores)) {
-      if (!isJsonObject(score)) continue;
-      lines.push(
-        `- **${name}**: ${plain(score.value)}${score.explanation ? ` — ${plain(score.explanation)}` : ''}`,
-      );
-    }
-    lines.push('');
-  }
-  if (isJsonObject(sample.error)) lines.push(`**Error:** ${plain(sample.error.message)}`, '');
-  lines.push('## Messages', '');
-  for (const message of Array.isArray(sample.messages) ? (sample.messages as JsonValue[]) : []) {
-    if (!isJsonObject(message)) continue;
-    lines.push(`### ${plain(message.role)}`, '', contentText(message.content), '');
-    for (const call of toolCallsText(message)) lines.push(`- tool call: \`${call}\``, '');
-  }
-  const events = Array.isArray(sample.events)
-    ? (sample.events as JsonValue[]).filter(isJsonObject)
-    : [];
-  if (events.length > 0) {
-    // The transcript as a nested list: spans indent what happens inside them.
-    lines.push('## Transcript', '');
-    const depths = eventDepths(events);
-    events.forEach((event, index) => {
-      const indent = '  '.repeat(depths[index]!);
-      const [first = '', ...rest] = eventSummary(event).split('\n');
-      lines.push(`${indent}- **${plain(event.event)}** ${first}`.trimEnd());
-      for (const line of rest) lines.push(`${indent}  ${line}`);
-    });
-    lines.push('');
-  }
-  return `${lines.join('\n').trimEnd()}\n`;
-}
-
 /**
  * Open a log whose JSON an export writes back: an Inspect log is read keeping each number's text
  * (`2.0` stays a float for Python); other logs as usual.
@@ -207,11 +161,6 @@ async function eachSample(
   for (const ref of await reader.listSamples())
     await use(await reader.readSample(ref.id, ref.epoch), index++);
   return index;
-}
-
-function plain(value: JsonValue | undefined): string {
-  if (value === undefined || value === null) return '';
-  return typeof value === 'string' ? value : stringifyInspectJson(value);
 }
 
 /** RFC 4180 quoting. */

@@ -14,8 +14,10 @@ import {
   type PagerLimits,
 } from '../../../shared/formats/sample/samplePager.ts';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
+import { writeResolvedSample } from '../../../shared/formats/sample/resolvedWriter.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { versionOf } from '../logs/openLog.ts';
+import { SAMPLE_COPY_LIMIT_BYTES } from '../../../shared/util/limits.ts';
 import { indexSample, type IndexedSample } from './indexSample.ts';
 
 export interface SampleHandlesOptions {
@@ -28,6 +30,8 @@ export interface SampleHandlesOptions {
   /** Spill bytes kept at once; opening beyond it closes older samples (never the one opened). */
   readonly maxSpillBytes?: number;
   readonly limits?: PagerLimits;
+  /** The clock idleness is measured by (a test's own, to step it). */
+  readonly now?: () => number;
 }
 
 /** A few open samples: a viewer shows one, with the previous ones ready for Back. */
@@ -94,7 +98,7 @@ export class SampleHandles {
         ready,
         abort,
         handles: new Set(),
-        lastUsed: Date.now(),
+        lastUsed: this.now(),
         spilled: 0,
         closed: false,
         failed: false,
@@ -160,6 +164,27 @@ export class SampleHandles {
     return (await this.pager(handle)).string(ref, start, length);
   }
 
+  /**
+   * The sample as JSON text, resolved as `salvage sample --json` writes it, up to `limit` bytes:
+   * past it the writing stops and the answer is a `size-limit` error that says what to do.
+   */
+  async json(handle: string, limit = SAMPLE_COPY_LIMIT_BYTES): Promise<string> {
+    const { sample } = await this.ready(handle);
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    await writeResolvedSample(sample.index, sample.bytes, (chunk) => {
+      bytes += chunk.byteLength;
+      if (bytes > limit) {
+        throw new SalvageError(
+          'size-limit',
+          `The sample's JSON is over ${Math.round(limit / 1024 ** 2)} MB, too much for the clipboard: export the run as JSONL, or run \`salvage sample LOG ID EPOCH --json\`.`,
+        );
+      }
+      chunks.push(chunk.slice());
+    });
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
   /** Close a handle; the sample closes with its last handle. Closing twice is harmless. */
   async close(handle: string): Promise<void> {
     const entry = this.handles.get(handle);
@@ -176,19 +201,27 @@ export class SampleHandles {
   }
 
   /** Samples open now (for tests and diagnostics). */
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
   get openCount(): number {
     return this.entries.size;
   }
 
   private async pager(handle: string): Promise<SamplePager> {
+    return (await this.ready(handle)).pager;
+  }
+
+  private async ready(handle: string): Promise<{ sample: IndexedSample; pager: SamplePager }> {
     const entry = this.handles.get(handle);
     if (!entry || entry.closed) throw closedError();
     this.touch(entry);
-    return (await entry.ready).pager;
+    return entry.ready;
   }
 
   private touch(entry: Entry): void {
-    entry.lastUsed = Date.now();
+    entry.lastUsed = this.now();
     // Map order is use order: most recent last.
     this.entries.delete(entry.key);
     this.entries.set(entry.key, entry);
@@ -207,7 +240,7 @@ export class SampleHandles {
   }
 
   private async closeIdle(): Promise<void> {
-    const limit = Date.now() - (this.options.idleMs ?? IDLE_MS);
+    const limit = this.now() - (this.options.idleMs ?? IDLE_MS);
     for (const entry of [...this.entries.values()]) {
       if (entry.lastUsed < limit) await this.drop(entry);
     }

@@ -7,7 +7,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,16 +22,15 @@ import { DEFAULT_PAGER_LIMITS, SamplePager } from '../../../shared/formats/sampl
 import type { RunReader } from '../../../shared/formats/runReader.ts';
 import { METHOD_DEFLATE, METHOD_ZSTD } from '../../../shared/formats/zip/zipEntry.ts';
 import type { Sample } from '../../../shared/model/log.ts';
-import { fixture, fixtureFiles, JSONL_FIXTURES } from '../../../test/support/fixtures.ts';
+import { fixture, fixtureFiles, JSONL_FIXTURES, TS_MONO } from '../../../test/support/fixtures.ts';
 import {
   sampleChunks,
   samplePieces,
   type SamplePlan,
 } from '../../../test/support/generatedSample.ts';
+import { writeGeneratedEval } from '../../../test/support/generatedEval.ts';
 import { runCli } from '../cli/main.ts';
 import { withLog } from '../logs/openLog.ts';
-import { FileZipSink } from '../zip/fileZipSink.ts';
-import { ZipWriter } from '../zip/zipWriter.ts';
 import { indexSample } from './indexSample.ts';
 import { SampleHandles } from './sampleHandles.ts';
 import { MEMORY_SAMPLE_BYTES } from './spillFile.ts';
@@ -55,25 +53,11 @@ const SMALL_PLAN: SamplePlan = { ...PLAN, turns: 150, bigStrings: 1 };
 const PAGE_CHARS = DEFAULT_PAGER_LIMITS.pageChars;
 
 /** An .eval with one sample entry made of `sample` chunks (zstd in 4 MiB frames, or deflate). */
-async function writeEval(
+const writeEval = (
   path: string,
   sample: AsyncIterable<Uint8Array> | Uint8Array,
   method = METHOD_ZSTD,
-): Promise<void> {
-  const handle = await open(path, 'w');
-  const sink = new FileZipSink(handle);
-  const writer = new ZipWriter(sink);
-  const json = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value));
-  const spec = { task: 'generated', model: 'openai/gpt-5', created: '2026-06-10T18:00:00+00:00' };
-  await writer.add('_journal/start.json', json({ version: 2, eval: spec, plan: {} }));
-  await writer.add('samples/generated_epoch_1.json', sample, { method, frameInputBytes: 4 << 20 });
-  const summary = { id: 'generated', epoch: 1, input: 'x', target: 'pass', completed: true };
-  await writer.add('summaries.json', json([summary]));
-  await writer.add('header.json', json({ version: 2, status: 'success', eval: spec, plan: {} }));
-  await writer.finish();
-  await sink.flush();
-  await handle.close();
-}
+): Promise<void> => writeGeneratedEval(path, sample, { method, frameInputBytes: 4 << 20 });
 
 const GENERATED = join(folder, 'generated.eval');
 let whole: Sample;
@@ -204,6 +188,25 @@ describe('paged sample reader, on a generated sample of tens of MB', () => {
     expect(cut).toBeGreaterThanOrEqual(PLAN.bigStrings);
     await handles.close(handle);
   }, 240_000);
+
+  it('gives a sample as JSON for the clipboard, and refuses one past the limit', async () => {
+    // A real agent run: the text is readSample's value.
+    const agent = fixture(`${TS_MONO}/original/ais-decoder.eval`);
+    const small = await handles.open(agent, '1', 1);
+    const text = await handles.json(small.handle);
+    expect(parseInspectJson(text, 'copy')).toEqual(
+      await withLog(agent, (reader) => reader.readSample('1', 1)),
+    );
+    await handles.close(small.handle);
+    // Resolved (every model call's input expanded), the generated sample is far past the limit:
+    // refused as soon as the limit is passed, typed, with what to do instead.
+    const { handle } = await handles.open(GENERATED, 'generated', 1);
+    const refused = handles.json(handle);
+    await expect(refused).rejects.toMatchObject({ kind: 'size-limit' });
+    await expect(refused).rejects.toThrow(/salvage sample LOG ID EPOCH --json/);
+    await expect(handles.json(handle, 1024)).rejects.toMatchObject({ kind: 'size-limit' });
+    await handles.close(handle);
+  });
 
   it('fetches a cut string whole or a slice of it', async () => {
     const { handle } = await handles.open(GENERATED, 'generated', 1);
@@ -497,7 +500,13 @@ describe('paged sample handles', () => {
   });
 
   it('closes the least recently used sample beyond the limit, and idle ones', async () => {
-    const local = new SampleHandles({ spillDirectory: spill, maxOpen: 1, idleMs: 50 });
+    let now = 0;
+    const local = new SampleHandles({
+      spillDirectory: spill,
+      maxOpen: 1,
+      idleMs: 50,
+      now: () => now,
+    });
     const path = fixture(
       'real/inspect_ai/tests/scorer/logs/2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval',
     );
@@ -507,7 +516,10 @@ describe('paged sample handles', () => {
       kind: 'sample-closed',
     });
     expect((await local.messages(second.handle, 0, 1)).items).toHaveLength(1);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    now += 49;
+    await (local as unknown as { closeIdle(): Promise<void> }).closeIdle();
+    expect(local.openCount).toBe(1);
+    now += 2;
     await (local as unknown as { closeIdle(): Promise<void> }).closeIdle();
     await expect(local.messages(second.handle, 0, 1)).rejects.toMatchObject({
       kind: 'sample-closed',

@@ -95,7 +95,7 @@ const ARGS: Record<(typeof INVOKE_CHANNELS)[number], unknown> = {
   'salvage:samples:cancel': { streamId: 'no-such-stream' },
   'salvage:export:run': { path: LOG, format: 'csv' },
   'salvage:export:sample': { path: LOG, id: '3', epoch: 1 },
-  'salvage:sample:markdown': { path: LOG, id: '3', epoch: 1 },
+  'salvage:sample:markdown': { path: LOG, id: '3', epoch: 1, part: 'sample' },
   'salvage:compare:runs': { a: LOG, b: LOG },
   'salvage:sample:open': { path: LOG, id: '3', epoch: 1 },
   // The paged channels take the handle the open answered (set in the loop below).
@@ -106,6 +106,7 @@ const ARGS: Record<(typeof INVOKE_CHANNELS)[number], unknown> = {
   'salvage:sample:rows': { start: 0, count: 10 },
   'salvage:sample:field': { key: 'target' },
   'salvage:sample:string': { ref: 'set below', start: 0, length: 100 },
+  'salvage:sample:json': {},
   'salvage:sample:close': {},
 };
 
@@ -127,7 +128,8 @@ describe('web mode', () => {
     const ref = await targetRef();
     for (const channel of INVOKE_CHANNELS) {
       let args = channel === 'salvage:repair:undo' ? { sidecar: repairedSidecar } : ARGS[channel];
-      if (channel.startsWith('salvage:sample:') && channel !== 'salvage:sample:open') {
+      // The paged channels name the sample by the handle the open answered, not by its path.
+      if (channel.startsWith('salvage:sample:') && !('path' in (args as object))) {
         args = {
           ...(args as object),
           handle,

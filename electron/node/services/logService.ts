@@ -8,7 +8,8 @@ import { planRecovery, recoverLog } from '../recovery/recoverLog.ts';
 import { checkJsonl, repairJsonl, undoRepair } from '../repair/repairJsonl.ts';
 import { basename, dirname } from 'node:path';
 import { EventHub } from './eventHub.ts';
-import { exportRun, exportSampleMarkdown, sampleMarkdown } from '../export/exportRun.ts';
+import { exportRun, exportSampleMarkdown } from '../export/exportRun.ts';
+import { sampleMarkdown, sampleTranscriptMarkdown } from '../../../shared/model/sampleMarkdown.ts';
 import { compareRuns } from '../resume/compareRuns.ts';
 import { outputExists } from '../io/writeOutput.ts';
 import { isS3Url } from '../s3/s3Url.ts';
@@ -117,12 +118,15 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
       const report = await exportSampleMarkdown(log, id, epoch, output, output !== suggested);
       return { output: report.output };
     },
-    'salvage:sample:markdown': async ({ path, id, epoch }) => {
+    'salvage:sample:markdown': async ({ path, id, epoch, part }) => {
       const log = await inside(path);
       const sample = await withLog(log, (reader) => reader.readSample(id, epoch), options.codecs);
+      const transcript = part === 'transcript';
       return {
-        name: basename(`${sampleMarkdownBase(log, id, epoch)}.md`),
-        markdown: sampleMarkdown(sample),
+        name: basename(
+          `${sampleMarkdownBase(log, id, epoch)}${transcript ? '.transcript' : ''}.md`,
+        ),
+        markdown: transcript ? sampleTranscriptMarkdown(sample) : sampleMarkdown(sample),
       };
     },
     'salvage:log:header': async ({ path }) =>
@@ -143,6 +147,7 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
     'salvage:sample:field': ({ handle, key }) => samples.field(handle, key),
     'salvage:sample:string': ({ handle, ref, start, length }) =>
       samples.string(handle, ref, start, length),
+    'salvage:sample:json': async ({ handle }) => ({ text: await samples.json(handle) }),
     'salvage:sample:close': ({ handle }) => samples.close(handle),
   };
 }

@@ -2,6 +2,7 @@ import { stringifyInspectJson } from '../../../shared/formats/json/inspectJson.t
 import type {
   OutlineNode,
   PageItem,
+  PooledList,
   SamplePage,
 } from '../../../shared/formats/sample/pageTypes.ts';
 import type { Client } from '../api/client.ts';
@@ -159,6 +160,20 @@ export class SampleReader {
     } finally {
       this.loading.delete('index');
     }
+  }
+
+  /**
+   * Items [start, start + count) of a model event's pooled list that was too large for its page
+   * (`PageItem.deferred`); fewer when they are large. Not cached: the view that asked keeps them.
+   */
+  pooled(event: number, list: PooledList, start: number, count: number): Promise<SamplePage> {
+    return this.client.call('salvage:sample:pooled', {
+      handle: this.handle,
+      event,
+      list,
+      start,
+      count,
+    });
   }
 
   /** A string the page carried cut short, whole. */

@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { SampleOverview } from '../../../shared/formats/sample/pageTypes.ts';
 import { sampleKey } from '../../../shared/model/log.ts';
+import type { MarkdownPart } from '../../../shared/model/sampleMarkdown.ts';
 import type { Client } from '../api/client.ts';
 import { ask, IDLE, type Request } from './request.ts';
 import { SampleReader, type SamplePlace } from './sampleReader.ts';
@@ -42,8 +43,12 @@ export interface SampleSlice {
   stepFind: (by: 1 | -1) => void;
   /** Export the open sample as Markdown: a save dialog on the desktop, a download in web mode. */
   exportCurrentSample: () => Promise<void>;
-  /** The open sample's Markdown, for web mode to download. */
-  sampleMarkdown: () => Promise<{ readonly name: string; readonly markdown: string } | null>;
+  /** The open sample's Markdown (all of it, or the transcript), to download or copy. */
+  sampleMarkdown: (
+    part: MarkdownPart,
+  ) => Promise<{ readonly name: string; readonly markdown: string } | null>;
+  /** The open sample as JSON, pools and attachments resolved, to copy. */
+  sampleJson: () => Promise<string | null>;
 }
 
 export function createSampleSlice(client: Client): StateCreator<Store, [], [], SampleSlice> {
@@ -162,11 +167,16 @@ export function createSampleSlice(client: Client): StateCreator<Store, [], [], S
           },
         );
       },
-      sampleMarkdown: async () => {
+      sampleMarkdown: async (part) => {
         const sample = get().sample;
         if (sample.phase !== 'ready') return null;
         const { path, id, epoch } = sample.target;
-        return client.call('salvage:sample:markdown', { path, id, epoch });
+        return client.call('salvage:sample:markdown', { path, id, epoch, part });
+      },
+      sampleJson: async () => {
+        const reader = get().sampleReader;
+        if (!reader) return null;
+        return (await client.call('salvage:sample:json', { handle: reader.handle })).text;
       },
     };
   };

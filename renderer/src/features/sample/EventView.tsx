@@ -10,7 +10,9 @@ import { contentText, eventSummary } from '../../../../shared/model/transcript.t
 import { formatDuration, formatTokens } from '../../../../shared/util/format.ts';
 import { Markdown, PlainText } from '../../components/Markdown.tsx';
 import { ScoreValue } from '../../components/ScoreValue.tsx';
+import { useDeferredList } from './ItemScope.tsx';
 import { MessageView, ToolCall } from './MessageView.tsx';
+import { PooledItems } from './PooledItems.tsx';
 
 /** `HH:MM:SS` of an event's timestamp (the whole one on hover). */
 function Time({ value }: { value: JsonValue | undefined }) {
@@ -46,6 +48,10 @@ function ModelEvent({ event }: { event: JsonObject }) {
   const usage = isJsonObject(output.usage) ? output.usage : {};
   const input = Array.isArray(event.input) ? (event.input as JsonValue[]).filter(isJsonObject) : [];
   const call = isJsonObject(event.call) ? event.call : null;
+  // A late call's whole conversation may be too large for the event's page: paged on its own.
+  const deferredInput = useDeferredList('input');
+  const deferredCall = useDeferredList('call');
+  const inputCount = deferredInput?.deferred.count ?? input.length;
   return (
     <>
       <div className="event-facts">
@@ -74,8 +80,19 @@ function ModelEvent({ event }: { event: JsonObject }) {
           <MessageView message={message} index={input.length} />
         </div>
       )}
-      <Fold label={`Input: ${input.length} message${input.length === 1 ? '' : 's'}`}>
-        {() => input.map((item, index) => <MessageView key={index} message={item} index={index} />)}
+      <Fold label={`Input: ${inputCount} message${inputCount === 1 ? '' : 's'}`}>
+        {() =>
+          deferredInput ? (
+            <PooledItems
+              {...deferredInput}
+              render={(item) =>
+                isJsonObject(item.value) && <MessageView message={item.value} index={item.index} />
+              }
+            />
+          ) : (
+            input.map((item, index) => <MessageView key={index} message={item} index={index} />)
+          )
+        }
       </Fold>
       {call && (
         <Fold label="API request and response">
@@ -83,6 +100,12 @@ function ModelEvent({ event }: { event: JsonObject }) {
             <>
               <h5>Request</h5>
               <Json value={call.request} />
+              {deferredCall && (
+                <>
+                  <h5>Request messages ({deferredCall.deferred.count.toLocaleString()})</h5>
+                  <PooledItems {...deferredCall} render={(item) => <Json value={item.value} />} />
+                </>
+              )}
               <h5>Response</h5>
               <Json value={call.response} />
             </>
@@ -189,7 +212,114 @@ function ErrorEvent({ event }: { event: JsonObject }) {
   );
 }
 
-/** What an event did, by its kind; anything this view does not know is shown as its summary. */
+function ScoreEditEvent({ event }: { event: JsonObject }) {
+  const edit = isJsonObject(event.edit) ? event.edit : {};
+  const provenance = isJsonObject(edit.provenance) ? edit.provenance : null;
+  return (
+    <>
+      <div className="event-facts">
+        <strong>{displayText(event.score_name)}</strong>
+        <span className="muted">edited to</span>
+        <code>{stringifyInspectJson(edit.value ?? null)}</code>
+        {edit.answer !== undefined && edit.answer !== null && (
+          <span className="muted">answer: {displayText(edit.answer)}</span>
+        )}
+        {provenance && (
+          <span className="muted">
+            by {displayText(provenance.author)} {displayText(provenance.timestamp)}
+            {provenance.reason !== undefined && `: ${displayText(provenance.reason)}`}
+          </span>
+        )}
+      </div>
+      {edit.explanation !== undefined && edit.explanation !== null && (
+        <Markdown text={displayText(edit.explanation)} />
+      )}
+    </>
+  );
+}
+
+/** A tool call put to an approver, and what it decided (a modified call when it changed it). */
+function ApprovalEvent({ event }: { event: JsonObject }) {
+  const decision = displayText(event.decision);
+  const refused = decision === 'reject' || decision === 'terminate';
+  return (
+    <>
+      <div className="event-facts">
+        <span className={`tag${refused ? ' tag-error' : ''}`}>{decision}</span>
+        <span className="muted">by {displayText(event.approver)}</span>
+        {event.message !== undefined && <span>{displayText(event.message)}</span>}
+      </div>
+      {isJsonObject(event.call) && <ToolCall call={event.call} />}
+      {isJsonObject(event.modified) && (
+        <>
+          <h5>Modified to</h5>
+          <ToolCall call={event.modified} />
+        </>
+      )}
+      {event.explanation !== undefined && event.explanation !== null && (
+        <Markdown text={displayText(event.explanation)} />
+      )}
+    </>
+  );
+}
+
+/** A nested task's name, input and result, and the events it ran (folded). */
+function SubtaskEvent({ event }: { event: JsonObject }) {
+  const events = Array.isArray(event.events)
+    ? (event.events as JsonValue[]).filter(isJsonObject)
+    : [];
+  return (
+    <>
+      <div className="event-facts">
+        <code>{displayText(event.name)}</code>
+        {event.type !== undefined && event.type !== null && (
+          <span className="muted">{displayText(event.type)}</span>
+        )}
+        {typeof event.working_time === 'number' && (
+          <span className="muted">{formatDuration(event.working_time)}</span>
+        )}
+      </div>
+      <Fold label="Input">{() => <Json value={event.input} />}</Fold>
+      <Fold label="Result">{() => <Json value={event.result} />}</Fold>
+      {events.length > 0 && (
+        <Fold label={`Events (${events.length})`}>
+          {() =>
+            events.map((inner, index) => (
+              <div key={index} className={`event event-${displayText(inner.event)}`}>
+                <EventHead event={inner} index={index} />
+                <EventBody event={inner} />
+              </div>
+            ))
+          }
+        </Fold>
+      )}
+    </>
+  );
+}
+
+function CheckpointEvent({ event }: { event: JsonObject }) {
+  return (
+    <>
+      <div className="event-facts">
+        <span>
+          checkpoint {displayText(event.checkpoint_id)} at turn {displayText(event.turn)}
+        </span>
+        <span className="muted">{displayText(event.trigger)}</span>
+        {typeof event.size_bytes === 'number' && (
+          <span className="muted">{event.size_bytes.toLocaleString()} bytes</span>
+        )}
+        {typeof event.duration_ms === 'number' && (
+          <span className="muted">{formatDuration(event.duration_ms / 1000)}</span>
+        )}
+      </div>
+      <Fold label="Host and sandboxes">
+        {() => <Json value={{ host: event.host ?? null, sandboxes: event.sandboxes ?? null }} />}
+      </Fold>
+    </>
+  );
+}
+
+/** What an event did, by its kind; anything this view does not know is shown as its summary. */ /** What an event did, by its kind; anything this view does not know is shown as its summary. */
 export function EventBody({ event }: { event: JsonObject }) {
   switch (event.event) {
     case 'model':
@@ -202,8 +332,23 @@ export function EventBody({ event }: { event: JsonObject }) {
     case 'store':
       return <ChangesEvent event={event} />;
     case 'score':
-    case 'score_edit':
       return <ScoreEvent event={event} />;
+    case 'score_edit':
+      return <ScoreEditEvent event={event} />;
+    case 'approval':
+      return <ApprovalEvent event={event} />;
+    case 'subtask':
+      return <SubtaskEvent event={event} />;
+    case 'checkpoint':
+      return <CheckpointEvent event={event} />;
+    case 'input':
+      return <PlainText text={displayText(event.input)} />;
+    case 'interrupt':
+    case 'anchor':
+    case 'branch':
+    case 'compaction':
+    case 'step':
+      return <p>{eventSummary(event)}</p>;
     case 'error':
       return <ErrorEvent event={event} />;
     case 'sample_limit':

@@ -5,6 +5,10 @@ import {
   type JsonValue,
 } from '../../../../shared/formats/json/inspectJson.ts';
 import { displayText } from '../../../../shared/model/display.ts';
+import { useContext } from 'react';
+import { messageMarkdown } from '../../../../shared/model/sampleMarkdown.ts';
+import { CopyButton } from '../../components/CopyButton.tsx';
+import { CutTextContext, wholeValue } from '../../components/cutText.ts';
 import { Markdown, PlainText } from '../../components/Markdown.tsx';
 
 /** A media source a page may show: data and blob URLs of the sample itself, never a fetch. */
@@ -12,13 +16,74 @@ function mediaSource(value: JsonValue | undefined): string | null {
   return typeof value === 'string' && /^(data:|blob:)/.test(value) ? value : null;
 }
 
-/** One content part of a message: text, reasoning, image, audio, video, document or data. */
+/** The sources a text cites: a link for a URL (opened outside the app), else the title. */
+function Citations({ citations }: { citations: JsonObject[] }) {
+  return (
+    <ol className="citations" aria-label="Citations">
+      {citations.map((citation, index) => {
+        const url = typeof citation.url === 'string' && /^https?:\/\//.test(citation.url);
+        const title = displayText(citation.title) || displayText(citation.url) || 'source';
+        return (
+          <li key={index}>
+            {url ? (
+              <a href={citation.url as string} target="_blank" rel="noreferrer noopener">
+                {title}
+              </a>
+            ) : (
+              title
+            )}
+            {citation.cited_text !== undefined && citation.cited_text !== null && (
+              <span className="muted"> “{displayText(citation.cited_text)}”</span>
+            )}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+/** One content part of a message: text, reasoning, image, audio, video, document, data or tool use. */
 function ContentPart({ part }: { part: JsonValue }) {
   if (typeof part === 'string') return <Markdown text={part} />;
   if (!isJsonObject(part)) return <PlainText text={displayText(part)} />;
   switch (part.type) {
     case 'text':
-      return <Markdown text={displayText(part.text)} />;
+      return (
+        <>
+          {part.refusal === true && <span className="tag tag-error">refusal</span>}
+          <Markdown text={displayText(part.text)} />
+          {Array.isArray(part.citations) && part.citations.length > 0 && (
+            <Citations citations={(part.citations as JsonValue[]).filter(isJsonObject)} />
+          )}
+        </>
+      );
+    case 'data':
+      return (
+        <details className="fold">
+          <summary>Data</summary>
+          <PlainText text={stringifyInspectJson(part.data ?? null, 2)} className="json" />
+        </details>
+      );
+    case 'tool_use':
+      // A tool the provider ran itself (web search, code execution): its call and its result.
+      return (
+        <div className="tool-call">
+          <div className="tool-call-head">
+            <span className="tag">{displayText(part.tool_type) || 'tool use'}</span>{' '}
+            <code>{displayText(part.name)}</code>
+          </div>
+          {part.arguments !== undefined && <PlainText text={displayText(part.arguments)} />}
+          {part.error !== undefined && part.error !== null && (
+            <p className="tool-error">{displayText(part.error)}</p>
+          )}
+          {part.result !== undefined && (
+            <details className="fold">
+              <summary>Result</summary>
+              <PlainText text={displayText(part.result)} />
+            </details>
+          )}
+        </div>
+      );
     case 'reasoning':
       return (
         <details className="reasoning">
@@ -127,6 +192,7 @@ const ROLE_LABELS: Readonly<Record<string, string>> = {
  */
 export function MessageView({ message, index }: { message: JsonObject; index: number }) {
   const role = displayText(message.role) || 'message';
+  const cuts = useContext(CutTextContext);
   const error = isJsonObject(message.error) ? message.error : null;
   const calls = Array.isArray(message.tool_calls)
     ? (message.tool_calls as JsonValue[]).filter(isJsonObject)
@@ -144,6 +210,11 @@ export function MessageView({ message, index }: { message: JsonObject; index: nu
         )}
         {message.model !== undefined && <span className="muted">{displayText(message.model)}</span>}
         <span className="muted message-index">#{index + 1}</span>
+        <CopyButton
+          label="Copy"
+          title="Copy this message as Markdown"
+          text={async () => messageMarkdown((await wholeValue(message, cuts)) as JsonObject)}
+        />
       </header>
       {error && (
         <p className="tool-error" role="note">

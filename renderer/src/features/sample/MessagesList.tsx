@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { isJsonObject } from '../../../../shared/formats/json/inspectJson.ts';
 import { useStore } from '../../state/useStore.ts';
+import { ItemScope } from './ItemScope.tsx';
 import { MessageView } from './MessageView.tsx';
 
 /** A guess at a message's height before it is drawn and measured. */
@@ -54,7 +55,9 @@ export function MessagesList({ count }: { count: number }) {
               }}
             >
               {page && isJsonObject(page.value) ? (
-                <MessageView message={page.value} index={item.index} />
+                <ItemScope item={page} event={null}>
+                  <MessageView message={page.value} index={item.index} />
+                </ItemScope>
               ) : (
                 <p className="muted loading-row">Loading message {item.index + 1}…</p>
               )}

@@ -8,6 +8,7 @@ import {
 import type { SampleOverview } from '../../../../shared/formats/sample/pageTypes.ts';
 import { displayText } from '../../../../shared/model/display.ts';
 import { formatDuration, formatTokens } from '../../../../shared/util/format.ts';
+import { CopyButton } from '../../components/CopyButton.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { JsonTree } from '../../components/JsonTree.tsx';
 import { Markdown, PlainText } from '../../components/Markdown.tsx';
@@ -87,6 +88,18 @@ export function SampleView() {
         <button type="button" onClick={() => setFindOpen(true)} title="Ctrl+F">
           Find
         </button>
+        <CopyButton
+          label="Copy transcript"
+          title="Copy the transcript as Markdown"
+          text={async () =>
+            (await useStore.getState().sampleMarkdown('transcript'))?.markdown ?? ''
+          }
+        />
+        <CopyButton
+          label="Copy JSON"
+          title="Copy the sample as JSON (pools and attachments resolved)"
+          text={async () => (await useStore.getState().sampleJson()) ?? ''}
+        />
         <ExportButton />
         {exported.phase === 'ready' && exported.value.output && (
           <span role="status" title={exported.value.output}>
@@ -191,7 +204,7 @@ function ExportButton() {
           void state.exportCurrentSample();
           return;
         }
-        void state.sampleMarkdown().then((file) => {
+        void state.sampleMarkdown('sample').then((file) => {
           if (!file) return;
           const url = URL.createObjectURL(new Blob([file.markdown], { type: 'text/markdown' }));
           const link = document.createElement('a');

@@ -11,6 +11,7 @@ import {
 import { formatDuration } from '../../../../shared/util/format.ts';
 import { useStore } from '../../state/useStore.ts';
 import { EventBody, EventHead } from './EventView.tsx';
+import { ItemScope } from './ItemScope.tsx';
 
 const ESTIMATED_HEIGHT = 72;
 
@@ -224,8 +225,10 @@ function EventRow({ index }: { index: number }) {
   }
   return (
     <div className={`event event-${kind}`} data-event={index}>
-      <EventHead event={item.value} index={index} />
-      <EventBody event={item.value} />
+      <ItemScope item={item} event={index}>
+        <EventHead event={item.value} index={index} />
+        <EventBody event={item.value} />
+      </ItemScope>
     </div>
   );
 }
