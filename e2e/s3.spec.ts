@@ -98,3 +98,21 @@ test('s3: serve a bucket folder, its runs listed and judged, a run and a sample 
   await expect(runs.table).toContainText('second-copy.eval');
   await page.screenshot({ path: 'test-results/e2e/web-s3-folders.png', fullPage: true });
 });
+
+test('s3: the crashed run recovers from its filestore in the bucket, written back beside it', async ({
+  page,
+}) => {
+  await page.goto(app.url);
+  const runs = new RunsPage(page);
+  await runs.row('SyntheticCrash0001.eval').getByRole('button', { name: 'Recover' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Recover run' });
+  await expect(dialog.getByTestId('plan-source')).toHaveText('filestore');
+  await expect(dialog.getByTestId('plan-flushed')).toHaveText('7');
+  await dialog.getByRole('button', { name: 'Recover', exact: true }).click();
+  await expect(dialog.getByRole('status')).toContainText('Recovered 10 samples');
+  await expect(runs.status('SyntheticCrash0001-recovered.eval')).toHaveText('error');
+  await expect(runs.row('SyntheticCrash0001-recovered.eval')).toContainText('runs');
+  await dialog.getByRole('button', { name: 'Open recovered run' }).click();
+  await expect(new RunPage(page).rows).toHaveCount(10);
+  await page.screenshot({ path: 'test-results/e2e/web-s3-recovered.png', fullPage: true });
+});
