@@ -35,12 +35,20 @@ test.beforeAll(async () => {
   root = demo.root;
   const client = testClient(s3.endpoint);
   await putFolder(client, BUCKET, 'runs', demo.folder);
-  await putObject(client, BUCKET, 'more/second-copy.eval', readFileSync(join(demo.folder, POPULARITY)));
+  await putObject(
+    client,
+    BUCKET,
+    'more/second-copy.eval',
+    readFileSync(join(demo.folder, POPULARITY)),
+  );
   // Written three hours ago, buffer manifest and all: the crashed run no longer looks busy.
   s3.age(BUCKET, 3 * HOUR_MS);
   // The server reads the AWS_* variables it inherits, as it would from a user's shell.
   useS3(s3.endpoint);
-  app = await serveFolder(`s3://${BUCKET}/runs`, mkdtempSync(join(tmpdir(), 'salvage-e2e-s3-data-')));
+  app = await serveFolder(
+    `s3://${BUCKET}/runs`,
+    mkdtempSync(join(tmpdir(), 'salvage-e2e-s3-data-')),
+  );
 });
 
 test.afterAll(async () => {

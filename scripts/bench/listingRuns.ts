@@ -17,7 +17,10 @@ export function generateListingRuns(root: string, logs: string, count: number): 
     const bucket = join(logs, `batch-${Math.floor(index / 500)}`);
     if (index % 500 === 0) mkdirSync(bucket, { recursive: true });
     const source = SOURCES[index % SOURCES.length]!;
-    cpSync(join(root, source), join(bucket, `run-${index}${source.endsWith('.json') ? '.json' : '.eval'}`));
+    cpSync(
+      join(root, source),
+      join(bucket, `run-${index}${source.endsWith('.json') ? '.json' : '.eval'}`),
+    );
   }
 }
 

@@ -50,12 +50,21 @@ try {
   const uploadStarted = performance.now();
   for (let start = 0; start < files.length; start += UPLOADS) {
     await Promise.all(
-      files.slice(start, start + UPLOADS).map((file) =>
-        putObject(client, BUCKET, `logs/${relative(logs, file).split('\\').join('/')}`, readFileSync(file)),
-      ),
+      files
+        .slice(start, start + UPLOADS)
+        .map((file) =>
+          putObject(
+            client,
+            BUCKET,
+            `logs/${relative(logs, file).split('\\').join('/')}`,
+            readFileSync(file),
+          ),
+        ),
     );
   }
-  console.log(`${files.length} runs put in s3://${BUCKET}/logs (${seconds(uploadStarted)} s, not measured)`);
+  console.log(
+    `${files.length} runs put in s3://${BUCKET}/logs (${seconds(uploadStarted)} s, not measured)`,
+  );
 
   const { requests } = await s3Access();
   const measure = async (run: () => Promise<number>): Promise<string> => {
@@ -67,14 +76,22 @@ try {
     const gets = requests.of('GetObject');
     return `${time} s  (${requests.of('ListObjectsV2')} ListObjectsV2, ${gets} GetObject, ${requests.total} requests)`;
   };
-  const bareList = await measure(async () => (await listObjects({ bucket: BUCKET, key: 'logs' })).length);
+  const bareList = await measure(
+    async () => (await listObjects({ bucket: BUCKET, key: 'logs' })).length,
+  );
   const digest = RunDigest.open(join(folder, 's3-digest.sqlite'));
-  const s3Cold = await measure(async () => (await listRuns(`s3://${BUCKET}/logs`, { digest })).length);
-  const s3Warm = await measure(async () => (await listRuns(`s3://${BUCKET}/logs`, { digest })).length);
+  const s3Cold = await measure(
+    async () => (await listRuns(`s3://${BUCKET}/logs`, { digest })).length,
+  );
+  const s3Warm = await measure(
+    async () => (await listRuns(`s3://${BUCKET}/logs`, { digest })).length,
+  );
   digest.close();
 
   console.log(`\n  local folder (${RUNS} runs)`);
-  console.log(`    readdir + stat only (floor)      ${floor.seconds.toFixed(2)} s  (${floor.files} files)`);
+  console.log(
+    `    readdir + stat only (floor)      ${floor.seconds.toFixed(2)} s  (${floor.files} files)`,
+  );
   console.log(`    salvage ls, cold                 ${localCold} s`);
   console.log(`    salvage ls, warm (digests)       ${localWarm} s`);
   console.log(`  s3://${BUCKET}/logs on s3rver, 127.0.0.1 (${RUNS} objects)`);

@@ -4,7 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { MemoryByteSource } from '../../shared/formats/bytes/byteSource.ts';
-import { entryDataOffset, readCentralDirectory } from '../../shared/formats/zip/centralDirectory.ts';
+import {
+  entryDataOffset,
+  readCentralDirectory,
+} from '../../shared/formats/zip/centralDirectory.ts';
 import { readRange } from '../../shared/formats/zip/entryReader.ts';
 import { METHOD_STORED } from '../../shared/formats/zip/zipEntry.ts';
 import { MemoryZipSink, ZipWriter } from '../../electron/node/zip/zipWriter.ts';

@@ -2,9 +2,15 @@
 // the environment that points Salvage at it (as a user would: AWS_* variables), objects put
 // through the real SDK, and a proxy in front of it that can misbehave on demand (throttle, deny,
 // cut a body short) for the error paths a local server never shows.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -33,11 +39,15 @@ export async function startS3Server(buckets: ReadonlyArray<string>): Promise<S3T
   const directory = mkdtempSync(join(tmpdir(), 'salvage-s3-'));
   // s3rver encrypts its ListObjectsV2 continuation tokens with DES, which OpenSSL 3 keeps in
   // its legacy provider: without it every listing of more than one page fails.
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', PROCESS, directory, ...buckets], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--openssl-legacy-provider', PROCESS, directory, ...buckets],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`the S3 test server exited (${code})`)));
   });
@@ -74,7 +84,10 @@ export async function startS3Server(buckets: ReadonlyArray<string>): Promise<S3T
  * service: the instance-metadata lookup is off (the credential chain would otherwise try a
  * link-local address), and the shared files are ones the test controls.
  */
-export function useS3(endpoint: string, keys: { accessKeyId: string; secretAccessKey: string } = TEST_KEYS): void {
+export function useS3(
+  endpoint: string,
+  keys: { accessKeyId: string; secretAccessKey: string } = TEST_KEYS,
+): void {
   const empty = join(tmpdir(), 'salvage-no-aws-config');
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
@@ -151,6 +164,8 @@ export interface FaultProxy {
   fault: Fault;
   /** Requests that reached the proxy. */
   requests: number;
+  /** The path and headers of the last request: how the client addressed and signed it. */
+  lastRequest: { readonly path: string; readonly headers: IncomingMessage['headers'] } | null;
   close(): Promise<void>;
 }
 
@@ -165,10 +180,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     endpoint: '',
     fault: { kind: 'pass' },
     requests: 0,
+    lastRequest: null,
     close: () => new Promise((done) => server.close(() => done())),
   };
   const server: Server = createServer((incoming, outgoing) => {
     proxy.requests += 1;
+    proxy.lastRequest = { path: incoming.url ?? '', headers: incoming.headers };
     const fault = proxy.fault;
     if (fault.kind === 'throttle' && fault.count > 0) {
       proxy.fault = { kind: 'throttle', count: fault.count - 1 };
@@ -216,14 +233,17 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
 function answerError(
   incoming: IncomingMessage,
-  outgoing: import('node:http').ServerResponse,
+  outgoing: ServerResponse,
   status: number,
   code: string,
   message: string,
 ): void {
   incoming.resume();
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
-  outgoing.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+  outgoing.writeHead(status, {
+    'content-type': 'application/xml',
+    'content-length': Buffer.byteLength(body),
+  });
   outgoing.end(body);
 }
 

@@ -44,7 +44,9 @@ export async function exportRun(
         output,
         async (handle) => {
           for (let at = 0; at < source.size; at += STREAM_CHUNK_BYTES)
-            await handle.write(await source.read(at, Math.min(STREAM_CHUNK_BYTES, source.size - at)));
+            await handle.write(
+              await source.read(at, Math.min(STREAM_CHUNK_BYTES, source.size - at)),
+            );
         },
         { overwrite },
       );

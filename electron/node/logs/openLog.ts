@@ -1,7 +1,4 @@
-import type {
-  ByteSource,
-  ClosableByteSource,
-} from '../../../shared/formats/bytes/byteSource.ts';
+import type { ByteSource, ClosableByteSource } from '../../../shared/formats/bytes/byteSource.ts';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 import { EvalLogReader } from '../../../shared/formats/inspect-eval/evalLogReader.ts';
 import { JsonLogReader } from '../../../shared/formats/inspect-json/jsonLogReader.ts';

@@ -128,12 +128,17 @@ async function locateBuffer(
 ): Promise<BufferLocation> {
   if (!isS3Url(log)) {
     const state = recoveryState(log, truncated, bufferDir);
-    const folder = state.state === 'recoverable' && state.source === 'filestore' ? findFilestore(log) : null;
+    const folder =
+      state.state === 'recoverable' && state.source === 'filestore' ? findFilestore(log) : null;
     return { state, filestore: folder ? localFilestoreFiles(folder) : null, liveness: null };
   }
   const candidates = findDatabaseCandidates(log, bufferDir);
   const filestore = await findS3Filestore(log);
-  const liveness = livenessOf((source as S3ByteSource).object, filestore?.manifest ?? null, candidates);
+  const liveness = livenessOf(
+    (source as S3ByteSource).object,
+    filestore?.manifest ?? null,
+    candidates,
+  );
   const alive = candidates.find(isWriterAlive);
   const state: RecoveryState = alive
     ? { state: 'running', pid: alive.pid }

@@ -1,8 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import {
-  checkRange,
-  type ClosableByteSource,
-} from '../../../shared/formats/bytes/byteSource.ts';
+import { checkRange, type ClosableByteSource } from '../../../shared/formats/bytes/byteSource.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { s3Access, type S3Access } from './s3Client.ts';
 import { s3Call, s3Error } from './s3Errors.ts';
@@ -171,8 +168,14 @@ export class S3ByteSource implements ClosableByteSource {
     if (last > first && !this.blocks.has(first) && !this.blocks.has(last)) {
       const start = first * BLOCK_BYTES;
       const fetched = this.fetch(start, Math.min(this.size, (last + 1) * BLOCK_BYTES));
-      this.remember(first, fetched.then((bytes) => bytes.subarray(0, BLOCK_BYTES)));
-      this.remember(last, fetched.then((bytes) => bytes.subarray(BLOCK_BYTES)));
+      this.remember(
+        first,
+        fetched.then((bytes) => bytes.subarray(0, BLOCK_BYTES)),
+      );
+      this.remember(
+        last,
+        fetched.then((bytes) => bytes.subarray(BLOCK_BYTES)),
+      );
     }
     const at = offset - first * BLOCK_BYTES;
     if (first === last) return (await this.block(first)).subarray(at, at + length);
@@ -208,7 +211,10 @@ export class S3ByteSource implements ClosableByteSource {
     for (let at = 0; at < bytes.length; at += BLOCK_BYTES) {
       const blockEnd = Math.min(this.size, start + at + BLOCK_BYTES);
       if (start + bytes.length < blockEnd) break;
-      this.remember((start + at) / BLOCK_BYTES, Promise.resolve(bytes.subarray(at, at + BLOCK_BYTES)));
+      this.remember(
+        (start + at) / BLOCK_BYTES,
+        Promise.resolve(bytes.subarray(at, at + BLOCK_BYTES)),
+      );
     }
   }
 

@@ -30,7 +30,12 @@ let proxy: FaultProxy;
 beforeAll(async () => {
   server = await startS3Server([BUCKET]);
   proxy = await startFaultProxy(server.endpoint);
-  await putObject(testClient(server.endpoint), BUCKET, 'padded.eval', await paddedEval(fixture(EVAL), 4 << 20));
+  await putObject(
+    testClient(server.endpoint),
+    BUCKET,
+    'padded.eval',
+    await paddedEval(fixture(EVAL), 4 << 20),
+  );
 }, 60_000);
 
 afterEach(() => {
@@ -88,7 +93,9 @@ describe('where the logs are', () => {
   });
 
   it('a log that does not exist', async () => {
-    expect(await kindOf(() => withLog(`s3://${BUCKET}/missing.eval`, (reader) => reader.readHeader()))).toBe('not-found');
+    expect(
+      await kindOf(() => withLog(`s3://${BUCKET}/missing.eval`, (reader) => reader.readHeader())),
+    ).toBe('not-found');
   });
 
   it('an endpoint where nothing answers', async () => {
@@ -124,14 +131,20 @@ describe('while reading', () => {
   it('a server that stops mid-read', async () => {
     const doomed = await startS3Server([BUCKET]);
     try {
-      await putObject(testClient(doomed.endpoint), BUCKET, 'padded.eval', await paddedEval(fixture(EVAL), 4 << 20));
+      await putObject(
+        testClient(doomed.endpoint),
+        BUCKET,
+        'padded.eval',
+        await paddedEval(fixture(EVAL), 4 << 20),
+      );
       useS3(doomed.endpoint);
       process.env.AWS_MAX_ATTEMPTS = '2';
       const failure = withLog(LOG, async (reader) => {
         await reader.readHeader();
         await doomed.kill();
         // The samples lie before the tail read at open: they need the server.
-        for (const ref of await reader.listSamples()) await reader.readSample(String(ref.id), ref.epoch);
+        for (const ref of await reader.listSamples())
+          await reader.readSample(String(ref.id), ref.epoch);
       });
       expect(await kindOf(() => failure)).toBe('endpoint-unreachable');
     } finally {
@@ -140,10 +153,20 @@ describe('while reading', () => {
   });
 
   it('an object replaced mid-read: refused, never two versions mixed', async () => {
-    await putObject(testClient(server.endpoint), BUCKET, 'replaced.eval', await paddedEval(fixture(EVAL), 2 << 20));
+    await putObject(
+      testClient(server.endpoint),
+      BUCKET,
+      'replaced.eval',
+      await paddedEval(fixture(EVAL), 2 << 20),
+    );
     const source = await S3ByteSource.open(`s3://${BUCKET}/replaced.eval`);
     await source.read(0, 1000);
-    await putObject(testClient(server.endpoint), BUCKET, 'replaced.eval', await paddedEval(fixture(EVAL), 2 << 20));
+    await putObject(
+      testClient(server.endpoint),
+      BUCKET,
+      'replaced.eval',
+      await paddedEval(fixture(EVAL), 2 << 20),
+    );
     const error = await source.read(1 << 20, 1000).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ kind: 'object-changed' });
     expect((error as Error).message).toContain('open it again');

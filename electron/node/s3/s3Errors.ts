@@ -69,7 +69,8 @@ function codeOf(error: unknown): { code: string; status: number | undefined } {
   } | null;
   const status = value?.$metadata?.httpStatusCode;
   for (const candidate of [value?.Code, value?.code, value?.name]) {
-    if (typeof candidate === 'string' && candidate in KIND_OF_CODE) return { code: candidate, status };
+    if (typeof candidate === 'string' && candidate in KIND_OF_CODE)
+      return { code: candidate, status };
   }
   const cause = value?.cause;
   if (cause && cause !== error) {
@@ -89,8 +90,7 @@ export function s3Error(error: unknown, action: string): unknown {
   if (error instanceof SalvageError) return error;
   const { code, status } = codeOf(error);
   const kind =
-    KIND_OF_CODE[code] ??
-    (status !== undefined ? (KIND_OF_STATUS[status] ?? 'io') : null);
+    KIND_OF_CODE[code] ?? (status !== undefined ? (KIND_OF_STATUS[status] ?? 'io') : null);
   if (kind === null) return error;
   const reason =
     ADVICE[kind] ?? `the storage service answered ${code}${status ? ` (HTTP ${status})` : ''}`;

@@ -19,7 +19,10 @@ export async function findS3Filestore(
   const name = log.key.slice(slash + 1).replace(/\.[^.]*$/, '');
   const folder = { bucket: log.bucket, key: childKey(dir, `.buffer/${name}`) };
   try {
-    const manifest = await headObject({ bucket: folder.bucket, key: `${folder.key}/manifest.json` });
+    const manifest = await headObject({
+      bucket: folder.bucket,
+      key: `${folder.key}/manifest.json`,
+    });
     return { url: s3Url(folder), manifest };
   } catch (error) {
     if ((error as { kind?: string }).kind === 'not-found') return null;
@@ -39,7 +42,9 @@ export function s3FilestoreFiles(folderUrl: string): FilestoreFiles {
       const key = `${folder.key}/${name}`;
       const { client } = await s3Access();
       try {
-        const response = await client.send(new GetObjectCommand({ Bucket: folder.bucket, Key: key }));
+        const response = await client.send(
+          new GetObjectCommand({ Bucket: folder.bucket, Key: key }),
+        );
         return await response.Body!.transformToByteArray();
       } catch (error) {
         const typed = s3Error(error, `Cannot read ${s3Url({ bucket: folder.bucket, key })}`);

@@ -39,7 +39,9 @@ beforeAll(async () => {
   // More than a page of objects (1,000 a listing call), among them two runs.
   const names = Array.from({ length: 1_000 }, (_, index) => `many/notes/note-${index}.txt`);
   for (let start = 0; start < names.length; start += 50)
-    await Promise.all(names.slice(start, start + 50).map((key) => putObject(client, BUCKET, key, 'x')));
+    await Promise.all(
+      names.slice(start, start + 50).map((key) => putObject(client, BUCKET, key, 'x')),
+    );
   await putObject(client, BUCKET, 'many/a.eval', readFileSync(fixture(REAL_EVAL)));
   await putObject(client, BUCKET, 'many/z/b.eval', readFileSync(fixture(REAL_EVAL)));
   // Two logs alike but for one sample's size: what opening them costs must not follow the size.
@@ -47,7 +49,12 @@ beforeAll(async () => {
     ['small', 1024 * 1024],
     ['large', 48 * 1024 * 1024],
   ] as const) {
-    await putObject(client, BUCKET, `sizes/${name}.eval`, await paddedEval(fixture(REAL_EVAL), padding));
+    await putObject(
+      client,
+      BUCKET,
+      `sizes/${name}.eval`,
+      await paddedEval(fixture(REAL_EVAL), padding),
+    );
   }
 }, 120_000);
 
@@ -57,7 +64,9 @@ afterAll(async () => {
 });
 
 /** Requests of each kind made while `run` runs. */
-async function counted<T>(run: () => Promise<T>): Promise<{ value: T; gets: number; lists: number; total: number }> {
+async function counted<T>(
+  run: () => Promise<T>,
+): Promise<{ value: T; gets: number; lists: number; total: number }> {
   const { requests } = await s3Access();
   requests.reset();
   const value = await run();
@@ -110,7 +119,12 @@ describe('listing a bucket', () => {
       expect(warm.value).toEqual(cold.value);
       expect(digest.hits).toBe(2);
       // A replaced log is read again; the other is not.
-      await putObject(testClient(server.endpoint), BUCKET, 'many/a.eval', readFileSync(fixture(REAL_EVAL)).subarray(0, 100));
+      await putObject(
+        testClient(server.endpoint),
+        BUCKET,
+        'many/a.eval',
+        readFileSync(fixture(REAL_EVAL)).subarray(0, 100),
+      );
       const changed = await counted(() => listRuns(`s3://${BUCKET}/many`, { digest }));
       expect(changed.value[0]!.problem).not.toBeNull();
       expect(changed.value[1]).toEqual(cold.value[1]);
@@ -158,7 +172,10 @@ describe('opening a log', () => {
       const streamed = [];
       for await (const batch of reader.streamSummaries()) streamed.push(...batch.summaries);
       const first = (await reader.listSamples())[0]!;
-      return { summaries: streamed, sample: await reader.readSample(String(first.id), first.epoch) };
+      return {
+        summaries: streamed,
+        sample: await reader.readSample(String(first.id), first.epoch),
+      };
     });
     expect(remote).toEqual(local);
   });
@@ -168,7 +185,10 @@ describe('the CLI on s3:// locations', () => {
   const run = async (...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(argv, { out: (text) => out.push(text), err: (text) => err.push(text) });
+    const code = await runCli(argv, {
+      out: (text) => out.push(text),
+      err: (text) => err.push(text),
+    });
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
 
@@ -180,11 +200,24 @@ describe('the CLI on s3:// locations', () => {
     expect(info.code).toBe(0);
     const local = await run('info', fixture(REAL_EVAL), '--json');
     expect(info.out).toBe(local.out);
-    const summaries = (JSON.parse(local.out) as { summaries: Array<{ id: string | number; epoch: number }> })
-      .summaries;
+    const summaries = (
+      JSON.parse(local.out) as { summaries: Array<{ id: string | number; epoch: number }> }
+    ).summaries;
     const { id, epoch } = summaries[0]!;
-    const sample = await run('sample', `s3://${BUCKET}/real/log_formats.eval`, String(id), String(epoch), '--json');
-    const localSample = await run('sample', fixture(REAL_EVAL), String(id), String(epoch), '--json');
+    const sample = await run(
+      'sample',
+      `s3://${BUCKET}/real/log_formats.eval`,
+      String(id),
+      String(epoch),
+      '--json',
+    );
+    const localSample = await run(
+      'sample',
+      fixture(REAL_EVAL),
+      String(id),
+      String(epoch),
+      '--json',
+    );
     expect(sample.code).toBe(0);
     expect(sample.out).toBe(localSample.out);
   });

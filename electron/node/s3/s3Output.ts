@@ -43,7 +43,10 @@ export async function writeObjectVerified(
 ): Promise<number> {
   const target = parseS3Url(url);
   if (!options.overwrite && (await exists(url))) {
-    throw new SalvageError('already-exists', `${url} already exists; pass --overwrite to replace it.`);
+    throw new SalvageError(
+      'already-exists',
+      `${url} already exists; pass --overwrite to replace it.`,
+    );
   }
   // Beside the spill files: a place the user can point at a large disk ($SALVAGE_SPILL_DIR).
   await mkdir(spillDirectory(), { recursive: true });
@@ -72,7 +75,10 @@ export async function writeObjectVerified(
     } catch (error) {
       const typed = s3Error(error, `Cannot write ${url}`);
       if ((typed as { kind?: string }).kind === 'object-changed') {
-        throw new SalvageError('already-exists', `${url} appeared while it was being written; nothing was replaced.`);
+        throw new SalvageError(
+          'already-exists',
+          `${url} appeared while it was being written; nothing was replaced.`,
+        );
       }
       throw typed;
     }

@@ -107,11 +107,7 @@ export async function listS3Runs(root: string, options: ListOptions = {}): Promi
     const row = described[index];
     if (row) rows.push(withState(row, object, layout));
   });
-  return withLinks(
-    rows,
-    layout.outputs.map(s3Url),
-    (location) => location,
-  );
+  return withLinks(rows, layout.outputs.map(s3Url), (location) => location);
 }
 
 /** The row of one log object: from the digest when its version is known, else read. */
@@ -125,7 +121,8 @@ async function describeObject(
   const identity = objectIdentity(object);
   const digest = options.digest;
   const known = digest?.lookup(url, identity);
-  if (known) return digest!.stored(url)?.state === NOT_A_RUN ? null : relocated(known, object, folder);
+  if (known)
+    return digest!.stored(url)?.state === NOT_A_RUN ? null : relocated(known, object, folder);
   const source = S3ByteSource.fromObject(object, access);
   const base = rowBase(object, folder);
   if (formatFromPath(url) === 'inspect-json') {

@@ -45,7 +45,11 @@ beforeAll(async () => {
     client,
     BUCKET,
     'runs/second/popularity.eval',
-    readFileSync(fixture(`${REAL}/scorer/logs/2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval`)),
+    readFileSync(
+      fixture(
+        `${REAL}/scorer/logs/2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval`,
+      ),
+    ),
   );
   await putObject(client, BUCKET, 'elsewhere/secret.eval', 'not yours');
   root = mkdtempSync(join(tmpdir(), 'salvage-s3-service-'));
@@ -69,11 +73,17 @@ afterAll(async () => {
 });
 
 /** A call as the renderer makes it in web mode; the value, or the typed failure. */
-async function call(channel: string, args: unknown): Promise<{ ok: boolean; value?: unknown; kind?: string; message?: string }> {
-  const response = await fetch(`${web.url.replace(/\/\?token=.*$/, '')}/api/invoke/${channel}?token=token`, {
-    method: 'POST',
-    body: JSON.stringify(args),
-  });
+async function call(
+  channel: string,
+  args: unknown,
+): Promise<{ ok: boolean; value?: unknown; kind?: string; message?: string }> {
+  const response = await fetch(
+    `${web.url.replace(/\/\?token=.*$/, '')}/api/invoke/${channel}?token=token`,
+    {
+      method: 'POST',
+      body: JSON.stringify(args),
+    },
+  );
   const text = await response.text();
   answers.push(text);
   return parseInspectJson(text, 'answer') as { ok: boolean; value?: unknown; kind?: string };
@@ -110,7 +120,11 @@ describe('an s3:// folder in the app', () => {
     expect(summaries.length).toBeGreaterThan(0);
 
     const first = summaries[0] as { id: string | number; epoch: number };
-    const opened = await call('salvage:sample:open', { path: POPULARITY, id: String(first.id), epoch: first.epoch });
+    const opened = await call('salvage:sample:open', {
+      path: POPULARITY,
+      id: String(first.id),
+      epoch: first.epoch,
+    });
     expect(opened.ok).toBe(true);
     const { handle } = opened.value as { handle: string };
     const page = await call('salvage:sample:messages', { handle, start: 0, count: 10 });
@@ -128,10 +142,9 @@ describe('an s3:// folder in the app', () => {
       location: string;
       links: { exports: string[] };
     }>;
-    expect(rows.find((row) => row.location === POPULARITY)!.links.exports).toEqual([
-      `${base}.export-2.csv`,
-      `${base}.export.csv`,
-    ].sort());
+    expect(rows.find((row) => row.location === POPULARITY)!.links.exports).toEqual(
+      [`${base}.export-2.csv`, `${base}.export.csv`].sort(),
+    );
   });
 
   it('compares two runs in the bucket', async () => {
@@ -141,13 +154,19 @@ describe('an s3:// folder in the app', () => {
   });
 
   it('refuses what lies outside the opened folder', async () => {
-    for (const path of [`s3://${BUCKET}/elsewhere/secret.eval`, `s3://${BUCKET}/runs-2/x.eval`, `s3://other-bucket/runs/x.eval`]) {
+    for (const path of [
+      `s3://${BUCKET}/elsewhere/secret.eval`,
+      `s3://${BUCKET}/runs-2/x.eval`,
+      `s3://other-bucket/runs/x.eval`,
+    ]) {
       expect(await call('salvage:log:header', { path }), path).toMatchObject({
         ok: false,
         kind: 'outside-opened-folders',
       });
     }
-    expect(await call('salvage:log:header', { path: `${FOLDER}/../elsewhere/secret.eval` })).toMatchObject({
+    expect(
+      await call('salvage:log:header', { path: `${FOLDER}/../elsewhere/secret.eval` }),
+    ).toMatchObject({
       ok: false,
       kind: 'invalid-arguments',
     });

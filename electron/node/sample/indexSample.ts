@@ -1,7 +1,4 @@
-import type {
-  ByteSource,
-  ClosableByteSource,
-} from '../../../shared/formats/bytes/byteSource.ts';
+import type { ByteSource, ClosableByteSource } from '../../../shared/formats/bytes/byteSource.ts';
 import { EvalLogReader } from '../../../shared/formats/inspect-eval/evalLogReader.ts';
 import {
   chunkedSampleFolder,

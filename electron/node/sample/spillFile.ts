@@ -2,11 +2,7 @@ import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { open, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  checkRange,
-  type ByteSource,
-  type ClosableByteSource,
-} from '../../../shared/formats/bytes/byteSource.ts';
+import { checkRange, type ClosableByteSource } from '../../../shared/formats/bytes/byteSource.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { fileError } from '../io/fileErrors.ts';
 
