@@ -2,7 +2,8 @@
 // crashes put in a bucket (their `--log-shared` filestore beside them, or their buffer database
 // copied from the dead machine), recovered into a log written back beside the original and read
 // again, compared with the same crash recovered locally.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,7 @@ import { planRecovery, recoverLog } from '../recovery/recoverLog.ts';
 import { headObject, S3ByteSource } from './s3ByteSource.ts';
 import { parseS3Url } from './s3Url.ts';
 import { s3Access } from './s3Client.ts';
+import { writeObjectVerified } from './s3Output.ts';
 
 const BUCKET = 'runs';
 const HOURS = 3_600_000;
@@ -165,5 +167,32 @@ describe('a crashed run in a bucket', () => {
     const refused = await cli('recover', urlOf('fresh', fsOnly.log));
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/looks still running \(buffer manifest last written \d+ s ago/);
+  });
+});
+
+describe('writing back to the bucket', () => {
+  it('a log past one part goes up as a multipart upload, read back whole, never over an existing object', async () => {
+    // Past the 16 MiB part: two parts (the second short), then the upload is completed.
+    const bytes = randomBytes(17 * 1024 * 1024);
+    const url = `s3://${BUCKET}/large/recovered.eval`;
+    const { requests } = await s3Access();
+    requests.reset();
+    const size = await writeObjectVerified(url, async (handle) => {
+      await handle.write(bytes);
+    });
+    expect(size).toBe(bytes.length);
+    expect(requests.of('PutObject')).toBe(0);
+    expect(requests.of('CreateMultipartUpload')).toBe(1);
+    expect(requests.of('UploadPart')).toBe(2);
+    expect(requests.of('CompleteMultipartUpload')).toBe(1);
+    // Read back whole to be verified (ranged GETs of up to 8 MiB).
+    expect(requests.of('GetObject')).toBeGreaterThanOrEqual(3);
+    expect(readFileSync(await download(url)).equals(bytes)).toBe(true);
+    await expect(
+      writeObjectVerified(url, async (handle) => {
+        await handle.write('other bytes');
+      }),
+    ).rejects.toMatchObject({ kind: 'already-exists' });
+    expect(readFileSync(await download(url)).equals(bytes)).toBe(true);
   });
 });
