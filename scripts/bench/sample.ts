@@ -4,7 +4,9 @@
 // prints, beside plain `zstd -d` of the same entry measured in the same run:
 //   time to index the sample (open: decode + scan + spill), time to its first page, time per
 //   page (median and worst of pages at random places), and the peak RSS of the process that
-//   did it (one of its own, as the main process would; its budget is < 500 MB).
+//   did it (one of its own, as the main process would; its budget is < 500 MB); then, in
+//   Chromium against `salvage serve`, the sample opened and read as a user would (messages and
+//   transcript scrolled to random places), with the page's peak memory (budget: < 300 MB).
 // Targets (issue 11): index within 2x of plain decoding; first page within 1 s of the index.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -13,12 +15,14 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readdirSync,
   readSync,
   rmSync,
   statSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { chromium, type Locator } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { FileByteSource } from '../../electron/node/io/fileByteSource.ts';
@@ -33,10 +37,13 @@ import {
   readCentralDirectory,
 } from '../../shared/formats/zip/centralDirectory.ts';
 import { sampleChunks, type SamplePlan } from '../../test/support/generatedSample.ts';
+import { serveFolder } from '../../e2e/serve.ts';
+import { RunsPage, SamplePage } from '../../e2e/pages.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const benchDir = join(root, '.bench');
-const log = join(benchDir, 'sample-1.4gib-v2.eval');
+// Alone in its folder: the page part serves that folder.
+const log = join(benchDir, 'sample/sample-1.4gib-v2.eval');
 const ENTRY = GENERATED_ENTRY;
 const MiB = 1024 * 1024;
 const MB = 1e6;
@@ -62,12 +69,18 @@ if (process.argv[2] === '--decode') {
   process.exit(0);
 }
 
-mkdirSync(benchDir, { recursive: true });
+mkdirSync(dirname(log), { recursive: true });
 if (!existsSync(log)) {
   console.log('generating the benchmark log (once; cached in .bench/) …');
   const started = performance.now();
   await generate(log);
   console.log(`  written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+// `-- --page`: the page part alone (the Node part takes minutes).
+if (process.argv[2] === '--page') {
+  printPage(await measurePage(log));
+  process.exit(0);
 }
 
 // The entry's compressed bytes (all its frames) as a .zst file, for `zstd -d`.
@@ -115,7 +128,6 @@ const zstdSeconds = Math.min(...native);
 const best = runs.reduce((a, b) => (a.indexSeconds < b.indexSeconds ? a : b));
 const rate = (seconds: number): string =>
   `${(entry.uncompressedSize / MB / seconds).toFixed(0).padStart(5)} MB/s`;
-const ms = (seconds: number): string => `${(seconds * 1000).toFixed(0)} ms`;
 console.log(`
 1. index the sample (decode + scan + spill; target: within 2x of zstd -d)
    zstd -d (C, reference, to /dev/null)   ${zstdSeconds.toFixed(2)} s  ${rate(zstdSeconds)}  (best of 3)
@@ -138,7 +150,24 @@ console.log(`
 
 4. peak RSS of the process that indexed and paged (budget: < 500 MB)
    ${(best.peakRss / MB).toFixed(0)} MB  (worst of 3: ${(Math.max(...runs.map((r) => r.peakRss)) / MB).toFixed(0)} MB)  ${Math.max(...runs.map((r) => r.peakRss)) < 500 * MB ? '(met)' : '(NOT met)'}
+
 `);
+
+printPage(await measurePage(log));
+
+function printPage(inPage: PageMeasured): void {
+  console.log(`5. in Chromium against salvage serve: the sample opened from its run and read (budget: page < 300 MB)
+   click → first messages on screen        ${ms(inPage.firstMessagesSeconds)}  (the index builds in the server meanwhile)
+   transcript tab → first events on screen ${ms(inPage.firstEventsSeconds)}
+   a scroll to a random place → rows drawn  median ${ms(inPage.scrollMedian)}, worst ${ms(inPage.scrollWorst)}  (${inPage.scrolls} scrolls, messages and transcript)
+   page JS heap: peak ${(inPage.heapPeak / MB).toFixed(0)} MB used (sampled after every step), ${(inPage.heapEnd / MB).toFixed(0)} MB at the end
+   page process peak RSS (VmHWM of the renderer, its whole life)  ${(inPage.rendererPeakRss / MB).toFixed(0)} MB  ${inPage.rendererPeakRss < 300 * MB ? '(met)' : '(NOT met)'}
+`);
+}
+
+function ms(seconds: number): string {
+  return `${(seconds * 1000).toFixed(0)} ms`;
+}
 
 interface Measured {
   indexSeconds: number;
@@ -252,6 +281,148 @@ async function measure(path: string, spillDirectory: string): Promise<Measured> 
     slices: slices + 1,
     peakRss: peakRss(),
   };
+}
+
+interface PageMeasured {
+  firstMessagesSeconds: number;
+  firstEventsSeconds: number;
+  scrolls: number;
+  scrollMedian: number;
+  scrollWorst: number;
+  heapPeak: number;
+  heapEnd: number;
+  rendererPeakRss: number;
+}
+
+/** The sample read in Chromium as a user reads it, with the page's memory watched throughout. */
+async function measurePage(path: string): Promise<PageMeasured> {
+  const data = join(benchDir, 'page-data');
+  rmSync(data, { recursive: true, force: true });
+  const server = await serveFolder(dirname(path), data);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    let heapPeak = 0;
+    const heapUsed = async (): Promise<number> => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const used = metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?? 0;
+      heapPeak = Math.max(heapPeak, used);
+      return used;
+    };
+    await page.goto(server.url);
+    const run = await new RunsPage(page).open('sample-1.4gib');
+    await run.rows.first().waitFor({ timeout: 600_000 });
+    const sample = new SamplePage(page);
+    let started = performance.now();
+    await run.openSample(0);
+    await sample.messages.first().waitFor({ timeout: 600_000 });
+    const firstMessagesSeconds = (performance.now() - started) / 1000;
+    await heapUsed();
+    started = performance.now();
+    await sample.tab('Transcript');
+    await sample.transcript.locator('.item-row').first().waitFor({ timeout: 60_000 });
+    await sample.transcript
+      .locator('.loading-row')
+      .first()
+      .waitFor({ state: 'detached', timeout: 60_000 });
+    const firstEventsSeconds = (performance.now() - started) / 1000;
+    await heapUsed();
+
+    const times: number[] = [];
+    let state = 11;
+    const random = (): number => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state / 2147483648;
+    };
+    for (const tab of ['Transcript', 'Messages'] as const) {
+      await sample.tab(tab);
+      const list =
+        tab === 'Transcript' ? sample.transcript : page.getByRole('list', { name: 'Messages' });
+      await list.locator('.loading-row').first().waitFor({ state: 'detached', timeout: 60_000 });
+      for (let step = 0; step < 20; step++) {
+        started = performance.now();
+        await scrollTo(list, random());
+        times.push((performance.now() - started) / 1000);
+        await heapUsed();
+      }
+    }
+    const heapEnd = await heapUsed();
+    const rendererPeakRss = rendererPeak(process.pid);
+    const sorted = [...times].sort((a, b) => a - b);
+    return {
+      firstMessagesSeconds,
+      firstEventsSeconds,
+      scrolls: times.length,
+      scrollMedian: sorted[Math.floor(sorted.length / 2)]!,
+      scrollWorst: sorted.at(-1)!,
+      heapPeak,
+      heapEnd,
+      rendererPeakRss,
+    };
+  } catch (error) {
+    const shot = join(benchDir, 'page-failure.png');
+    await browser.contexts()[0]?.pages()[0]?.screenshot({ path: shot });
+    console.error(`the page part failed; the page as it was: ${shot}`);
+    throw error;
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Scroll a virtualized list to a fraction of its height and wait until the rows drawn there hold
+ * their content (no "Loading…" row left: their page has come and been measured).
+ */
+async function scrollTo(list: Locator, fraction: number): Promise<void> {
+  await list.evaluate((element, at) => {
+    // The scripts compile without the DOM's types.
+    const box = element as unknown as {
+      scrollTop: number;
+      scrollHeight: number;
+      clientHeight: number;
+    };
+    box.scrollTop = at * (box.scrollHeight - box.clientHeight);
+  }, fraction);
+  await list.page().waitForTimeout(20);
+  await list.locator('.loading-row').first().waitFor({ state: 'detached', timeout: 60_000 });
+}
+
+/** The largest VmHWM among Chromium's renderer processes started under `ancestor` (Linux). */
+function rendererPeak(ancestor: number): number {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const descends = (pid: number): boolean => {
+    for (let at: number | undefined = pid; at !== undefined && at > 1; at = parents.get(at))
+      if (at === ancestor) return true;
+    return false;
+  };
+  let peak = 0;
+  for (const pid of parents.keys()) {
+    if (!descends(pid)) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match) peak = Math.max(peak, Number(match[1]) * 1024);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return peak;
 }
 
 /** The entry decoded and CRC-checked, nothing else: the floor under the index's time. */

@@ -62,6 +62,12 @@ describe('transcript', () => {
       }),
     ).toBe('bash({"cmd":"ls"}) → a.txt [error: timeout]');
     expect(
+      eventSummary({
+        event: 'logger',
+        message: { level: 'warning', message: 'disk nearly full', filename: 'task.py' },
+      }),
+    ).toBe('warning: disk nearly full');
+    expect(
       contentText([
         { type: 'image', image: 'data:' },
         { type: 'text', text: 'x' },
@@ -188,5 +194,35 @@ describe('the tree from the paged reader’s index', () => {
         node.kind === 'span' ? { span: node.name, children: shape(node.children) } : node.index,
       );
     expect(shape(treeFromOutline(outline, kinds, nodes))).toEqual(shape(transcriptTree(events)));
+  });
+
+  it('holds a span of 200,000 turns (more children than a call may take as arguments)', () => {
+    const turns = 200_000;
+    // A root span (events 0 and 4 * turns + 1) holding a span per turn of three events.
+    const outline = [
+      { parent: -1, name: 'solvers', type: null, begin: 0, end: 3 * turns + 1, first: 0 },
+    ];
+    const kinds = ['span_begin'];
+    const nodes = [0];
+    for (let turn = 0; turn < turns; turn++) {
+      outline.push({
+        parent: 0,
+        name: `turn ${turn}`,
+        type: null,
+        begin: kinds.length,
+        end: kinds.length + 2,
+        first: kinds.length,
+      });
+      kinds.push('span_begin', 'model', 'span_end');
+      nodes.push(turn + 1, turn + 1, turn + 1);
+    }
+    kinds.push('span_end');
+    nodes.push(0);
+    const tree = treeFromOutline(outline, kinds, nodes);
+    const root = tree[0]!;
+    expect(root.kind === 'span' && root.children).toHaveLength(turns);
+    expect(visibleRows(tree, new Set())).toHaveLength(1 + 2 * turns);
+    // The last turn's model call sits in the root span and its own turn span.
+    expect(spansHolding(tree, kinds.length - 3)).toEqual(['0', String(turns)]);
   });
 });

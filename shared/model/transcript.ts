@@ -105,8 +105,12 @@ export function eventSummary(event: JsonObject): string {
       return [contentText(event.type), contentText(event.name)].filter(Boolean).join(' ');
     case 'sample_limit':
     case 'info':
-    case 'logger':
       return contentText(event.message ?? event.data);
+    case 'logger': {
+      // Its message is Python's log record ({level, message, filename, …}), not text.
+      const record = isJsonObject(event.message) ? event.message : {};
+      return `${contentText(record.level)}: ${contentText(record.message)}`;
+    }
     case 'score_edit': {
       const edit = isJsonObject(event.edit) ? event.edit : {};
       return [
@@ -304,7 +308,8 @@ function contains(span: TranscriptSpan, index: number): boolean {
       if (node.index === index) return true;
     } else {
       if (node.begin === index) return true;
-      stack.push(...node.children);
+      // One by one: a span can hold more children than a call's arguments may number.
+      for (const child of node.children) stack.push(child);
     }
   }
   return span.begin === index || span.end === index;

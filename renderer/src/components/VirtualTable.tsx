@@ -42,6 +42,11 @@ const FIXED = new Set(['select', 'action']);
 export interface VirtualTableProps<Row extends RowData> {
   readonly label: string;
   readonly rows: ReadonlyArray<Row>;
+  /**
+   * The rows shown, out of `rows` (null: all). Filtering after sorting keeps the sorted rows
+   * across keystrokes: at 100,000 rows, sorting them again cost more than the filter itself.
+   */
+  readonly shown?: ReadonlySet<Row> | null;
   readonly columns: Array<TableColumn<Row>>;
   readonly rowKey: (row: Row) => string;
   /** Where the column layout (sizes, order, visibility, pinning) is remembered. */
@@ -67,6 +72,7 @@ export interface VirtualTableProps<Row extends RowData> {
 export function VirtualTable<Row extends RowData>({
   label,
   rows,
+  shown = null,
   columns,
   rowKey,
   storageKey,
@@ -122,7 +128,11 @@ export function VirtualTable<Row extends RowData>({
     onColumnSizingChange: (updater) =>
       change({ sizing: typeof updater === 'function' ? updater(prefs.sizing) : updater }),
   });
-  const sortedRows = table.getRowModel().rows;
+  const allSortedRows = table.getRowModel().rows;
+  const sortedRows = useMemo(
+    () => (shown ? allSortedRows.filter((row) => shown.has(row.original)) : allSortedRows),
+    [allSortedRows, shown],
+  );
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: sortedRows.length,

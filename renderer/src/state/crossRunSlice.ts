@@ -73,7 +73,8 @@ export function createCrossRunSlice(client: Client): StateCreator<Store, [], [],
         const rows: CrossRunRow[] = [];
         try {
           for (const run of runs) {
-            rows.push(...(await readRun(run, current)));
+            // One by one: a run can hold more samples than a call's arguments may number.
+            for (const row of await readRun(run, current)) rows.push(row);
             if (generation !== current) return;
             set({
               crossRun: {

@@ -10,7 +10,7 @@ import { OpenedFolders } from '../../../electron/node/services/openedFolders.ts'
 import { fixture, TS_MONO } from '../../../test/support/fixtures.ts';
 import { createClient, type Client } from '../api/client.ts';
 import type { Bridge } from '../api/transport.ts';
-import { PAGE_ITEMS, SampleReader } from './sampleReader.ts';
+import { PAGE_ITEMS, SampleReader, type PageCache } from './sampleReader.ts';
 
 // The reader over the real back end, in-process: the log service's handlers behind the same
 // dispatch both transports use, over a real agent run (26 messages, 200+ events).
@@ -37,9 +37,11 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-async function openReader(): Promise<{ reader: SampleReader; opened: OpenedSample }> {
+async function openReader(
+  cache?: PageCache,
+): Promise<{ reader: SampleReader; opened: OpenedSample }> {
   const opened = await client.call('salvage:sample:open', { path: LOG, id: '1', epoch: 1 });
-  const reader = new SampleReader(client, opened.handle, opened.overview.outline, () => {});
+  const reader = new SampleReader(client, opened.handle, opened.overview.outline, () => {}, cache);
   return { reader, opened };
 }
 
@@ -60,6 +62,33 @@ const pageCalls = (handle: string, list: 'messages' | 'events') =>
   calls.filter((call) => call.channel === `salvage:sample:${list}` && call.args.handle === handle);
 
 describe('SampleReader over the real back end', () => {
+  it('keeps pages within its budget, the least recently used dropped first', async () => {
+    // A budget any page exceeds: two pages kept whatever their size.
+    const { reader } = await openReader({ chars: 1, minPages: 2 });
+    const load = async (start: number): Promise<void> => {
+      reader.want('events', start, start + 1);
+      await until(() => reader.item('events', start) !== undefined);
+    };
+    await load(0);
+    await load(PAGE_ITEMS);
+    expect(reader.cached('events').pages).toBe(2);
+    // The first page used again (it is in view): the second is the one dropped for the third.
+    expect(reader.item('events', 0)).toBeDefined();
+    await load(2 * PAGE_ITEMS);
+    expect(reader.cached('events').pages).toBe(2);
+    expect(reader.item('events', 0)).toBeDefined();
+    expect(reader.item('events', 2 * PAGE_ITEMS)).toBeDefined();
+    expect(reader.item('events', PAGE_ITEMS)).toBeUndefined();
+    // A dropped page is asked for again when wanted.
+    const asked = pageCalls(reader.handle, 'events').length;
+    await load(PAGE_ITEMS);
+    expect(pageCalls(reader.handle, 'events').length).toBe(asked + 1);
+    const { chars } = reader.cached('events');
+    expect(chars).toBeGreaterThan(0);
+    reader.close();
+    expect(reader.cached('events')).toEqual({ pages: 0, chars: 0 });
+  });
+
   it('asks for a page once, however often the view wants it, and serves its items in order', async () => {
     const { reader, opened } = await openReader();
     const events = opened.overview.events.count;

@@ -1,4 +1,5 @@
 import { stringifyInspectJson } from '../../../shared/formats/json/inspectJson.ts';
+import { inspectJsonLength } from '../../../shared/formats/sample/jsonLength.ts';
 import type {
   OutlineNode,
   PageItem,
@@ -10,12 +11,30 @@ import { toBackendError, type BackendError } from '../api/transport.ts';
 
 /** Items asked for at once: a page the back end keeps under ~2 MB whatever this says. */
 export const PAGE_ITEMS = 50;
-/** Pages kept per list: older ones are dropped (the page's memory stays bounded). */
-const MAX_PAGES = 40;
+/**
+ * The JSON characters of pages kept per list: the least recently used pages beyond it are
+ * dropped, so the page's memory stays bounded (an agent's events resolve to megabytes a page).
+ */
+export const CACHE_CHARS = 16_000_000;
+/** Pages kept whatever their size: the ones in view must not be dropped as they arrive. */
+const MIN_PAGES = 4;
 /** Event rows (kind, time, span) asked for at once: compact, from the index alone. */
 const ROWS_CHUNK = 20_000;
 
 export type ItemList = 'messages' | 'events';
+
+export interface PageCache {
+  /** JSON characters of pages kept per list, beyond which the least recently used go. */
+  readonly chars: number;
+  /** Pages kept whatever their size. */
+  readonly minPages: number;
+}
+
+interface CachedPage {
+  readonly items: ReadonlyArray<PageItem>;
+  /** Its size as JSON: a measure of its memory that costs one walk when it arrives. */
+  readonly chars: number;
+}
 
 /** A place in a sample a find found, or a deep link names. */
 export interface SamplePlace {
@@ -39,10 +58,12 @@ export class SampleReader {
   readonly handle: string;
   private readonly client: Client;
   private readonly onChange: () => void;
-  private readonly pages: Record<ItemList, Map<number, ReadonlyArray<PageItem>>> = {
+  private readonly pages: Record<ItemList, Map<number, CachedPage>> = {
     messages: new Map(),
     events: new Map(),
   };
+  private readonly cachedChars: Record<ItemList, number> = { messages: 0, events: 0 };
+  private readonly cache: PageCache;
   private readonly loading = new Set<string>();
   private closed = false;
   private outlineNodes: OutlineNode[];
@@ -55,7 +76,10 @@ export class SampleReader {
     handle: string,
     outline: { nodes: ReadonlyArray<OutlineNode>; total: number },
     onChange: () => void,
+    /** How much of each list is kept (tests set a small cache). */
+    cache: PageCache = { chars: CACHE_CHARS, minPages: MIN_PAGES },
   ) {
+    this.cache = cache;
     this.client = client;
     this.handle = handle;
     this.onChange = onChange;
@@ -71,7 +95,7 @@ export class SampleReader {
     // A recently used page moves to the end of the cache's order.
     this.pages[list].delete(start);
     this.pages[list].set(start, page);
-    return page[index - start];
+    return page.items[index - start];
   }
 
   /** Ask for the pages holding items [from, to) of a list; those already here or coming are not asked again. */
@@ -100,9 +124,7 @@ export class SampleReader {
         next = page.items.length === 0 ? null : page.next;
       }
       if (this.closed) return;
-      const cache = this.pages[list];
-      cache.set(start, items);
-      while (cache.size > MAX_PAGES) cache.delete(cache.keys().next().value!);
+      this.keep(list, start, items);
       this.onChange();
     } catch (error) {
       this.error = toBackendError(error);
@@ -110,6 +132,24 @@ export class SampleReader {
     } finally {
       this.loading.delete(key);
     }
+  }
+
+  /** Cache a page, dropping the least recently used beyond the list's budget. */
+  private keep(list: ItemList, start: number, items: ReadonlyArray<PageItem>): void {
+    const cache = this.pages[list];
+    const chars = inspectJsonLength(items);
+    cache.set(start, { items, chars });
+    this.cachedChars[list] += chars;
+    while (this.cachedChars[list] > this.cache.chars && cache.size > this.cache.minPages) {
+      const [oldest, page] = cache.entries().next().value!;
+      cache.delete(oldest);
+      this.cachedChars[list] -= page.chars;
+    }
+  }
+
+  /** JSON characters of the pages cached for a list (what the budget bounds). */
+  cached(list: ItemList): { pages: number; chars: number } {
+    return { pages: this.pages[list].size, chars: this.cachedChars[list] };
   }
 
   /** The transcript's span tree, read to its end (the overview brings its first nodes). */
@@ -233,6 +273,7 @@ export class SampleReader {
     this.closed = true;
     this.pages.messages.clear();
     this.pages.events.clear();
+    this.cachedChars.messages = this.cachedChars.events = 0;
     void this.client.call('salvage:sample:close', { handle: this.handle }).catch(() => undefined);
   }
 }

@@ -32,15 +32,20 @@ export function RunView({ visible }: { visible: boolean }) {
   const filter = useMemo(() => compileSampleFilter(expression, scorers), [expression, scorers]);
   // Typing stays fluid on a huge run: the filtering follows the latest text when it can.
   const needle = useDeferredValue(text.trim().toLowerCase());
-  const visibleRows = useMemo(
+  // The rows that pass, as a set the grid filters its sorted rows by (null: every row).
+  const shown = useMemo(
     () =>
-      rows.filter(
-        (row) =>
-          (!errorsOnly || row.facts.error !== '') &&
-          (!needle || row.search.includes(needle)) &&
-          (!filter.ok || filter.test(row.facts)),
-      ),
-    [rows, errorsOnly, needle, filter],
+      errorsOnly || needle || (filter.ok && expression.trim())
+        ? new Set(
+            rows.filter(
+              (row) =>
+                (!errorsOnly || row.facts.error !== '') &&
+                (!needle || row.search.includes(needle)) &&
+                (!filter.ok || filter.test(row.facts)),
+            ),
+          )
+        : null,
+    [rows, errorsOnly, needle, filter, expression],
   );
   // The sample last opened is the row focused when the grid is shown again.
   const lastSample = useStore((state) => state.lastOpened.sample);
@@ -90,7 +95,7 @@ export function RunView({ visible }: { visible: boolean }) {
           errors only
         </label>
         <span className="muted" data-testid="sample-count">
-          {visibleRows.length} of {rows.length} samples
+          {shown?.size ?? rows.length} of {rows.length} samples
         </span>
         {progress.phase === 'streaming' && (
           <span className="stream-progress">
@@ -112,7 +117,8 @@ export function RunView({ visible }: { visible: boolean }) {
         </p>
       )}
       <SampleGrid
-        rows={visibleRows}
+        rows={rows}
+        shown={shown}
         scorers={scorers}
         onOpen={(row) => void openSample(row.facts.id, row.facts.epoch)}
         focusKey={lastSample}

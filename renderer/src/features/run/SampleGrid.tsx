@@ -123,12 +123,15 @@ export function sampleColumns<Row extends SampleRow>(
 /** A run's samples: one column per field and per scorer, sortable, resizable, virtualized. */
 export function SampleGrid({
   rows,
+  shown,
   scorers,
   onOpen,
   focusKey,
   visible,
 }: {
   rows: ReadonlyArray<SampleRow>;
+  /** The rows that pass the run's filters (null: all). */
+  shown: ReadonlySet<SampleRow> | null;
   scorers: ReadonlyArray<string>;
   onOpen: (row: SampleRow) => void;
   focusKey: string | null;
@@ -139,6 +142,7 @@ export function SampleGrid({
     <VirtualTable
       label="Samples"
       rows={rows}
+      shown={shown}
       columns={columns}
       rowKey={(row) => row.key}
       storageKey="salvage.samples.columns"

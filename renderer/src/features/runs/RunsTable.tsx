@@ -320,7 +320,10 @@ export function RunsTable({
   const filter = useStore((state) => state.runsFilter);
   // The run last opened is the row focused when the list is shown again.
   const lastOpened = useStore((state) => state.lastOpened.run);
-  const data = useMemo(() => filterRuns(runs, filter), [runs, filter]);
+  const shown = useMemo(() => {
+    const matched = filterRuns(runs, filter);
+    return matched.length === runs.length ? null : new Set(matched);
+  }, [runs, filter]);
   const metrics = useMemo(() => metricColumns(runs), [runs]);
   const allColumns = useMemo(() => [...columns, ...metrics], [metrics]);
   const hidden = useMemo(
@@ -332,7 +335,8 @@ export function RunsTable({
       <RunsSidebar />
       <VirtualTable
         label="Runs"
-        rows={data}
+        rows={runs}
+        shown={shown}
         columns={allColumns}
         defaultHidden={hidden}
         rowKey={(row) => row.location}

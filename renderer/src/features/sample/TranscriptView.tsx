@@ -12,6 +12,7 @@ import { formatDuration } from '../../../../shared/util/format.ts';
 import { useStore } from '../../state/useStore.ts';
 import { EventBody, EventHead } from './EventView.tsx';
 import { ItemScope } from './ItemScope.tsx';
+import { TranscriptOutline } from './TranscriptOutline.tsx';
 
 const ESTIMATED_HEIGHT = 72;
 
@@ -24,7 +25,8 @@ function foldedAtFirst(tree: ReadonlyArray<TranscriptNode>): Set<string> {
     if (node.kind !== 'span') continue;
     if (/^(init|sandbox)/i.test(node.type) || /^(init|setup)$/i.test(node.name))
       folded.add(node.id);
-    stack.push(...node.children);
+    // One by one: a span can hold more children than a call's arguments may number.
+    for (const child of node.children) stack.push(child);
   }
   return folded;
 }
@@ -120,29 +122,12 @@ export function TranscriptView({ total }: { total: number }) {
     return <p className="muted sample-pane">Reading the transcript’s index…</p>;
   return (
     <div className="transcript">
-      <nav className="transcript-outline" aria-label="Outline">
-        <div className="outline-actions">
-          <button type="button" className="link" onClick={() => setCollapsed(new Set())}>
-            expand all
-          </button>
-          <button
-            type="button"
-            className="link"
-            onClick={() => setCollapsed(new Set(outline.map(({ span }) => span.id)))}
-          >
-            collapse all
-          </button>
-        </div>
-        <ul>
-          {outline.map(({ span, depth }) => (
-            <li key={span.id} style={{ paddingLeft: depth * 12 }}>
-              <button type="button" className="link" onClick={() => jumpTo(span)}>
-                {span.name || span.type || 'span'}
-              </button>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <TranscriptOutline
+        spans={outline}
+        onJump={jumpTo}
+        onExpandAll={() => setCollapsed(new Set())}
+        onCollapseAll={() => setCollapsed(new Set(outline.map(({ span }) => span.id)))}
+      />
       <div className="item-scroller" ref={scroller} aria-label="Transcript">
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {

@@ -26,9 +26,12 @@ export function CrossRunSamples() {
     return [...seen];
   }, [rows]);
   const filter = useMemo(() => compileSampleFilter(expression, scorers), [expression, scorers]);
-  const visible = useMemo(
-    () => (rows ?? []).filter((row) => !filter.ok || filter.test(row.facts)),
-    [rows, filter],
+  const shown = useMemo(
+    () =>
+      filter.ok && expression.trim() && rows
+        ? new Set(rows.filter((row) => filter.test(row.facts)))
+        : null,
+    [rows, filter, expression],
   );
   const columns = useMemo(
     () => [...runColumns((run) => byLocation.get(run)), ...sampleColumns<CrossRunRow>(scorers)],
@@ -59,7 +62,7 @@ export function CrossRunSamples() {
           onChange={(event) => setExpression(event.target.value)}
         />
         <span className="muted" data-testid="sample-count">
-          {visible.length} of {crossRun.rows.length} samples
+          {shown?.size ?? crossRun.rows.length} of {crossRun.rows.length} samples
         </span>
       </div>
       {!filter.ok && (
@@ -69,7 +72,8 @@ export function CrossRunSamples() {
       )}
       <VirtualTable
         label="Samples"
-        rows={visible}
+        rows={crossRun.rows}
+        shown={shown}
         columns={columns}
         rowKey={(row) => row.key}
         storageKey="salvage.crossrun.columns"
