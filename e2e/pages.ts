@@ -88,6 +88,34 @@ export class SamplePage {
     }
   }
 
+  /**
+   * The events the transcript draws now, each with its kind and whether it is shown only by the
+   * view of last resort (its JSON under a bare "Event" fold). Read at once: rows come and go.
+   */
+  async drawnEvents(): Promise<Array<{ kind: string; generic: boolean }>> {
+    // A string expression: the specs compile without the DOM's types.
+    return this.page.evaluate<Array<{ kind: string; generic: boolean }>>(
+      `[...document.querySelectorAll('[aria-label="Transcript"] [data-event]')].map((row) => ({
+        kind: (/\\bevent-(\\w+)/.exec(row.className) ?? [])[1] ?? '',
+        generic: [...row.querySelectorAll('summary')].some((summary) => summary.textContent === 'Event'),
+      }))`,
+    );
+  }
+
+  /** Scroll the transcript down by most of its height; false when it was already at its end. */
+  async pageDownTranscript(): Promise<boolean> {
+    return this.transcript.evaluate((element) => {
+      const box = element as unknown as {
+        scrollTop: number;
+        scrollHeight: number;
+        clientHeight: number;
+      };
+      if (box.scrollTop + box.clientHeight >= box.scrollHeight - 2) return false;
+      box.scrollTop += box.clientHeight * 0.8;
+      return true;
+    });
+  }
+
   /** `url` (a sample's) made to point at its `n`th message or event (1-based, as links are). */
   linkTo(url: string, list: 'message' | 'event', n: number): string {
     const link = new URL(url);

@@ -10,6 +10,33 @@ const REAL = resolve(
   import.meta.dirname,
   '../test/fixtures/inspect/real/inspect_ai/tests/log/test_eval_log',
 );
+/** A real Inspect log of three samples that between them hold every event kind it writes. */
+const EVERY_KIND = resolve(
+  import.meta.dirname,
+  '../test/fixtures/inspect/real-made/every-kind/every-kind.eval',
+);
+/** Its event kinds that are rows of the transcript (span_begin and span_end are the span rows). */
+const EVENT_ROWS = [
+  'anchor',
+  'approval',
+  'branch',
+  'compaction',
+  'error',
+  'info',
+  'input',
+  'interrupt',
+  'logger',
+  'model',
+  'sample_init',
+  'sample_limit',
+  'sandbox',
+  'score',
+  'score_edit',
+  'state',
+  'store',
+  'subtask',
+  'tool',
+];
 
 /**
  * A generated agent sample small enough to write in a moment: the last turn's tool output is
@@ -37,6 +64,7 @@ test.beforeAll(async () => {
   // Real Inspect logs with an image in a message and tool calls that failed in five ways.
   copyFileSync(join(REAL, 'log_images.json'), join(demo.folder, 'images.json'));
   copyFileSync(join(REAL, 'log_tool_call_error.json'), join(demo.folder, 'tool-errors.json'));
+  copyFileSync(EVERY_KIND, join(demo.folder, 'every-kind.eval'));
 });
 test.afterAll(async () => {
   await demo?.close();
@@ -175,4 +203,33 @@ test('Copy JSON puts the sample, resolved, on the clipboard', async ({ page, con
   };
   expect(copied.messages.length).toBeGreaterThan(0);
   expect(copied.scores).toBeTruthy();
+});
+
+test('every event kind Inspect writes has its own view (a real log holding them all)', async ({
+  page,
+}) => {
+  page = await demo.show(page);
+  const sample = new SamplePage(page);
+  const run = await new RunsPage(page).open('every-kind.eval');
+  await expect(run.rows).toHaveCount(3);
+  await run.openSample(0);
+  const seen = new Set<string>();
+  const generic: string[] = [];
+  for (let index = 0; index < 3; index++) {
+    if (index > 0) await page.getByRole('button', { name: 'Next sample' }).click();
+    await sample.tab('Transcript');
+    await page.getByRole('button', { name: 'expand all' }).click();
+    // Through the whole transcript: its rows are drawn only near the view.
+    for (let step = 0; step < 60; step++) {
+      await expect(sample.transcript.locator('.loading-row')).toHaveCount(0);
+      for (const { kind, generic: fallback } of await sample.drawnEvents()) {
+        seen.add(kind);
+        if (fallback) generic.push(kind);
+      }
+      if (!(await sample.pageDownTranscript())) break;
+    }
+    if (index === 0) await page.screenshot({ path: demo.shot('sample-every-kind') });
+  }
+  expect([...seen].sort()).toEqual(EVENT_ROWS);
+  expect(generic).toEqual([]);
 });

@@ -44,4 +44,8 @@ function bundle(
 
 await build(bundle('electron/main/index.ts', 'out/main', 'es', 'index.js'));
 await build(bundle('electron/preload/index.ts', 'out/preload', 'cjs', 'index.cjs'));
-console.log('electron: bundled out/main/index.js and out/preload/index.cjs');
+// The search index's worker thread: a script of its own, started by the main process.
+await build(bundle('electron/node/search/searchWorker.ts', 'out/worker', 'es', 'searchWorker.js'));
+console.log(
+  'electron: bundled out/main/index.js, out/preload/index.cjs and out/worker/searchWorker.js',
+);

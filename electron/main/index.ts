@@ -8,6 +8,7 @@ import { EventHub } from '../node/services/eventHub.ts';
 import { watchOpenedFolders } from '../node/services/folderWatcher.ts';
 import { OpenedFolders } from '../node/services/openedFolders.ts';
 import { RunDigest, salvageDataDir } from '../node/index/runDigest.ts';
+import { SearchService } from '../node/search/searchService.ts';
 import { createMainWindow } from './window.ts';
 import { isS3Url } from '../node/s3/s3Url.ts';
 
@@ -77,7 +78,17 @@ void app.whenReady().then(async () => {
   const initial = isS3Url(initialFolder) || existsSync(initialFolder) ? [initialFolder] : [];
   const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), initial);
   const digest = RunDigest.open();
-  app.on('will-quit', () => digest.close());
+  // The search index works in a thread of its own, bundled beside the main process.
+  const search = new SearchService({
+    folders,
+    events,
+    workerUrl: pathToFileURL(join(app.getAppPath(), 'out/worker/searchWorker.js')),
+  });
+  search.start();
+  app.on('will-quit', () => {
+    void search.close();
+    digest.close();
+  });
   registerHandlers(
     createLogService({
       folders,
@@ -86,6 +97,7 @@ void app.whenReady().then(async () => {
       confirmRemoteFolder,
       chooseSavePath,
       digest,
+      search,
     }),
     (senderUrl) => senderUrl.startsWith(pageUrl),
   );

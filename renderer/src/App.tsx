@@ -11,6 +11,8 @@ import { RepairDialog } from './features/repair/RepairDialog.tsx';
 import { CompareView } from './features/compare/CompareView.tsx';
 import { CrossRunSamples } from './features/samples/CrossRunSamples.tsx';
 import { ErrorNotice } from './components/ErrorNotice.tsx';
+import { SearchBox } from './features/search/SearchBox.tsx';
+import { SearchView } from './features/search/SearchView.tsx';
 import { useHistoryRoute } from './lib/useHistoryRoute.ts';
 
 /**
@@ -24,6 +26,7 @@ export function App() {
   const selected = useStore((state) => state.selection.length);
   const comparing = useStore((state) => state.comparison.phase !== 'idle');
   const crossRunOpen = useStore((state) => state.crossRun !== null);
+  const searching = useStore((state) => state.searchQuery.trim() !== '');
   const actions = useStore.getState();
   const listingError = errorOf(listingRequest);
   useHistoryRoute();
@@ -44,17 +47,22 @@ export function App() {
     window.addEventListener('keydown', onKey);
     // The list refreshes by itself when files appear, grow or change; an unfinished open run too.
     const unwatch = actions.watchRuns();
+    const unwatchIndex = actions.watchIndex();
     return () => {
       window.removeEventListener('keydown', onKey);
       unwatch();
+      unwatchIndex();
     };
   }, []);
 
-  const listVisible = !runPath && !comparing && !crossRunOpen;
+  const overlaid = !runPath && !comparing && !crossRunOpen;
+  // A search shows its hits where the list was; clearing it brings the list back as it was.
+  const listVisible = overlaid && !searching;
   return (
     <main>
       <header className="app-header">
         <h1>Salvage</h1>
+        <SearchBox />
         <button type="button" onClick={() => void actions.loadRuns()}>
           Refresh
         </button>
@@ -83,6 +91,7 @@ export function App() {
       {listVisible && <FolderBar />}
       {listVisible && <RunsToolbar />}
       {listingError && <ErrorNotice error={listingError} onRetry={() => void actions.loadRuns()} />}
+      {overlaid && searching && <SearchView />}
       {comparing && <CompareView />}
       {crossRunOpen && !runPath && <CrossRunSamples />}
       <RunsTable visible={listVisible} onOpen={(row) => void actions.openRun(row.location)} />

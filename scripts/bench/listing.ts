@@ -7,14 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { listRuns } from '../../electron/node/logs/listRuns.ts';
 import { RunDigest } from '../../electron/node/index/runDigest.ts';
-import { generateListingRuns, statFloor } from './listingRuns.ts';
+import { writeListingMix } from './listingMix.ts';
+import { statFloor } from './listingRuns.ts';
 
 const RUNS = 10_000;
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const folder = join(root, '.bench/listing');
 const logs = join(folder, 'logs');
+
 rmSync(folder, { recursive: true, force: true });
-generateListingRuns(root, logs, RUNS);
+writeListingMix(logs, RUNS);
 console.log(`${RUNS} runs generated in ${logs}`);
 
 const { seconds: statSeconds, files: statted } = statFloor(logs);

@@ -14,7 +14,8 @@ import { listObjects } from '../../electron/node/s3/bucketListing.ts';
 import { s3Access } from '../../electron/node/s3/s3Client.ts';
 import { findLogFiles } from '../../electron/node/logs/findLogFiles.ts';
 import { putObject, startS3Server, testClient, useS3 } from '../../test/support/s3Server.ts';
-import { generateListingRuns, statFloor } from './listingRuns.ts';
+import { writeListingMix } from './listingMix.ts';
+import { statFloor } from './listingRuns.ts';
 
 const RUNS = 10_000;
 const BUCKET = 'bench';
@@ -24,7 +25,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const folder = join(root, '.bench/s3-listing');
 const logs = join(folder, 'logs');
 rmSync(folder, { recursive: true, force: true });
-generateListingRuns(root, logs, RUNS);
+writeListingMix(logs, RUNS);
 
 const seconds = (started: number): string => ((performance.now() - started) / 1000).toFixed(2);
 

@@ -5,7 +5,12 @@ import { POOLED_LISTS } from '../formats/sample/pageTypes.ts';
 
 /** The type of one argument field. */
 export type FieldType =
-  'string' | 'string-or-null' | 'integer' | 'boolean' | { readonly oneOf: ReadonlyArray<string> };
+  | 'string'
+  | 'string-or-null'
+  | 'integer'
+  | 'number-or-null'
+  | 'boolean'
+  | { readonly oneOf: ReadonlyArray<string> };
 
 /**
  * Every invoke channel with the fields of its arguments: what the renderer may send, checked by
@@ -54,6 +59,21 @@ export const ARGUMENTS: {
   'salvage:sample:string': { handle: 'string', ref: 'string', start: 'integer', length: 'integer' },
   'salvage:sample:json': { handle: 'string' },
   'salvage:sample:close': { handle: 'string' },
+  'salvage:search:query': {
+    query: 'string',
+    limit: 'integer',
+    status: 'string-or-null',
+    format: 'string-or-null',
+    task: 'string-or-null',
+    model: 'string-or-null',
+    folder: 'string-or-null',
+    minScore: 'number-or-null',
+    maxScore: 'number-or-null',
+    createdFrom: 'string-or-null',
+    createdTo: 'string-or-null',
+  },
+  'salvage:search:samples': { path: 'string', query: 'string' },
+  'salvage:search:status': {},
 };
 
 export const INVOKE_CHANNELS = Object.keys(ARGUMENTS) as ReadonlyArray<InvokeChannel>;
@@ -68,6 +88,7 @@ export const EVENT_CHANNELS = [
   'salvage:runs:changed',
   'salvage:folders:changed',
   'salvage:recovery:progress',
+  'salvage:search:progress',
 ] as const satisfies ReadonlyArray<EventChannel>;
 
 // Fails to compile when a contract event is missing from the list above.

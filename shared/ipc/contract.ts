@@ -4,6 +4,7 @@ import type { MarkdownPart } from '../model/sampleMarkdown.ts';
 import type { BackendFailure } from './outcome.ts';
 import type { RunRow } from '../model/run.ts';
 import type { RunComparison } from '../resume/comparison.ts';
+import type { IndexProgress, SearchFilters, SearchResult } from '../search/searchTypes.ts';
 import type {
   EventRows,
   OpenedSample,
@@ -132,6 +133,24 @@ export interface InvokeMap {
   'salvage:sample:json': (args: { readonly handle: string }) => Promise<{ readonly text: string }>;
   /** Release an open sample (its spill file goes with its last handle). */
   'salvage:sample:close': (args: { readonly handle: string }) => Promise<void>;
+  /**
+   * Search the text of every run under the opened folders (the background index answers, as far
+   * as it has got): the first `limit` hits in run order, narrowed by the runs' facts.
+   */
+  'salvage:search:query': (args: SearchRequest) => Promise<SearchResult>;
+  /** The samples of one run whose text matches a query (the run view's `text_contains`). */
+  'salvage:search:samples': (args: {
+    readonly path: string;
+    readonly query: string;
+  }) => Promise<ReadonlyArray<{ readonly id: string; readonly epoch: number }>>;
+  /** How far the background indexing is. */
+  'salvage:search:status': (args: Record<string, never>) => Promise<IndexProgress>;
+}
+
+/** A search and its filters (null leaves a fact free). */
+export interface SearchRequest extends SearchFilters {
+  readonly query: string;
+  readonly limit: number;
 }
 
 /** A range of an open sample's items. */
@@ -169,6 +188,8 @@ export interface EventMap {
   };
   /** The opened folders changed (added or removed, possibly from another window). */
   'salvage:folders:changed': { readonly folders: ReadonlyArray<string> };
+  /** The background search indexing's progress (a few times a second while it runs). */
+  'salvage:search:progress': IndexProgress;
 }
 
 export type EventChannel = keyof EventMap;

@@ -27,6 +27,8 @@ function fits(value: unknown, type: FieldType): boolean {
       return typeof value === 'string' || value === null;
     case 'integer':
       return typeof value === 'number' && Number.isSafeInteger(value);
+    case 'number-or-null':
+      return value === null || (typeof value === 'number' && Number.isFinite(value));
     case 'boolean':
       return typeof value === 'boolean';
   }
@@ -38,6 +40,7 @@ function describe(type: FieldType): string {
     string: 'a string',
     'string-or-null': 'a string or null',
     integer: 'an integer',
+    'number-or-null': 'a number or null',
     boolean: 'true or false',
   }[type];
 }

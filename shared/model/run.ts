@@ -1,5 +1,5 @@
 import type { SalvageErrorKind } from '../util/errors.ts';
-import type { EvalStatus, LogFormat } from './log.ts';
+import { EVAL_STATUSES, type EvalStatus, type LogFormat } from './log.ts';
 
 /** Why a log could not be read, for listing it anyway. */
 export interface RunProblem {
@@ -16,12 +16,25 @@ export type InspectRecoverySource = Exclude<RecoverySource, 'torn-tail'>;
 /** Every format `salvage ls` lists. */
 export type RunFormat = LogFormat | 'verifiers' | 'codex';
 
+export const RUN_FORMATS: ReadonlyArray<RunFormat> = [
+  'inspect-eval',
+  'inspect-json',
+  'verifiers',
+  'codex',
+];
+
 /**
  * A run's status: Inspect's, with `started` split into `running` (its writer is alive) and
  * `started` (crashed, or no way to tell), and `incomplete`: a verifiers run with fewer rollouts than
  * it planned (or no plan to compare with), nothing torn and no writer alive.
  */
 export type RunStatus = EvalStatus | 'running' | 'incomplete';
+
+export const RUN_STATUSES: ReadonlyArray<RunStatus> = [...EVAL_STATUSES, 'running', 'incomplete'];
+
+export function isRunStatus(value: unknown): value is RunStatus {
+  return typeof value === 'string' && (RUN_STATUSES as ReadonlyArray<string>).includes(value);
+}
 
 /** What Salvage wrote beside a run, and what a run was made from: found by their names. */
 export interface RunLinks {

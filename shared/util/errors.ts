@@ -51,7 +51,9 @@ export type SalvageErrorKind =
   | 'changed-during-repair'
   | 'log-in-use'
   | 'invalid-arguments'
-  | 'not-a-sidecar';
+  | 'not-a-sidecar'
+  /** A search query that cannot be run as written (an unclosed quote, nothing to look for). */
+  | 'bad-query';
 
 export class SalvageError extends Error {
   readonly kind: SalvageErrorKind;

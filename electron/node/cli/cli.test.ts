@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseInspectJson } from '../../../shared/formats/json/inspectJson.ts';
-import { fixture, REAL, TS_MONO } from '../../../test/support/fixtures.ts';
+import { fixture, FIXTURES_ROOT, REAL, TS_MONO } from '../../../test/support/fixtures.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/salvage', import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), 'salvage-cli-'));
@@ -207,5 +207,88 @@ describe('salvage diff-config', () => {
     const broken = salvage('diff-config', runA, runB);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/config\.toml is not valid TOML \(line 1, column \d+\)/);
+  });
+});
+
+describe('salvage search', () => {
+  it('--json prints every hit with its path as given under DIR, format, sample, where and snippet', () => {
+    const logs = join(folder, 'search-logs');
+    mkdirSync(join(logs, 'codex'), { recursive: true });
+    cpSync(
+      fixture(
+        'real-crashes/expected/db-strids-errors/2026-11-30T18-11-58-00-00_slow_7ANuQBAEah8uuhty7wKbJp-recovered.eval',
+      ),
+      join(logs, 'strids.eval'),
+    );
+    cpSync(
+      join(
+        FIXTURES_ROOT,
+        'jsonl-real/codex/sessions/2025/11/17/rollout-2025-11-17T15-30-28-019a93b9-f380-7600-98ff-940e6b99603c.jsonl',
+      ),
+      join(logs, 'codex/rollout-2025-11-17T15-30-28-session.jsonl'),
+    );
+    const { code, stdout } = salvage(
+      'search',
+      '"deliberate failure in sample index 2" OR "configuration LM Studio is already wired"',
+      logs,
+      '--json',
+    );
+    expect(code).toBe(0);
+    const hits = parseInspectJson(stdout, 'search output') as Array<Record<string, unknown>>;
+    expect(hits).toEqual([
+      {
+        path: join(logs, 'codex/rollout-2025-11-17T15-30-28-session.jsonl'),
+        format: 'codex',
+        task: 'chatbot-ui',
+        model: 'gpt-5.1-codex',
+        sample: { id: 'session', epoch: 1 },
+        where: 'message 6 (tool)',
+        place: { kind: 'message', index: 5, label: 'tool' },
+        snippet: expect.stringContaining('LM Studio is already wired into your') as unknown,
+        matches: [[expect.any(Number), expect.any(Number)]],
+      },
+      expect.objectContaining({
+        path: join(logs, 'strids.eval'),
+        format: 'inspect-eval',
+        sample: { id: 's-03', epoch: 1 },
+        where: 'event 18 (logger)',
+      }),
+      expect.objectContaining({
+        path: join(logs, 'strids.eval'),
+        sample: { id: 's-03', epoch: 1 },
+        where: 'event 19 (error)',
+      }),
+    ]);
+    const first = hits[0] as { snippet: string; matches: Array<[number, number]> };
+    const [start, end] = first.matches[0]!;
+    expect(first.snippet.slice(start, end)).toBe('configuration\n\nLM Studio is already wired');
+    // A relative DIR is kept as given; --limit caps the hits.
+    const relative = spawnSync(
+      BIN,
+      ['search', 'slow_add', 'search-logs', '--json', '--limit', '2'],
+      {
+        cwd: folder,
+        encoding: 'utf8',
+        env: { ...process.env, SALVAGE_DATA_DIR: join(folder, 'data') },
+      },
+    );
+    const limited = parseInspectJson(relative.stdout, 'search output') as Array<{ path: string }>;
+    expect(limited.map((hit) => hit.path)).toEqual([
+      'search-logs/strids.eval',
+      'search-logs/strids.eval',
+    ]);
+  });
+
+  it('prints hits grouped by run, and refuses a bad query with a message (exit 1)', () => {
+    const logs = join(folder, 'search-logs');
+    const human = salvage('search', 'mockllm', logs);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain(`${join(logs, 'strids.eval')}  (slow · mockllm/model)`);
+    expect(human.stdout).toContain('run (task, model, tags): slow [mockllm]/model');
+    const bad = salvage('search', '"unclosed', logs);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(
+      'salvage: The quote at character 1 is never closed: add the closing " or remove it.\n',
+    );
   });
 });

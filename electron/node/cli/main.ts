@@ -14,6 +14,7 @@ import { serveCommand } from './serveCommand.ts';
 import { repairJsonlCommand } from './repairJsonlCommand.ts';
 import { compareConfigCommand } from './compareConfigCommand.ts';
 import { exportCommand } from './exportCommand.ts';
+import { searchCommand } from './searchCommand.ts';
 
 export type { Output };
 
@@ -59,6 +60,8 @@ export async function runCli(
         return await compareConfigCommand(rest, output);
       case 'serve':
         return await serveCommand(rest, output);
+      case 'search':
+        return await searchCommand(rest, output);
       case undefined:
       case 'help':
       case '--help':

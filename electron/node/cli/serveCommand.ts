@@ -8,6 +8,7 @@ import { watchOpenedFolders } from '../services/folderWatcher.ts';
 import { OpenedFolders } from '../services/openedFolders.ts';
 import { RunDigest, salvageDataDir } from '../index/runDigest.ts';
 import { startWebServer } from '../server/webServer.ts';
+import { SearchService } from '../search/searchService.ts';
 import type { Output } from './output.ts';
 import { isS3Url, normalS3Url, parseS3Url } from '../s3/s3Url.ts';
 import { checkFolder } from '../s3/bucketListing.ts';
@@ -40,8 +41,10 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
   const events = new EventHub();
   const digest = RunDigest.open();
   const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), [folder]);
+  const search = new SearchService({ folders, events });
+  search.start();
   const server = await startWebServer({
-    handlers: createLogService({ folders, events, digest }),
+    handlers: createLogService({ folders, events, digest, search }),
     events,
     rendererDir,
     host: parsed.values.host,
@@ -55,6 +58,7 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
   });
   stopWatching();
   await server.close();
+  await search.close();
   digest.close();
   return 0;
 }

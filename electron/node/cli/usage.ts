@@ -23,6 +23,10 @@ Commands:
   export LOG --to md --sample ID [--epoch N] OUTPUT
                                   a run (or a recovered run) in formats other tools read
   diff-config A B [--json]        compare two runs' configurations: throughput vs result-affecting keys
+  search QUERY [DIR...] [--json] [--limit N] [--status S] [--format F] [--task T] [--model M]
+         [--min-score X] [--max-score X] [--from DATE] [--to DATE]
+                                  every word of every run under DIR (default: here): words, "phrases",
+                                  prefix*, a OR b, -word; the index is kept in Salvage's data folder
   serve [DIR] [--port N] [--host H]
                                   web mode: the app in a browser (loopback, token in the printed URL)
   recover --list DIR [--buffer-dir D] [--json]

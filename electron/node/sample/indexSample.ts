@@ -106,7 +106,7 @@ export async function indexSample(
 }
 
 /** Decode each entry into one sink (one byte space) and index it part by part as it decodes. */
-async function indexEntries(
+export async function indexEntries(
   file: ByteSource,
   parts: ReadonlyArray<{ entry: ZipEntry; part: Part }>,
   layout: SampleLayoutKind,
@@ -163,7 +163,7 @@ async function zipCause(chunks: AsyncGenerator<Uint8Array>, error: unknown): Pro
 }
 
 /** Index the value at [start, end) of a file where it lies (a `.json` log's sample). */
-async function indexInPlace(
+export async function indexInPlace(
   file: ByteSource,
   start: number,
   end: number,

@@ -21,11 +21,13 @@ import { MemoryByteSource } from '../../../shared/formats/bytes/byteSource.ts';
 import { EvalLogReader } from '../../../shared/formats/inspect-eval/evalLogReader.ts';
 import { readEntryBytes } from '../../../shared/formats/zip/entryReader.ts';
 import { nodeZlibCodecs } from '../codecs/nodeZlibCodecs.ts';
+import { SearchService } from '../search/searchService.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'salvage-web-'));
 const logs = join(root, 'logs');
 const renderer = join(root, 'renderer');
 let server: RunningWebServer;
+let search: SearchService;
 const events = new EventHub();
 const LOG = join(logs, 'popularity.eval');
 const CRASHED = join(logs, '2026-11-23T12-00-00+00-00_popularity_SyntheticCrash0001.eval');
@@ -45,11 +47,15 @@ beforeAll(async () => {
   const crash = fixture('synthetic/crash-with-buffer/logs');
   cpSync(join(crash, '2026-11-23T12-00-00+00-00_popularity_SyntheticCrash0001.eval'), CRASHED);
   cpSync(join(crash, '.buffer'), join(logs, '.buffer'), { recursive: true });
+  const folders = await OpenedFolders.load(join(root, 'data/folders.json'), [logs]);
+  search = new SearchService({
+    folders,
+    events,
+    indexPath: join(root, 'data/search-index.sqlite'),
+    digestPath: null,
+  });
   server = await startWebServer({
-    handlers: createLogService({
-      folders: await OpenedFolders.load(join(root, 'data/folders.json'), [logs]),
-      events,
-    }),
+    handlers: createLogService({ folders, events, search }),
     events,
     rendererDir: renderer,
     token: 'secret-token',
@@ -57,6 +63,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
+  await search.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -108,6 +115,21 @@ const ARGS: Record<(typeof INVOKE_CHANNELS)[number], unknown> = {
   'salvage:sample:string': { ref: 'set below', start: 0, length: 100 },
   'salvage:sample:json': {},
   'salvage:sample:close': {},
+  'salvage:search:query': {
+    query: 'popularity',
+    limit: 10,
+    status: null,
+    format: null,
+    task: null,
+    model: null,
+    folder: null,
+    minScore: null,
+    maxScore: null,
+    createdFrom: null,
+    createdTo: null,
+  },
+  'salvage:search:samples': { path: LOG, query: 'popularity' },
+  'salvage:search:status': {},
 };
 
 /** The ref of sample 3's `target` string: its byte range in the decoded entry. */

@@ -18,6 +18,7 @@ import type { OpenedFolders } from './openedFolders.ts';
 import type { RunDigest } from '../index/runDigest.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { SampleHandles } from '../sample/sampleHandles.ts';
+import { SearchService } from '../search/searchService.ts';
 
 export interface LogServiceOptions {
   /** Where streamed events go (the transports subscribe to it). */
@@ -41,6 +42,8 @@ export interface LogServiceOptions {
   readonly digest?: RunDigest;
   /** Open samples read a page at a time (made here when not given). */
   readonly samples?: SampleHandles;
+  /** The search index's service (made, and started, on the first search when not given). */
+  readonly search?: SearchService;
 }
 
 /** How often a long operation reports its progress, at most. */
@@ -53,6 +56,14 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
   const events = options.events ?? new EventHub();
   const streamer = new SampleStreamer(events, options.codecs);
   const samples = options.samples ?? new SampleHandles({ codecs: options.codecs });
+  let search = options.search ?? null;
+  const searcher = (): SearchService => {
+    if (!search) {
+      search = new SearchService({ folders, events });
+      search.start();
+    }
+    return search;
+  };
   return {
     'salvage:folders:list': () => Promise.resolve(folders.list()),
     'salvage:folders:add': async ({ path }) => {
@@ -149,6 +160,10 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
       samples.string(handle, ref, start, length),
     'salvage:sample:json': async ({ handle }) => ({ text: await samples.json(handle) }),
     'salvage:sample:close': ({ handle }) => samples.close(handle),
+    'salvage:search:query': (request) => searcher().search(request),
+    'salvage:search:samples': async ({ path, query }) =>
+      searcher().matchingSamples(await inside(path), query),
+    'salvage:search:status': () => Promise.resolve(searcher().progress),
   };
 }
 

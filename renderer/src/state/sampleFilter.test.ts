@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleFacts, type SampleFacts } from '../../../shared/model/sampleFacts.ts';
-import { compileSampleFilter } from './sampleFilter.ts';
+import { compileSampleFilter, textQueries } from './sampleFilter.ts';
 
 const rows: SampleFacts[] = [
   sampleFacts({
@@ -70,5 +70,52 @@ describe('the sample filter language', () => {
     const filter = compileSampleFilter(expression, SCORERS);
     expect(filter.ok).toBe(false);
     expect(!filter.ok && filter.message).toMatch(message);
+  });
+});
+
+describe('text_contains: the search index answers', () => {
+  // What the index answered for each query: the keys of the samples that match.
+  const answers: Record<string, ReadonlyArray<string> | null> = {
+    'timed out': ['b-2'],
+    '"prime number"': [],
+    pending: null,
+  };
+  const textIndex = (query: string, facts: SampleFacts): boolean | null => {
+    const keys = answers[query];
+    return keys === undefined || keys === null ? null : keys.includes(facts.id);
+  };
+  const matching = (expression: string): string[] => {
+    const filter = compileSampleFilter(expression, SCORERS, textIndex);
+    if (!filter.ok) throw new Error(filter.message);
+    return rows.filter(filter.test).map((row) => row.id);
+  };
+
+  it('combines with the rest of the language', () => {
+    expect(matching('text_contains("timed out")')).toEqual(['b-2']);
+    expect(matching('not text_contains("timed out") and match == "C"')).toEqual(['1']);
+    expect(matching('text_contains("timed out") or id == "3"')).toEqual(['b-2', '3']);
+    expect(matching('text_contains("\\"prime number\\"")')).toEqual([]);
+    // Not answered yet: no sample counts as matching until it is.
+    expect(matching('text_contains("pending")')).toEqual([]);
+  });
+
+  it('names the queries to ask the index for, each once', () => {
+    expect(
+      textQueries('text_contains("a b") and (text_contains("c*") or not text_contains("a b"))'),
+    ).toEqual(['a b', 'c*']);
+    expect(textQueries('has_error')).toEqual([]);
+    expect(textQueries('text_contains("unclosed')).toEqual([]);
+  });
+
+  it('refuses a query the index cannot run, in the search box’s words, and a view without an index', () => {
+    expect(compileSampleFilter('text_contains("a*")', SCORERS, textIndex)).toEqual({
+      ok: false,
+      message:
+        'Bad filter: text_contains: "a*" is too short a prefix: give at least 2 letters before the *.',
+    });
+    expect(compileSampleFilter('text_contains("words")', SCORERS)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/searches one run's index/) as unknown,
+    });
   });
 });

@@ -1,6 +1,7 @@
 import type { JsonValue } from '../../../shared/formats/json/inspectJson.ts';
 import { displayText } from '../../../shared/model/display.ts';
 import type { SampleFacts } from '../../../shared/model/sampleFacts.ts';
+import { parseSearchQuery } from '../../../shared/search/searchQuery.ts';
 import {
   evaluate,
   FilterSyntaxError,
@@ -8,6 +9,7 @@ import {
   parseFilter,
   regex,
   type Environment,
+  type Node,
   type Value,
 } from '../lib/filterExpression.ts';
 
@@ -15,6 +17,15 @@ import {
 export type SampleFilter =
   | { readonly ok: true; readonly test: (facts: SampleFacts) => boolean }
   | { readonly ok: false; readonly message: string };
+
+/**
+ * Whether a sample's text matches a `text_contains` query, as the search index answers it;
+ * null while the answer is not in yet (the sample is left out until it is).
+ */
+export type TextIndex = (query: string, facts: SampleFacts) => boolean | null;
+
+/** `text_contains("query")`: the run's search index over every text of the sample. */
+const TEXT_CONTAINS = 'text_contains';
 
 /** The names an expression may use besides the run's scorers and `metadata.<key>`. */
 export const FILTER_NAMES = [
@@ -48,6 +59,7 @@ const NUMERIC: Readonly<Record<string, (...args: number[]) => number>> = {
 
 const FUNCTIONS = new Set([
   ...CONTAINS.map((field) => `${field}_contains`),
+  TEXT_CONTAINS,
   ...Object.keys(NUMERIC),
   'exists',
   'empty',
@@ -89,10 +101,14 @@ function scalar(value: JsonValue): Value {
   return displayText(value);
 }
 
-function environment(facts: SampleFacts): Environment {
+function environment(facts: SampleFacts, textIndex: TextIndex | undefined): Environment {
   return {
     name: (name) => valueOf(facts, name),
     call: (name, args) => {
+      if (name === TEXT_CONTAINS) {
+        const query = args[0];
+        return typeof query === 'string' && textIndex?.(query, facts) === true;
+      }
       if (name.endsWith('_contains')) {
         const field = name.slice(0, -'_contains'.length) as TextField;
         const pattern = args[0];
@@ -106,6 +122,41 @@ function environment(facts: SampleFacts): Environment {
   };
 }
 
+/** The queries of the `text_contains("…")` calls of an expression (none when it does not parse). */
+export function textQueries(expression: string): string[] {
+  if (expression.trim() === '') return [];
+  const queries: string[] = [];
+  const visit = (node: Node): void => {
+    switch (node.kind) {
+      case 'call':
+        if (node.name === TEXT_CONTAINS) {
+          const first = node.args[0];
+          if (first?.kind === 'literal' && typeof first.value === 'string')
+            queries.push(first.value);
+        }
+        node.args.forEach(visit);
+        return;
+      case 'not':
+      case 'negate':
+        return visit(node.operand);
+      case 'binary':
+        visit(node.left);
+        return visit(node.right);
+      case 'in':
+        visit(node.item);
+        return node.list.forEach(visit);
+      default:
+        return;
+    }
+  };
+  try {
+    visit(parseFilter(expression));
+  } catch (error) {
+    if (!(error instanceof FilterSyntaxError)) throw error;
+  }
+  return [...new Set(queries)];
+}
+
 /**
  * Compile a sample filter in Inspect View's filter language: `has_error`, `match == "C"`,
  * `accuracy > 0.5`, `tokens > 10000 and duration < 60`, `metadata.subject == "math"`,
@@ -113,10 +164,15 @@ function environment(facts: SampleFacts): Environment {
  * A scorer whose name is not a plain word is written in single quotes (`'model-graded' == "C"`).
  * Text matches (`~=`, `x_contains`) are case-insensitive regular expressions. An empty expression
  * keeps every sample. A bad expression's message says what is wrong and which names exist.
+ *
+ * `text_contains("words")` looks in every text of the sample (messages, tool calls, events,
+ * scores, errors, metadata) through the search index (`textIndex`), in the search box's language
+ * (words, "phrases", prefix*); where no index is given it is refused.
  */
 export function compileSampleFilter(
   expression: string,
   scorers: ReadonlyArray<string>,
+  textIndex?: TextIndex,
 ): SampleFilter {
   if (expression.trim() === '') return { ok: true, test: () => true };
   let tree;
@@ -145,11 +201,26 @@ export function compileSampleFilter(
       message: `Unknown name ${unknown.map((name) => `"${name}"`).join(', ')}. Names: ${listed}; functions: ${functionList}.`,
     };
   }
+  const queries = textQueries(expression);
+  if (functions.has(TEXT_CONTAINS) && !textIndex) {
+    return {
+      ok: false,
+      message: `Bad filter: ${TEXT_CONTAINS}() searches one run's index: use it in a run's view.`,
+    };
+  }
+  // A bad search query is said now, in the search box's words.
+  for (const query of queries) {
+    try {
+      parseSearchQuery(query);
+    } catch (error) {
+      return { ok: false, message: `Bad filter: ${TEXT_CONTAINS}: ${(error as Error).message}` };
+    }
+  }
   // A bad regular expression is a bad filter, said now rather than on every row.
   try {
-    for (const pattern of patterns) regex(pattern);
+    for (const pattern of patterns) if (!queries.includes(pattern)) regex(pattern);
   } catch (error) {
     return { ok: false, message: `Bad filter: ${(error as Error).message}.` };
   }
-  return { ok: true, test: (facts) => evaluate(tree, environment(facts)) === true };
+  return { ok: true, test: (facts) => evaluate(tree, environment(facts, textIndex)) === true };
 }

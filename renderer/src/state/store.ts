@@ -6,10 +6,17 @@ import { createFlowSlice, type FlowSlice } from './flowSlice.ts';
 import { createCompareSlice, type CompareSlice } from './compareSlice.ts';
 import { createCrossRunSlice, type CrossRunSlice } from './crossRunSlice.ts';
 import { createSampleSlice, type SampleSlice } from './sampleSlice.ts';
+import { createSearchSlice, type SearchSlice } from './searchSlice.ts';
 import type { Clock } from './runStream.ts';
 
 /** The app's state: one slice per feature; components read it through narrow selectors. */
-export type Store = RunsSlice & RunSlice & SampleSlice & FlowSlice & CompareSlice & CrossRunSlice;
+export type Store = RunsSlice &
+  RunSlice &
+  SampleSlice &
+  FlowSlice &
+  CompareSlice &
+  CrossRunSlice &
+  SearchSlice;
 
 /**
  * The store over a client: the page's (the preload bridge or HTTP), or a fake bridge's in tests.
@@ -23,5 +30,6 @@ export function createAppStore(client: Client, clock?: Clock): StoreApi<Store> {
     ...createFlowSlice(client)(...args),
     ...createCompareSlice(client)(...args),
     ...createCrossRunSlice(client)(...args),
+    ...createSearchSlice(client)(...args),
   }));
 }

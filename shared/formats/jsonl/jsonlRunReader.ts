@@ -29,10 +29,9 @@ import {
 import {
   contentText,
   rolloutError,
-  rolloutInfo,
   rolloutInput,
-  rolloutMessages,
   rolloutReward,
+  rolloutSample,
   rolloutTarget,
   sampleIdOf,
 } from '../runs/verifiersRecords.ts';
@@ -235,20 +234,7 @@ export class JsonlRunReader implements RunReader {
         'invalid-json',
         `Line ${line === 'tail' ? this.index.count + 1 : line + 1} is not a JSON object.`,
       );
-    const reward = rolloutReward(record);
-    const error = rolloutError(record);
-    return {
-      id,
-      epoch,
-      input: rolloutInput(record),
-      target: rolloutTarget(record),
-      messages: rolloutMessages(record),
-      scores: reward !== null ? { reward: { value: reward, history: [] } } : {},
-      metadata: rolloutInfo(record),
-      events: [],
-      ...(error !== null ? { error: { message: error, traceback: '' } } : {}),
-      raw: record,
-    };
+    return rolloutSample(record, id, epoch);
   }
 
   readReductions(): Promise<JsonValue[] | null> {

@@ -322,6 +322,27 @@ export function rolloutInfo(record: JsonObject): JsonObject {
   };
 }
 
+/**
+ * A rollout as a sample (Inspect's shape): what the sample view and the search index read of it,
+ * with the line itself as `raw`.
+ */
+export function rolloutSample(record: JsonObject, id: string, epoch: number): JsonObject {
+  const reward = rolloutReward(record);
+  const error = rolloutError(record);
+  return {
+    id,
+    epoch,
+    input: rolloutInput(record),
+    target: rolloutTarget(record),
+    messages: rolloutMessages(record),
+    scores: reward !== null ? { reward: { value: reward, history: [] } } : {},
+    metadata: rolloutInfo(record),
+    events: [],
+    ...(error !== null ? { error: { message: error, traceback: '' } } : {}),
+    raw: record,
+  };
+}
+
 /** Chat messages as written, or a completion-style string as one message of `role`. */
 export function asMessages(value: JsonValue | undefined, role = 'user'): JsonValue[] {
   if (Array.isArray(value)) return value as JsonValue[];

@@ -1,6 +1,6 @@
-import { memo, useDeferredValue, useMemo, useState } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { isJsonObject, type JsonValue } from '../../../../shared/formats/json/inspectJson.ts';
-import type { LogHeader } from '../../../../shared/model/log.ts';
+import { sampleKey, type LogHeader } from '../../../../shared/model/log.ts';
 import { displayText } from '../../../../shared/model/display.ts';
 import { headerSummary } from '../../../../shared/model/headerSummary.ts';
 import { EXPORT_FORMATS } from '../../../../shared/model/exportFormat.ts';
@@ -11,7 +11,8 @@ import { JsonTree } from '../../components/JsonTree.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { errorOf } from '../../state/request.ts';
 import type { SampleRow } from '../../state/runStream.ts';
-import { compileSampleFilter } from '../../state/sampleFilter.ts';
+import { compileSampleFilter, textQueries, type TextIndex } from '../../state/sampleFilter.ts';
+import { textMatchKey } from '../../state/searchSlice.ts';
 import { useStore } from '../../state/useStore.ts';
 import { CrashBanner } from './CrashBanner.tsx';
 import { SampleGrid } from './SampleGrid.tsx';
@@ -29,7 +30,11 @@ export function RunView({ visible }: { visible: boolean }) {
   const rows = run?.rows ?? EMPTY;
   const header = run?.header ?? null;
   const scorers = useMemo(() => scorersOf(rows), [rows]);
-  const filter = useMemo(() => compileSampleFilter(expression, scorers), [expression, scorers]);
+  const textIndex = useTextIndex(run?.path ?? null, expression);
+  const filter = useMemo(
+    () => compileSampleFilter(expression, scorers, textIndex.test),
+    [expression, scorers, textIndex.test],
+  );
   // Typing stays fluid on a huge run: the filtering follows the latest text when it can.
   const needle = useDeferredValue(text.trim().toLowerCase());
   // The rows that pass, as a set the grid filters its sorted rows by (null: every row).
@@ -82,7 +87,7 @@ export function RunView({ visible }: { visible: boolean }) {
         <input
           aria-label="Filter expression"
           className={`filter-expression${filter.ok ? '' : ' invalid'}`}
-          placeholder='Filter: has_error, match == "C", tokens > 1000 …'
+          placeholder='Filter: has_error, match == "C", tokens > 1000, text_contains("timed out") …'
           value={expression}
           onChange={(event) => setExpression(event.target.value)}
         />
@@ -116,6 +121,11 @@ export function RunView({ visible }: { visible: boolean }) {
           {filter.message}
         </p>
       )}
+      {filter.ok && textIndex.note && (
+        <p className="muted filter-note" role="status">
+          {textIndex.note}
+        </p>
+      )}
       <SampleGrid
         rows={rows}
         shown={shown}
@@ -126,6 +136,39 @@ export function RunView({ visible }: { visible: boolean }) {
       />
     </section>
   );
+}
+
+/**
+ * `text_contains("…")` of a run's filter, answered by the search index (so a run of 100,000
+ * samples is not read again): each query asked once per run and index pass. `note` says when an
+ * answer is pending or failed, or the index is still being built.
+ */
+function useTextIndex(path: string | null, expression: string): { test: TextIndex; note: string } {
+  const matches = useStore((state) => state.textMatches);
+  const indexing = useStore((state) => state.indexProgress.phase === 'indexing');
+  const queries = useMemo(() => textQueries(expression), [expression]);
+  useEffect(() => {
+    if (!path) return;
+    for (const query of queries) void useStore.getState().matchSampleText(path, query);
+  }, [path, queries, matches]);
+  const test = useCallback<TextIndex>(
+    (query, facts) => {
+      const found = path ? matches[textMatchKey(path, query)] : undefined;
+      return found?.phase === 'ready' ? found.value.has(sampleKey(facts.id, facts.epoch)) : null;
+    },
+    [path, matches],
+  );
+  const asked = queries.map((query) => (path ? matches[textMatchKey(path, query)] : undefined));
+  const failed = asked.find((request) => request?.phase === 'failed');
+  const note =
+    failed?.phase === 'failed'
+      ? `text_contains: ${failed.error.message}`
+      : asked.some((request) => request?.phase !== 'ready') && queries.length > 0
+        ? 'text_contains: searching the index…'
+        : queries.length > 0 && indexing
+          ? 'text_contains: the search index is still being built; more samples may match.'
+          : '';
+  return { test, note };
 }
 
 /** The scorers that occur in the run's samples, in order of first appearance. */

@@ -4,6 +4,7 @@ import { isJsonObject } from '../../../../shared/formats/json/inspectJson.ts';
 import { useStore } from '../../state/useStore.ts';
 import { ItemScope } from './ItemScope.tsx';
 import { MessageView } from './MessageView.tsx';
+import { useScrollToFocus } from './useScrollToFocus.ts';
 
 /** A guess at a message's height before it is drawn and measured. */
 const ESTIMATED_HEIGHT = 140;
@@ -30,9 +31,7 @@ export function MessagesList({ count }: { count: number }) {
     reader?.want('messages', first, last + 1);
   }, [reader, first, last]);
   const focused = focus?.list === 'messages' ? focus.index : null;
-  useEffect(() => {
-    if (focused !== null) virtualizer.scrollToIndex(focused, { align: 'start' });
-  }, [focused, virtualizer]);
+  useScrollToFocus(virtualizer, focused, scroller);
   if (count === 0) return <p className="muted sample-pane">No messages.</p>;
   return (
     <div className="item-scroller" ref={scroller} role="list" aria-label="Messages">

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
+import { useScrollToFocus } from './useScrollToFocus.ts';
 import { isJsonObject } from '../../../../shared/formats/json/inspectJson.ts';
 import {
   spansHolding,
@@ -93,11 +94,13 @@ export function TranscriptView({ total }: { total: number }) {
       const next = new Set(folded);
       for (const id of holding) next.delete(id);
       setCollapsed(next);
-      return;
     }
+  }, [focused, tree, folded]);
+  const focusedRow = useMemo(() => {
     const row = rows.findIndex((item) => item.node.kind === 'event' && item.node.index === focused);
-    if (row >= 0) virtualizer.scrollToIndex(row, { align: 'start' });
-  }, [focused, tree, folded, rows, virtualizer]);
+    return focused === null || row < 0 ? null : row;
+  }, [rows, focused]);
+  useScrollToFocus(virtualizer, focusedRow, scroller);
 
   const toggle = (id: string): void => {
     const next = new Set(folded);
