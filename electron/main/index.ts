@@ -8,8 +8,10 @@ import { EventHub } from '../node/services/eventHub.ts';
 import { watchOpenedFolders } from '../node/services/folderWatcher.ts';
 import { OpenedFolders } from '../node/services/openedFolders.ts';
 import { RunDigest, salvageDataDir } from '../node/index/runDigest.ts';
+import { ReaderPool } from '../node/logs/readerPool.ts';
 import { SearchService } from '../node/search/searchService.ts';
 import { createMainWindow } from './window.ts';
+import { isAppPage, preventNavigation, denyWindowOpen } from './windowSecurity.ts';
 import { isS3Url } from '../node/s3/s3Url.ts';
 
 // Composition root: build the services, register the handlers, open the window. No logic here.
@@ -78,15 +80,19 @@ void app.whenReady().then(async () => {
   const initial = isS3Url(initialFolder) || existsSync(initialFolder) ? [initialFolder] : [];
   const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), initial);
   const digest = RunDigest.open();
-  // The search index works in a thread of its own, bundled beside the main process.
+  // The worker threads of the search index and of listings, bundled beside the main process.
   const search = new SearchService({
     folders,
     events,
     workerUrl: pathToFileURL(join(app.getAppPath(), 'out/worker/searchWorker.js')),
   });
   search.start();
+  const pool = new ReaderPool({
+    workerUrl: pathToFileURL(join(app.getAppPath(), 'out/reader/readerWorker.js')),
+  });
   app.on('will-quit', () => {
     void search.close();
+    void pool.close();
     digest.close();
   });
   registerHandlers(
@@ -98,12 +104,20 @@ void app.whenReady().then(async () => {
       chooseSavePath,
       digest,
       search,
+      pool,
     }),
-    (senderUrl) => senderUrl.startsWith(pageUrl),
+    isAppPage(pageUrl),
   );
   const window = createMainWindow(join(app.getAppPath(), 'out/preload/index.cjs'), pageUrl);
   forwardEvents(events, window.webContents);
   watchOpenedFolders(folders, events);
+});
+
+// Any web contents that ever appears (none but the window should) is held to the same rules.
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', preventNavigation);
+  contents.on('will-attach-webview', preventNavigation);
+  contents.setWindowOpenHandler(denyWindowOpen);
 });
 
 app.on('window-all-closed', () => app.quit());

@@ -1,8 +1,16 @@
 import { BrowserWindow, session } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../../shared/security/contentSecurityPolicy.ts';
+import {
+  denyPermissionCheck,
+  denyPermissionRequest,
+  denyWindowOpen,
+  mainWindowOptions,
+  preventNavigation,
+} from './windowSecurity.ts';
 
-/** The main window, locked down: isolated, sandboxed, no Node, no navigation, no new windows. */
+/** The main window, locked down (the settings are in windowSecurity.ts, where tests read them). */
 export function createMainWindow(preloadPath: string, pageUrl: string): BrowserWindow {
+  // For pages served over HTTP(S); the app's file:// page gets the same policy from its <meta>.
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: {
@@ -11,20 +19,13 @@ export function createMainWindow(preloadPath: string, pageUrl: string): BrowserW
       },
     });
   });
-  const window = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    title: 'Salvage',
-    webPreferences: {
-      preload: preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
-  });
-  window.webContents.on('will-navigate', (event) => event.preventDefault());
-  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  session.defaultSession.setPermissionRequestHandler(denyPermissionRequest);
+  session.defaultSession.setPermissionCheckHandler(denyPermissionCheck);
+  const window = new BrowserWindow(mainWindowOptions(preloadPath));
+  window.webContents.on('will-navigate', preventNavigation);
+  window.webContents.on('will-redirect', preventNavigation);
+  window.webContents.on('will-attach-webview', preventNavigation);
+  window.webContents.setWindowOpenHandler(denyWindowOpen);
   void window.loadURL(pageUrl);
   return window;
 }

@@ -1,7 +1,7 @@
 // One measurement in a process of its own, so its peak memory is its own:
 //   node measure.ts summaries FILE      → header + summaries: time, reads, bytes read
 //   node measure.ts decode FILE ENTRY CODECS → stream-decode one entry: time, bytes, peak RSS
-import { readFileSync } from 'node:fs';
+import { peakRss } from './peakRss.ts';
 import { performance } from 'node:perf_hooks';
 import { CountingByteSource } from '../../shared/formats/bytes/byteSource.ts';
 import { EvalLogReader } from '../../shared/formats/inspect-eval/evalLogReader.ts';
@@ -45,17 +45,3 @@ if (mode === 'summaries') {
 result.maxRssBytes = peakRss();
 await source.close();
 console.log(JSON.stringify(result));
-
-/**
- * This process's own peak RSS. Linux's getrusage maxrss survives exec, so a child started by a
- * big parent would report the parent's peak; VmHWM in /proc/self/status is per address space.
- */
-function peakRss(): number {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (match) return Number(match[1]) * 1024;
-  } catch {
-    // Not Linux: fall back to getrusage below.
-  }
-  return process.resourceUsage().maxRSS * 1024;
-}

@@ -9,6 +9,7 @@
 //   transcript scrolled to random places), with the page's peak memory (budget: < 300 MB).
 // Targets (issue 11): index within 2x of plain decoding; first page within 1 s of the index.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { peakRss } from './peakRss.ts';
 import {
   closeSync,
   existsSync,
@@ -416,8 +417,7 @@ function rendererPeak(ancestor: number): number {
     if (!descends(pid)) continue;
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (match) peak = Math.max(peak, Number(match[1]) * 1024);
+      peak = Math.max(peak, peakRss(pid));
     } catch {
       // Gone meanwhile.
     }
@@ -453,15 +453,4 @@ function copyRange(from: string, to: string, offset: number, length: number): vo
   }
   closeSync(input);
   closeSync(output);
-}
-
-/** This process's own peak RSS (VmHWM: per address space, unlike getrusage after a fork). */
-function peakRss(): number {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (match) return Number(match[1]) * 1024;
-  } catch {
-    // Not Linux.
-  }
-  return process.resourceUsage().maxRSS * 1024;
 }

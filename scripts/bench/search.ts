@@ -8,7 +8,8 @@
 // Decoding and indexing each run in a process of their own, so that each peak RSS is its own.
 // Smaller sizes for a busy machine: --runs N --samples N --huge-mb N (the README quotes full size).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { peakRss } from './peakRss.ts';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -39,12 +40,6 @@ const { values, positionals } = parseArgs({
   },
   allowPositionals: true,
 });
-
-/** This process's own peak RSS (VmHWM; getrusage would report a parent's after exec). */
-function peakRss(): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return match ? Number(match[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
-}
 
 /** Every sample of every log under `folder`, read as the app's readers read it. */
 async function decodeAll(folder: string): Promise<{ samples: number; seconds: number }> {

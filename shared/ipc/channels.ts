@@ -25,6 +25,8 @@ export const ARGUMENTS: {
   'salvage:folders:add': { path: 'string-or-null' },
   'salvage:folders:remove': { folder: 'string' },
   'salvage:runs:list': { folder: 'string' },
+  'salvage:runs:stream': { folder: 'string' },
+  'salvage:runs:cancel': { streamId: 'string' },
   'salvage:log:header': { path: 'string' },
   'salvage:log:sample': { path: 'string', id: 'string', epoch: 'integer' },
   'salvage:samples:stream': { path: 'string' },
@@ -85,6 +87,7 @@ export function isInvokeChannel(value: unknown): value is InvokeChannel {
 /** Runtime list of event channels, the preload's allow-list for subscriptions. */
 export const EVENT_CHANNELS = [
   'salvage:samples:batch',
+  'salvage:runs:batch',
   'salvage:runs:changed',
   'salvage:folders:changed',
   'salvage:recovery:progress',

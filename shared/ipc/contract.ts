@@ -38,7 +38,16 @@ export interface InvokeMap {
   'salvage:folders:add': (args: { readonly path: string | null }) => Promise<ReadonlyArray<string>>;
   /** Close an opened folder (remembered across restarts); returns the opened folders. */
   'salvage:folders:remove': (args: { readonly folder: string }) => Promise<ReadonlyArray<string>>;
+  /** Every run under an opened folder at once, sorted by path (the renderer streams instead). */
   'salvage:runs:list': (args: { readonly folder: string }) => Promise<ReadonlyArray<RunRow>>;
+  /**
+   * List an opened folder's runs as `salvage:runs:batch` events: rows as soon as they are known
+   * (unchanged runs from the digest first, then the logs read), until a batch says done.
+   */
+  'salvage:runs:stream': (args: {
+    readonly folder: string;
+  }) => Promise<{ readonly streamId: string }>;
+  'salvage:runs:cancel': (args: { readonly streamId: string }) => Promise<void>;
   'salvage:recovery:plan': (args: { readonly path: string }) => Promise<RecoveryPlan>;
   /** Write the recovered log; `overwrite` replaces an earlier recovered output (never the log). */
   'salvage:recovery:run': (args: {
@@ -175,9 +184,21 @@ export interface SampleBatch {
   readonly error?: BackendFailure;
 }
 
+/** One batch of a folder's listing: rows as they are known, until one batch says done. */
+export interface RunsBatch {
+  readonly streamId: string;
+  readonly rows: ReadonlyArray<RunRow>;
+  /** Log files found in the folder, the rows to expect at most (null until the folder is walked). */
+  readonly found: number | null;
+  readonly done: boolean;
+  /** Why the listing ended early, typed like a failed call's answer. */
+  readonly error?: BackendFailure;
+}
+
 /** Events the back end pushes to the renderer. */
 export interface EventMap {
   'salvage:samples:batch': SampleBatch;
+  'salvage:runs:batch': RunsBatch;
   /** Files changed in an opened folder: the runs list is stale. */
   'salvage:runs:changed': { readonly at: number };
   /** A recovery's progress: samples rebuilt and written so far, of how many. */

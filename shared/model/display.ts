@@ -1,18 +1,21 @@
 import { isJsonObject, stringifyInspectJson, type JsonValue } from '../formats/json/inspectJson.ts';
-import { contentText } from './transcript.ts';
+import { contentText, MAX_TEXT_NESTING } from './transcript.ts';
 
 /**
  * Any value of a log as one text, the way people read it: strings as they are, a list of chat
  * messages or content parts by their text, other values as JSON. The one reading of "the text
  * of an input, a target, an answer" for the runs list, the run view, the sample view and the CLI.
  */
-export function displayText(value: JsonValue | undefined): string {
+export function displayText(value: JsonValue | undefined, depth = 0): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
-  if (Array.isArray(value)) {
+  // Lists nested past any real message list are shown as JSON (a hostile log may nest 100,000).
+  if (Array.isArray(value) && depth < MAX_TEXT_NESTING) {
     return (value as JsonValue[])
       .map((item) =>
-        isJsonObject(item) && 'content' in item ? contentText(item.content) : displayText(item),
+        isJsonObject(item) && Object.hasOwn(item, 'content')
+          ? contentText(item.content)
+          : displayText(item, depth + 1),
       )
       .join(' ');
   }

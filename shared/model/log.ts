@@ -1,4 +1,9 @@
-import type { JsonObject, JsonValue } from '../formats/json/inspectJson.ts';
+import {
+  LexicalNumber,
+  stringifyInspectJson,
+  type JsonObject,
+  type JsonValue,
+} from '../formats/json/inspectJson.ts';
 
 /** Inspect's eval status; `started` means running or crashed (the file alone cannot tell which). */
 export type EvalStatus = 'started' | 'success' | 'cancelled' | 'error';
@@ -38,11 +43,27 @@ export function sampleKey(id: JsonValue | undefined, epoch: JsonValue | undefine
   return `${scalarText(id)}\u0000${scalarText(epoch)}`;
 }
 
-/** A JSON scalar as text, exactly (bigints keep every digit); containers as JSON. */
+/**
+ * A JSON scalar as text, exactly (bigints keep every digit); containers as Inspect JSON (a
+ * bigint or NaN inside, any depth), never through their own `toString`/`valueOf` members.
+ */
 export function scalarText(value: JsonValue | undefined): string {
   if (value === null || value === undefined) return String(value);
-  if (typeof value === 'object') return JSON.stringify(value);
+  // A lexical number by its value, as the default parse gives it (keys agree across parses).
+  if (value instanceof LexicalNumber) return String(value.value);
+  if (typeof value === 'object') return stringifyInspectJson(value);
   return String(value);
+}
+
+/**
+ * A JSON value as a number, as Number() reads a scalar (a lexical number by its value, a bigint
+ * rounded); arrays and objects are NaN, never read through their own `valueOf`/`toString`
+ * members, which a file may set to anything (Number() of such an object threw).
+ */
+export function numberFrom(value: JsonValue | undefined): number {
+  if (value instanceof LexicalNumber) return value.value;
+  if (typeof value === 'object' && value !== null) return Number.NaN;
+  return Number(value);
 }
 
 export function isEvalStatus(value: unknown): value is EvalStatus {

@@ -73,6 +73,11 @@ export interface RepairCheck {
     readonly end: number;
   }>;
   readonly malformedCount: number;
+  /**
+   * A repair or undo of this log that a dead run left half-done, finished before this check
+   * (from its journal beside the log); absent when there was none.
+   */
+  readonly completedInterrupted?: 'repair' | 'undo';
 }
 
 export interface RepairReport extends RepairCheck {
@@ -86,4 +91,9 @@ export interface UndoReport {
   readonly action: RepairActionName;
   readonly restoredBytes: number;
   readonly size: number;
+  /**
+   * The repair had never changed the log (it stopped after writing its sidecar), so there was
+   * nothing to put back: the sidecar is only marked spent.
+   */
+  readonly neverApplied?: true;
 }

@@ -1,6 +1,7 @@
 import { isJsonObject, type JsonValue } from '../formats/json/inspectJson.ts';
 import { displayText } from './display.ts';
 import { scalarText, type SampleSummary } from './log.ts';
+import { setOwn } from '../util/records.ts';
 
 /**
  * What the sample grid, its filters and the CLI show of one sample, read once from its summary
@@ -32,7 +33,7 @@ export function sampleFacts(summary: SampleSummary): SampleFacts {
   let answer = '';
   for (const [name, score] of Object.entries(scores)) {
     const value = isJsonObject(score) ? score.value : undefined;
-    values[name] = scalarOrNull(value);
+    setOwn(values, name, scalarOrNull(value));
     if (!answer && isJsonObject(score) && score.answer !== undefined)
       answer = displayText(score.answer);
   }

@@ -11,17 +11,20 @@ import {
  * Markdown export, so both tell the same story.
  */
 
+/** How deep lists are read as text; deeper ones (only a hostile log has them) are shown as JSON. */
+export const MAX_TEXT_NESTING = 64;
+
 /** Message content as text: strings as they are, content parts by their text, others by type. */
-export function contentText(content: JsonValue | undefined): string {
+export function contentText(content: JsonValue | undefined, depth = 0): string {
   if (content === undefined || content === null) return '';
   if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return stringifyInspectJson(content);
+  if (!Array.isArray(content) || depth >= MAX_TEXT_NESTING) return stringifyInspectJson(content);
   return (content as JsonValue[])
     .map((part) => {
-      if (!isJsonObject(part)) return contentText(part);
+      if (!isJsonObject(part)) return contentText(part, depth + 1);
       if (typeof part.text === 'string') return part.text;
       if (typeof part.reasoning === 'string') return `[reasoning] ${part.reasoning}`;
-      return `[${contentText(part.type)}]`;
+      return `[${contentText(part.type, depth + 1)}]`;
     })
     .join('\n');
 }

@@ -96,18 +96,22 @@ function upgradeEvent(event: MutableJsonObject): void {
 
 /**
  * A tool parameter's JSON schema (Inspect's JSONSchema model), nested schemas included: `default`
- * is omitted on write when None, while the schema lists it as required.
+ * is omitted on write when None, while the schema lists it as required. Iterative: a schema may
+ * nest deeper than the stack goes.
  */
 function upgradeJsonSchema(value: JsonValue | undefined): void {
-  if (!isJsonObject(value)) return;
-  const schema = editableJson(value);
-  schema.default ??= null;
-  upgradeJsonSchema(schema.items);
-  upgradeJsonSchema(schema.additionalProperties);
-  if (isJsonObject(schema.properties))
-    for (const property of Object.values(schema.properties)) upgradeJsonSchema(property);
-  if (Array.isArray(schema.anyOf))
-    for (const option of schema.anyOf as JsonValue[]) upgradeJsonSchema(option);
+  const pending: Array<JsonValue | undefined> = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (!isJsonObject(next)) continue;
+    const schema = editableJson(next);
+    schema.default ??= null;
+    pending.push(schema.items, schema.additionalProperties);
+    if (isJsonObject(schema.properties))
+      for (const property of Object.values(schema.properties)) pending.push(property);
+    if (Array.isArray(schema.anyOf))
+      for (const option of schema.anyOf as JsonValue[]) pending.push(option);
+  }
 }
 
 /** ModelOutput.completion, when empty, is the text of the first choice (its `set_completion` validator). */

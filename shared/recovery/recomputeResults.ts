@@ -8,6 +8,7 @@ import {
 } from '../formats/json/inspectJson.ts';
 import { scalarText } from '../model/log.ts';
 import { exactMean, numpyMean, numpyVar } from './pythonNumbers.ts';
+import { getOwn, setOwn } from '../util/records.ts';
 
 /** The scores of one sample, as recovery collects them. */
 export interface ScoredSample {
@@ -173,8 +174,12 @@ function evalScore(
       continue;
     }
     let key = unqualified(definition.name);
-    if (key in metrics) key = uniqueMetricKey(key, Object.keys(metrics));
-    metrics[key] = { name: logName(definition.name), value: pythonFloat(value), params: options };
+    if (Object.hasOwn(metrics, key)) key = uniqueMetricKey(key, Object.keys(metrics));
+    setOwn(metrics, key, {
+      name: logName(definition.name),
+      value: pythonFloat(value),
+      params: options,
+    });
   }
   const score: Record<string, JsonValue> = { name, scorer: name };
   if (reducer !== null) score.reducer = reducer;
@@ -321,10 +326,10 @@ function reduceValue(
     if (!scoredValues.every(isJsonObject)) return undefined;
     const out: Record<string, JsonValue> = {};
     for (const key of Object.keys(representative)) {
-      const column = scoredValues.map((value) => value[key] ?? null);
+      const column = scoredValues.map((value) => getOwn(value, key) ?? null);
       const reduced = reduceScalars(column, view, toFloat);
       if (reduced === undefined) return undefined;
-      out[key] = reduced;
+      setOwn(out, key, reduced);
     }
     return out;
   }

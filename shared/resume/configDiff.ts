@@ -1,4 +1,5 @@
 import { isJsonObject, stringifyInspectJson, type JsonValue } from '../formats/json/inspectJson.ts';
+import { mapJsonLeaves } from '../formats/json/jsonTree.ts';
 
 /** The kind of run a configuration comes from. */
 export type ConfigKind = 'inspect' | 'verifiers';
@@ -71,17 +72,29 @@ const IGNORED: Readonly<Record<ConfigKind, ReadonlyArray<RegExp>>> = {
   ],
 };
 
-/** Dotted key paths of nested objects; arrays and scalars are compared whole. */
+/** Dotted key paths of nested objects; arrays and scalars are compared whole. Iterative (any depth). */
 export function flattenConfig(value: JsonValue, prefix = ''): Map<string, JsonValue> {
   const flat = new Map<string, JsonValue>();
-  if (isJsonObject(value)) {
-    for (const [key, item] of Object.entries(value)) {
-      const path = prefix ? `${prefix}.${key}` : key;
-      if (isJsonObject(item) && Object.keys(item).length > 0) {
-        for (const [inner, innerValue] of flattenConfig(item, path)) flat.set(inner, innerValue);
-      } else flat.set(path, item);
+  if (!isJsonObject(value)) {
+    if (prefix) flat.set(prefix, value);
+    return flat;
+  }
+  // A stack of objects being walked, each at its next key: the same order as a recursive walk.
+  const stack: Array<{ entries: Array<[string, JsonValue]>; next: number; path: string }> = [
+    { entries: Object.entries(value), next: 0, path: prefix },
+  ];
+  while (stack.length > 0) {
+    const top = stack.at(-1)!;
+    if (top.next === top.entries.length) {
+      stack.pop();
+      continue;
     }
-  } else if (prefix) flat.set(prefix, value);
+    const [key, item] = top.entries[top.next++]!;
+    const path = top.path ? `${top.path}.${key}` : key;
+    if (isJsonObject(item) && Object.keys(item).length > 0)
+      stack.push({ entries: Object.entries(item), next: 0, path });
+    else flat.set(path, item);
+  }
   return flat;
 }
 
@@ -141,16 +154,26 @@ function same(a: JsonValue, b: JsonValue): boolean {
  * it out in another; a recovered log fills in `params_passed: {}`).
  */
 function canonical(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) return (value as JsonValue[]).map(canonical);
-  if (isJsonObject(value)) {
-    const kept: Array<[string, JsonValue]> = [];
-    for (const key of Object.keys(value).sort()) {
-      const item = canonical(value[key]!);
-      if (!isEmpty(item)) kept.push([key, item]);
-    }
-    return Object.fromEntries(kept);
+  const copy = mapJsonLeaves(value, (leaf) => leaf, { sortKeys: true });
+  // Empty members dropped from the innermost out, so that one holding only empty members goes
+  // too; with a list of containers, not recursion (a configuration may nest deeper than the stack).
+  const containers: JsonValue[] = [];
+  const pending: JsonValue[] = [copy];
+  while (pending.length > 0) {
+    const item = pending.pop()!;
+    if (!Array.isArray(item) && !isJsonObject(item)) continue;
+    containers.push(item);
+    const children: ReadonlyArray<JsonValue> = Array.isArray(item)
+      ? (item as JsonValue[])
+      : Object.values(item as Record<string, JsonValue>);
+    for (const child of children) pending.push(child);
   }
-  return isEmpty(value) ? null : value;
+  for (const container of containers.reverse()) {
+    if (!isJsonObject(container)) continue;
+    for (const key of Object.keys(container))
+      if (isEmpty(container[key]!)) Reflect.deleteProperty(container, key);
+  }
+  return isEmpty(copy) ? null : copy;
 }
 
 function isEmpty(value: JsonValue): boolean {

@@ -14,6 +14,10 @@ export type SalvageErrorKind =
   | 'not-a-folder'
   | 'not-a-file'
   | 'permission-denied'
+  /** No space left on the file system (or over the user's quota): free some and retry. */
+  | 'disk-full'
+  /** The file system is mounted read-only: write elsewhere. */
+  | 'read-only'
   | 'io'
   // Object storage (s3://…): each says what to fix, where the SDK's own error would not.
   /** No AWS credentials anywhere the standard chain looks (env, shared files, profile, SSO…). */
@@ -67,4 +71,20 @@ export class SalvageError extends Error {
 
 export function isSalvageError(error: unknown): error is SalvageError {
   return error instanceof SalvageError;
+}
+
+/**
+ * Kinds about reaching object storage, not about one file: they end a listing or a recovery
+ * (the user fixes the credentials or the endpoint) instead of marking one log or segment bad.
+ */
+const STORAGE_ACCESS_KINDS: ReadonlySet<SalvageErrorKind> = new Set<SalvageErrorKind>([
+  'no-credentials',
+  'credentials-rejected',
+  'bucket-not-found',
+  'endpoint-unreachable',
+  'throttled',
+]);
+
+export function isStorageAccessError(error: SalvageError): boolean {
+  return STORAGE_ACCESS_KINDS.has(error.kind);
 }

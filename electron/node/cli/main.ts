@@ -2,6 +2,7 @@ import { stringifyInspectJson } from '../../../shared/formats/json/inspectJson.t
 import { isSalvageError } from '../../../shared/util/errors.ts';
 import { listRuns } from '../logs/listRuns.ts';
 import { RunDigest } from '../index/runDigest.ts';
+import { ReaderPool } from '../logs/readerPool.ts';
 import { withLog } from '../logs/openLog.ts';
 import { formatBytes, renderTable } from './table.ts';
 import { formatScore } from '../../../shared/util/format.ts';
@@ -112,11 +113,13 @@ function parse(args: ReadonlyArray<string>, positionals: number) {
 async function ls(args: ReadonlyArray<string>, output: Output): Promise<number> {
   const { json, positionals } = parse(args, 1);
   const digest = RunDigest.open();
+  const pool = new ReaderPool();
   let rows;
   try {
-    rows = await listRuns(positionals[0]!, { digest });
+    rows = await listRuns(positionals[0]!, { digest, pool });
   } finally {
     digest.close();
+    await pool.close();
   }
   if (json) {
     output.out(stringifyInspectJson(rows, 2));

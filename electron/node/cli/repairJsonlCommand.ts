@@ -24,7 +24,9 @@ export async function repairJsonlCommand(
     output.out(
       json
         ? stringifyInspectJson(report, 2)
-        : `Restored ${report.restoredBytes} bytes into ${report.log} (now ${report.size} bytes).`,
+        : report.neverApplied
+          ? `Nothing to put back: the repair never changed ${report.log} (it stopped before it did); the sidecar is marked .undone.`
+          : `Restored ${report.restoredBytes} bytes into ${report.log} (now ${report.size} bytes).`,
     );
     return 0;
   }
@@ -42,6 +44,10 @@ export async function repairJsonlCommand(
 
 function describe(check: RepairCheck, mood: 'would' | 'did'): string {
   const lines = [`log: ${check.log} (${check.size} bytes)`];
+  if (check.completedInterrupted)
+    lines.push(
+      `finished an interrupted ${check.completedInterrupted} of this log first (from its journal)`,
+    );
   if (check.plans.length === 0) lines.push('tail: healthy, nothing to repair');
   for (const plan of check.plans) {
     const range = `bytes ${plan.moved.start}–${plan.moved.end}`;

@@ -27,8 +27,9 @@ Commands:
          [--min-score X] [--max-score X] [--from DATE] [--to DATE]
                                   every word of every run under DIR (default: here): words, "phrases",
                                   prefix*, a OR b, -word; the index is kept in Salvage's data folder
-  serve [DIR] [--port N] [--host H]
-                                  web mode: the app in a browser (loopback, token in the printed URL)
+  serve [DIR] [--port N] [--host H] [--new-token]
+                                  web mode: the app in a browser (loopback, token in the printed URL,
+                                  kept across restarts; --new-token makes a new one)
   recover --list DIR [--buffer-dir D] [--json]
                                   every recoverable run under DIR
 

@@ -90,6 +90,20 @@ describe('run digest', () => {
     digest.close();
   });
 
+  it('forgets the files gone from the folder listed, not those of a folder named like it', async () => {
+    const parent = tempFolder();
+    for (const name of ['logs', 'logs2']) {
+      cpSync(fixture(`${REAL}/log/test_eval_log/log_formats.eval`), join(parent, name, 'run.eval'));
+    }
+    const digest = RunDigest.open(join(tempFolder(), 'digest.sqlite'));
+    await listRuns(join(parent, 'logs2'), { digest });
+    await listRuns(join(parent, 'logs'), { digest });
+    digest.hits = digest.misses = 0;
+    await listRuns(join(parent, 'logs2'), { digest });
+    expect([digest.hits, digest.misses]).toEqual([1, 0]);
+    digest.close();
+  });
+
   it('rebuilds an index that is corrupt instead of trusting it', async () => {
     const folder = runsFolder();
     const path = join(tempFolder(), 'digest.sqlite');

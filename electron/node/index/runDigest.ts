@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Stats } from 'node:fs';
 import type { RunRow } from '../../../shared/model/run.ts';
+import { isS3Url } from '../s3/s3Url.ts';
 
 /** Salvage's own data directory (the digest index lives there); SALVAGE_DATA_DIR overrides it. */
 export function salvageDataDir(): string {
@@ -19,15 +20,13 @@ export function salvageDataDir(): string {
 }
 
 /**
- * The identity of a file version: a digest is valid only while all of it matches. An object in
- * S3 has no inode and its date says little (a copy keeps the content, a rewrite may keep the
- * second): its version is its ETag and size.
+ * The identity of a file version: a digest is valid only while all of it matches. A local file
+ * is known by size, mtime and inode; an S3 object by its ETag and size.
  */
 export interface FileIdentity {
   readonly size: number;
   readonly mtimeMs: number;
   readonly inode: number;
-  /** An S3 object's ETag (absent for local files). */
   readonly etag?: string;
 }
 
@@ -40,43 +39,78 @@ export function objectIdentity(object: { size: number; etag: string }): FileIden
   return { size: object.size, mtimeMs: 0, inode: 0, etag: object.etag };
 }
 
-// 4: verifiers and Codex rows read by the facts of shared/formats/runs (status from rollouts, not metadata.json).
-// 6: S3 objects keyed by ETag (the etag column).
-const SCHEMA_VERSION = 6;
+// 6: a sealed digest may say a file is not a run (another tool's JSON), so it is not sniffed again.
+// 7: S3 objects keyed by ETag (the etag column).
+const SCHEMA_VERSION = 7;
 
 /** A stored digest: the row, whether it is sealed, and the scan state of a growing JSONL log. */
 export interface StoredDigest {
   readonly identity: FileIdentity;
   readonly sealed: boolean;
-  readonly row: RunRow;
+  /** The run's row, or null for a file that is not a run log. */
+  readonly row: RunRow | null;
   /** JSONL logs: where the last complete line ended, and what was gathered up to there. */
   readonly state: unknown;
 }
 
+/** What a listing learnt of one file version, to be stored. */
+export interface DigestRecord {
+  readonly path: string;
+  readonly identity: FileIdentity;
+  /** The run's row, or null when the file is not a run log. */
+  readonly row: RunRow | null;
+  /** Answered from the index while the file is unchanged (see RunDigest). */
+  readonly sealed: boolean;
+  readonly state?: unknown;
+}
+
+/** Paths asked of the index in one statement at most (one indexed lookup each). */
+const LOOKUP_BATCH = 1_000;
+
+interface DigestColumns {
+  path: string;
+  size: number;
+  mtime_ms: number;
+  inode: number;
+  etag: string | null;
+  sealed: number;
+  row: string;
+  state: string | null;
+}
+
+/** A range lookup's columns: a sealed digest's state is never needed. */
+type RangeColumns = Omit<DigestColumns, 'state'>;
+
 /**
  * Per-run digests (the runs-table row) keyed by path and file identity, so that listing thousands
- * of runs costs one stat per unchanged run instead of a read.
+ * of runs costs one stat and one indexed lookup per unchanged run instead of a read.
  *
  * A digest is sealed when its run is in a terminal state that its own file decides (finished,
- * failed, cancelled); running and crashed runs are re-read each time. A changed file (size, mtime or inode) or a
- * deleted one invalidates its digest. An index that cannot be opened or has another schema is moved
- * aside and rebuilt, never trusted.
+ * failed, cancelled), or when the file is not a run at all; running and crashed runs are re-read
+ * each time. A changed file (size, mtime or inode) or a deleted one invalidates its digest. An
+ * index that cannot be opened or has another schema is moved aside and rebuilt, never trusted.
  */
 export class RunDigest {
   private readonly db: DatabaseSync;
   readonly path: string;
-  /** Counters for the last listing: how many rows came from the index and how many were read. */
+  /** Counters for the last listing: how many files were answered by the index and how many read. */
   hits = 0;
   misses = 0;
 
   private readonly selectRow: StatementSync;
+  private readonly selectRange: StatementSync;
   private readonly upsertRow: StatementSync;
 
   private constructor(path: string, db: DatabaseSync) {
     this.path = path;
     this.db = db;
     this.selectRow = db.prepare(
-      'SELECT size, mtime_ms, inode, etag, sealed, row, state FROM digests WHERE path = ?',
+      'SELECT path, size, mtime_ms, inode, etag, sealed, row, state FROM digests WHERE path = ?',
+    );
+    // One seek and a scan of the primary key: cheaper than a seek per path when the paths asked
+    // are a folder's, sorted, as a listing asks them.
+    this.selectRange = db.prepare(
+      'SELECT path, size, mtime_ms, inode, etag, sealed, row FROM digests WHERE path >= ? AND path <= ?',
     );
     this.upsertRow = db.prepare('INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   }
@@ -116,82 +150,119 @@ export class RunDigest {
     }
   }
 
-  /** The sealed row of this file version, or null when it must be read. */
-  lookup(path: string, identity: FileIdentity): RunRow | null {
-    const found = this.stored(path);
-    const same =
-      found !== null &&
-      found.sealed &&
-      found.identity.size === identity.size &&
-      found.identity.mtimeMs === identity.mtimeMs &&
-      found.identity.inode === identity.inode &&
-      found.identity.etag === identity.etag;
-    if (same) this.hits += 1;
-    else this.misses += 1;
-    return same ? found.row : null;
+  /**
+   * The sealed digests of these file versions, by path: a run's row, or null for a file that is
+   * not a run. A path absent from the answer must be read. One range query per thousand paths
+   * (sorted paths make it tight; a path outside its range by some other ordering is only a miss).
+   */
+  lookupAll(
+    files: ReadonlyArray<{ readonly path: string; readonly identity: FileIdentity }>,
+  ): Map<string, RunRow | null> {
+    const fresh = new Map<string, RunRow | null>();
+    for (let start = 0; start < files.length; start += LOOKUP_BATCH) {
+      const batch = files.slice(start, start + LOOKUP_BATCH);
+      let low = batch[0]!.path;
+      let high = low;
+      for (const { path } of batch) {
+        if (path < low) low = path;
+        if (path > high) high = path;
+      }
+      const found = new Map<string, RangeColumns>();
+      for (const columns of this.selectRange.all(low, high) as unknown as RangeColumns[])
+        found.set(columns.path, columns);
+      for (const { path, identity } of batch) {
+        const columns = found.get(path);
+        if (columns?.sealed !== 1 || !sameIdentity(identityIn(columns), identity)) continue;
+        try {
+          fresh.set(path, JSON.parse(columns.row) as RunRow | null);
+        } catch {
+          // A stored row that no longer parses is as good as absent: the log is read again.
+        }
+      }
+    }
+    this.hits += fresh.size;
+    this.misses += files.length - fresh.size;
+    return fresh;
   }
 
   /** Whatever is stored for a path, sealed or not (a growing log resumes from its state). */
   stored(path: string): StoredDigest | null {
-    const found = this.selectRow.get(path) as
-      | {
-          size: number;
-          mtime_ms: number;
-          inode: number;
-          etag: string | null;
-          sealed: number;
-          row: string;
-          state: string | null;
-        }
-      | undefined;
-    if (!found) return null;
+    const columns = this.selectRow.get(path) as DigestColumns | undefined;
+    return columns ? parsed(columns) : null;
+  }
+
+  /** Record what a listing read, in one transaction (one commit, not one per run). */
+  storeAll(records: ReadonlyArray<DigestRecord>): void {
+    if (records.length === 0) return;
+    this.db.exec('BEGIN');
     try {
-      return {
-        identity: {
-          size: found.size,
-          mtimeMs: found.mtime_ms,
-          inode: found.inode,
-          ...(found.etag === null ? {} : { etag: found.etag }),
-        },
-        sealed: found.sealed === 1,
-        row: JSON.parse(found.row) as RunRow,
-        state: typeof found.state === 'string' ? (JSON.parse(found.state) as unknown) : null,
-      };
-    } catch {
-      return null;
+      for (const { path, identity, row, sealed, state = null } of records) {
+        this.upsertRow.run(
+          path,
+          identity.size,
+          identity.mtimeMs,
+          identity.inode,
+          identity.etag ?? null,
+          sealed ? 1 : 0,
+          JSON.stringify(row),
+          state === null ? null : JSON.stringify(state),
+        );
+      }
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
     }
   }
 
-  /** Record a row; `sealed` rows are answered from the index while their file is unchanged. */
-  store(
-    path: string,
-    identity: FileIdentity,
-    row: RunRow,
-    sealed: boolean,
-    state: unknown = null,
-  ): void {
-    this.upsertRow.run(
-      path,
-      identity.size,
-      identity.mtimeMs,
-      identity.inode,
-      identity.etag ?? null,
-      sealed ? 1 : 0,
-      JSON.stringify(row),
-      state === null ? null : JSON.stringify(state),
-    );
-  }
-
-  /** Drop digests of files under `root` that no longer exist. */
+  /** Drop digests of files under the folder `root` (a path or an `s3://` URL) that no longer exist. */
   forgetMissing(root: string, present: ReadonlySet<string>): void {
+    const separator = isS3Url(root) ? '/' : sep;
+    const prefix = root.endsWith(separator) ? root : `${root}${separator}`;
     const rows = this.db
       .prepare('SELECT path FROM digests WHERE path >= ? AND path < ?')
-      .all(root, `${root}\uffff`) as Array<{ path: string }>;
+      .all(prefix, `${prefix}\uffff`) as Array<{ path: string }>;
     const remove = this.db.prepare('DELETE FROM digests WHERE path = ?');
-    for (const { path } of rows) if (!present.has(path)) remove.run(path);
+    const gone = rows.filter(({ path }) => !present.has(path));
+    if (gone.length === 0) return;
+    this.db.exec('BEGIN');
+    for (const { path } of gone) remove.run(path);
+    this.db.exec('COMMIT');
   }
 
   close(): void {
     if (this.db.isOpen) this.db.close();
+  }
+}
+
+function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return (
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs &&
+    a.inode === b.inode &&
+    (a.etag ?? null) === (b.etag ?? null)
+  );
+}
+
+function identityIn(columns: RangeColumns): FileIdentity {
+  return {
+    size: columns.size,
+    mtimeMs: columns.mtime_ms,
+    inode: columns.inode,
+    ...(columns.etag === null ? {} : { etag: columns.etag }),
+  };
+}
+
+/** A stored row read back; one that no longer parses is as good as absent. */
+function parsed(columns: DigestColumns): StoredDigest | null {
+  try {
+    return {
+      identity: identityIn(columns),
+      sealed: columns.sealed === 1,
+      row: JSON.parse(columns.row) as RunRow | null,
+      state: typeof columns.state === 'string' ? (JSON.parse(columns.state) as unknown) : null,
+    };
+  } catch {
+    return null;
   }
 }

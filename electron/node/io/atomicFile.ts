@@ -1,12 +1,16 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { SalvageError } from '../../../shared/util/errors.ts';
+import { fileError } from './fileErrors.ts';
+import { sweepTemporaryFiles, temporaryFileName } from './leftovers.ts';
 
 /**
  * Write a file atomically: into a temporary file beside the target, fsynced, then renamed into
  * place and the folder fsynced. A crash at any point leaves either no file at the target or the
- * complete one, never a partial file.
+ * complete one, never a partial file; the temporary file a killed run leaves
+ * (`.NAME.salvage-PID-TIME.tmp`) is removed by the next write into that folder. A full disk or a
+ * read-only folder is a typed error (`disk-full`, `read-only`), and nothing is left behind.
  *
  * `verify` runs on the finished temporary file before the rename; a throw there discards it.
  */
@@ -24,11 +28,14 @@ export async function writeFileAtomically(
       `${target} already exists; pass --overwrite to replace it.`,
     );
   }
-  const temporary = join(
-    dirname(target),
-    `.${basename(target)}.salvage-${process.pid}-${Date.now()}.tmp`,
-  );
-  const handle = await open(temporary, 'wx');
+  sweepTemporaryFiles(dirname(target));
+  const temporary = join(dirname(target), temporaryFileName(target));
+  let handle: FileHandle;
+  try {
+    handle = await open(temporary, 'wx');
+  } catch (error) {
+    throw fileError(error, target, 'write');
+  }
   try {
     await write(handle);
     await handle.sync();
@@ -44,7 +51,7 @@ export async function writeFileAtomically(
   } catch (error) {
     await handle.close().catch(() => undefined);
     await rm(temporary, { force: true });
-    throw error;
+    throw fileError(error, target, 'write');
   }
   await syncFolder(dirname(target));
 }

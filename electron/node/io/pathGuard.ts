@@ -1,6 +1,7 @@
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { SalvageError } from '../../../shared/util/errors.ts';
+import { isWithin } from './confinedPath.ts';
 import { fileError } from './fileErrors.ts';
 import { isS3Url, parseS3Url, s3Contains, s3Url } from '../s3/s3Url.ts';
 
@@ -12,6 +13,7 @@ import { isS3Url, parseS3Url, s3Contains, s3Url } from '../s3/s3Url.ts';
  */
 export async function resolveInside(path: string, folders: ReadonlyArray<string>): Promise<string> {
   if (isS3Url(path)) return s3Inside(path, folders);
+  assertPathText(path);
   let real: string;
   try {
     real = await realpath(resolve(path));
@@ -22,8 +24,8 @@ export async function resolveInside(path: string, folders: ReadonlyArray<string>
     if (isS3Url(folder)) continue;
     const root = await realpath(resolve(folder)).catch(() => null);
     if (root === null) continue;
-    const inner = relative(root, real);
-    if (inner === '' || (!inner.startsWith('..') && !isAbsolute(inner))) return real;
+    // By path segments: a folder named `..data` inside is inside.
+    if (isWithin(root, real)) return real;
   }
   throw outside(path);
 }
@@ -46,4 +48,14 @@ function outside(path: string): SalvageError {
     'outside-opened-folders',
     `${path} is outside the folders opened in Salvage; open its folder first.`,
   );
+}
+
+/**
+ * A path as text a file system can take: no NUL byte (Node throws an untyped error for one,
+ * and a NUL has cut paths short in C code underneath).
+ */
+export function assertPathText(path: string): void {
+  if (path.includes('\0')) {
+    throw new SalvageError('invalid-arguments', 'A path cannot contain a NUL character.');
+  }
 }

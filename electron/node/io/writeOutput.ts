@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { exists, writeObjectVerified } from '../s3/s3Output.ts';
 import { isS3Url } from '../s3/s3Url.ts';
 import { writeFileAtomically } from './atomicFile.ts';
 
@@ -18,11 +17,15 @@ export async function writeOutput(
     readonly verify?: (temporaryPath: string) => Promise<void>;
   } = {},
 ): Promise<void> {
-  if (isS3Url(target)) await writeObjectVerified(target, write, options);
-  else await writeFileAtomically(target, write, options);
+  if (!isS3Url(target)) return writeFileAtomically(target, write, options);
+  // Loaded for a bucket only: the S3 modules bring the AWS SDK (see openLogSource).
+  const { writeObjectVerified } = await import('../s3/s3Output.ts');
+  await writeObjectVerified(target, write, options);
 }
 
 /** Whether a file or an object exists at `target`. */
-export function outputExists(target: string): Promise<boolean> {
-  return isS3Url(target) ? exists(target) : Promise.resolve(existsSync(target));
+export async function outputExists(target: string): Promise<boolean> {
+  if (!isS3Url(target)) return existsSync(target);
+  const { exists } = await import('../s3/s3Output.ts');
+  return exists(target);
 }

@@ -1,11 +1,15 @@
-import { open, readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { outputKind } from '../../../shared/model/outputNames.ts';
 import { formatFromPath } from './openLog.ts';
 import { jsonlRunKind } from './jsonlRuns.ts';
+import { FileByteSource } from '../io/fileByteSource.ts';
 
 /** Folders never holding logs of their own: Inspect's sample-buffer filestores, VCS and package folders. */
 export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['.buffer', '.git', 'node_modules']);
+
+/** Folders read between two turns of the event loop while walking. */
+const FOLDERS_PER_TURN = 32;
 
 /** Bytes sniffed at the start of a .json file to tell an Inspect log from other JSON. */
 export const JSON_SNIFF_BYTES = 256;
@@ -26,14 +30,31 @@ export interface RunFiles {
  * EvalLog); other JSON (metadata, listings) is another tool's and is left out. A `.json` file
  * that is not JSON at all is listed, so that the list shows it as unreadable rather than hiding it.
  */
-export async function findRunFiles(root: string): Promise<RunFiles> {
+export async function findRunFiles(
+  root: string,
+  options: {
+    /**
+     * Sniff `.json` files (false: list every one as a log; a listing sniffs only those its digest
+     * does not know, with {@link isRunJson}).
+     */
+    readonly sniffJson?: boolean;
+  } = {},
+): Promise<RunFiles> {
+  const sniffJson = options.sniffJson ?? true;
   const logs: string[] = [];
   const outputs: string[] = [];
   const pending = [root];
+  let sinceYield = 0;
   while (pending.length > 0) {
     const folder = pending.pop()!;
-    const entries = await readdir(folder, { withFileTypes: true });
-    for (const entry of entries) {
+    // Read here, a few dozen folders between two turns of the event loop: a folder of 100,000
+    // runs is as many folders, and a promise per folder (a hop through the thread pool and back)
+    // cost four times the CPU of the reads themselves.
+    if (++sinceYield === FOLDERS_PER_TURN) {
+      sinceYield = 0;
+      await new Promise((next) => setImmediate(next));
+    }
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) {
         if (!SKIPPED_FOLDERS.has(entry.name)) pending.push(path);
@@ -47,7 +68,7 @@ export async function findRunFiles(root: string): Promise<RunFiles> {
       }
       const format = formatFromPath(path);
       if (format === 'inspect-eval' || jsonlRunKind(path) !== null) logs.push(path);
-      else if (format === 'inspect-json' && (await jsonKind(path)) !== 'other-json')
+      else if (format === 'inspect-json' && (!sniffJson || (await isRunJson(path))))
         logs.push(path);
     }
   }
@@ -59,15 +80,18 @@ export async function findLogFiles(root: string): Promise<ReadonlyArray<string>>
   return (await findRunFiles(root)).logs;
 }
 
+/** Whether a `.json` file is listed as a run: an Inspect log, or not JSON at all (see findRunFiles). */
+export async function isRunJson(path: string): Promise<boolean> {
+  return (await jsonKind(path)) !== 'other-json';
+}
+
 /** What a `.json` file's first bytes say it is. */
 async function jsonKind(path: string): Promise<'inspect-log' | 'other-json' | 'not-json'> {
-  const handle = await open(path, 'r');
+  const source = await FileByteSource.open(path);
   try {
-    const buffer = new Uint8Array(JSON_SNIFF_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, JSON_SNIFF_BYTES, 0);
-    return jsonKindOfHead(buffer.subarray(0, bytesRead));
+    return jsonKindOfHead(await source.read(0, Math.min(JSON_SNIFF_BYTES, source.size)));
   } finally {
-    await handle.close();
+    await source.close();
   }
 }
 

@@ -1,5 +1,4 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parse as parseToml, TomlDate } from 'smol-toml';
 import {
@@ -17,7 +16,7 @@ import {
   type TailState,
 } from '../../../shared/formats/runs/jsonlRunFacts.ts';
 import { NO_LINKS, type RunRow } from '../../../shared/model/run.ts';
-import { FileByteSource } from '../io/fileByteSource.ts';
+import { FileByteSource, statFile } from '../io/fileByteSource.ts';
 import { walkLines } from '../../../shared/formats/jsonl/lineReader.ts';
 
 export type JsonlRunKind = 'verifiers' | 'codex';
@@ -150,7 +149,7 @@ export async function describeJsonlRun(
   kind: JsonlRunKind,
   resume?: JsonlScanState,
 ): Promise<{ row: RunRow; state: JsonlScanState }> {
-  const stats = await stat(path);
+  const stats = await statFile(path);
   const complete: JsonlTally = resume ? structuredClone(resume.tally) : emptyTally();
   const scan = await scanJsonl(
     path,

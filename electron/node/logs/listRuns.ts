@@ -1,115 +1,359 @@
-import { stat } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 import { runFacts } from '../../../shared/model/runFacts.ts';
 import { NO_LINKS, type RunRow } from '../../../shared/model/run.ts';
 import { isSalvageError } from '../../../shared/util/errors.ts';
-import { findRunFiles } from './findLogFiles.ts';
+import { findRunFiles, isRunJson, type RunFiles } from './findLogFiles.ts';
 import { outputKind } from '../../../shared/model/outputNames.ts';
 import { sidecarUndoable } from '../repair/repairJsonl.ts';
 import { describeJsonlRun, jsonlRunKind, type JsonlScanState } from './jsonlRuns.ts';
 import { formatFromPath, withLog } from './openLog.ts';
 import { recoveredPath, recoveryState } from '../recovery/recoverLog.ts';
-import { existsSync } from 'node:fs';
-import { identityOf, type RunDigest } from '../index/runDigest.ts';
+import { existsSync, statSync } from 'node:fs';
+import {
+  identityOf,
+  type DigestRecord,
+  type FileIdentity,
+  type RunDigest,
+} from '../index/runDigest.ts';
+import type { ReaderPool } from './readerPool.ts';
 import { findWritersOf } from '../io/openWriters.ts';
+import { statFile } from '../io/fileByteSource.ts';
 import { unreadableRow } from './runRow.ts';
 import { isS3Url } from '../s3/s3Url.ts';
-import { listS3Runs } from '../s3/s3Runs.ts';
 
-/** Logs read at once while listing: enough to overlap I/O, few enough to keep memory flat. */
-const LIST_CONCURRENCY = 8;
+/** Logs one thread reads at once: enough to overlap I/O, few enough to keep memory flat. */
+const READ_CONCURRENCY = 8;
+/** Files stat'ed and looked up in the digest at once; their rows go out together. */
+const STAT_BATCH = 500;
+/** Below this many logs to read, this thread reads them: starting workers would cost more. */
+const POOL_MIN_READS = 32;
+/** Logs per message to a pool worker: few messages, yet every worker busy to the end. */
+const POOL_CHUNK = 16;
 /** Without open-file information (not Linux), how recent a write makes an unfinished run live. */
 const LIVE_WITHOUT_WRITER_INFO_MS = 5_000;
 
 export interface ListOptions {
   readonly codecs?: Codecs;
-  /** Reuse sealed digests of unchanged runs (one stat each) and record new ones. */
+  /** Reuse sealed digests of unchanged runs (one stat and an indexed lookup each); record new ones. */
   readonly digest?: RunDigest;
+  /** Worker threads for the logs the digest cannot answer (without: this thread reads them). */
+  readonly pool?: ReaderPool;
+  /** Stops a listing between batches (a stream the renderer no longer wants). */
+  readonly signal?: AbortSignal;
+}
+
+/** One log to read (a digest miss), as sent to a pool worker. */
+export interface ReadTask {
+  readonly path: string;
+  readonly root: string;
+  /** A `.json` file not sniffed yet: skipped when it is another tool's JSON. */
+  readonly sniff: boolean;
+  /** Where a JSONL log that only grew resumes its scan. */
+  readonly resume: JsonlScanState | null;
+}
+
+/** What reading a log found, and a JSONL log's scan state. */
+export interface ReadResult {
+  /** Its row; null when the file is not a run log (another tool's JSON), or is gone. */
+  readonly row: RunRow | null;
+  readonly state: JsonlScanState | null;
+  /** Deleted since the folder was walked: nothing to remember of it. */
+  readonly gone?: boolean;
 }
 
 /**
- * One row per log under `root` (a folder, or an `s3://bucket/prefix`); unreadable logs are
- * listed with their problem, never dropped.
+ * One row per log under `root` (a folder, or an `s3://bucket/prefix`), sorted by path; unreadable
+ * logs are listed with their problem.
  */
 export async function listRuns(root: string, options: ListOptions = {}): Promise<RunRow[]> {
-  if (isS3Url(root)) return listS3Runs(root, options);
-  const { logs: paths, outputs } = await findRunFiles(root);
-  const rows: RunRow[] = new Array<RunRow>(paths.length);
+  const rows: RunRow[] = [];
+  await streamRuns(root, options, (batch) => rows.push(...batch));
+  return rows.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
+}
+
+/**
+ * The rows of every log under `folder`, handed to `onRows` in batches as they are ready: runs the
+ * digest answers first (a stat and an indexed lookup each), then the logs read (by the pool's
+ * workers when there are many), and last the unfinished runs, after one check of who writes them.
+ * Unreadable logs are listed with their problem, never dropped.
+ */
+export async function streamRuns(
+  folder: string,
+  options: ListOptions,
+  /** Rows ready, and how many log files the folder holds (the rows to expect, at most). */
+  onRows: (rows: RunRow[], found: number) => void,
+): Promise<void> {
+  if (isS3Url(folder)) {
+    // Loaded for a bucket only: the S3 modules bring the AWS SDK (see openLogSource).
+    const { streamS3Runs } = await import('../s3/s3Runs.ts');
+    return streamS3Runs(folder, options, onRows);
+  }
+  const { digest, signal } = options;
+  // Absolute from here on: every path found under it is then absolute and normalized already.
+  const root = resolve(folder);
+  const under = root.endsWith(sep) ? root : `${root}${sep}`;
+  const files = await findRunFiles(root, { sniffJson: !digest });
+  const link = runLinker(files);
+  const unfinished: RunRow[] = [];
+  const emit = (rows: ReadonlyArray<RunRow>): void => {
+    const ready: RunRow[] = [];
+    for (const row of rows) {
+      if (isUnfinished(row)) unfinished.push(row);
+      else ready.push(link(row));
+    }
+    if (ready.length > 0 && !signal?.aborted) onRows(ready, files.logs.length);
+  };
+  const reads = new LogReads(root, options, (found) => {
+    digest?.storeAll(found.flatMap(({ record }) => (record ? [record] : [])));
+    emit(found.flatMap(({ row }) => (row ? [row] : [])));
+  });
+  for (let start = 0; start < files.logs.length && !signal?.aborted; start += STAT_BATCH) {
+    const batch = files.logs.slice(start, start + STAT_BATCH);
+    if (!digest) {
+      reads.add(batch.map((path) => ({ path, identity: null, sniff: false, resume: null })));
+      continue;
+    }
+    // Let the pool's answers and the renderer's calls in between two batches.
+    if (start > 0) await new Promise((next) => setImmediate(next));
+    const known = identities(batch);
+    const fresh = digest.lookupAll(known);
+    const hits: RunRow[] = [];
+    const misses: PendingRead[] = [];
+    for (const { path, identity } of known) {
+      const row = fresh.get(path);
+      if (row) {
+        // A row parsed just now, this listing's own: named where it is found, not copied.
+        Object.assign(row, { path: path.slice(under.length), location: path });
+        hits.push(row);
+      } else if (row === undefined) misses.push(missOf(path, identity, digest));
+    }
+    emit(hits);
+    reads.add(misses);
+  }
+  await reads.finish();
+  signal?.throwIfAborted();
+  digest?.forgetMissing(root, new Set(files.logs));
+  if (unfinished.length > 0) onRows((await markLiveRuns(unfinished)).map(link), files.logs.length);
+}
+
+/** A log the digest could not answer, with what its record needs. */
+interface PendingRead extends Omit<ReadTask, 'root'> {
+  /** Its identity when stat'ed for the digest (null: no digest, or the stat failed). */
+  readonly identity: FileIdentity | null;
+}
+
+/**
+ * The files' identities; files gone since the walk are left out. Stat'ed in this thread, not on
+ * the thread pool: a warm listing is little else, and a synchronous stat costs a fraction of a
+ * promise's round trip (a batch of them blocks for a millisecond or two on a local disk).
+ */
+function identities(paths: ReadonlyArray<string>): Array<{ path: string; identity: FileIdentity }> {
+  const found: Array<{ path: string; identity: FileIdentity }> = [];
+  for (const path of paths) {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (stats) found.push({ path, identity: identityOf(stats) });
+  }
+  return found;
+}
+
+/** A miss: a JSONL log that only grew (same inode, larger) is folded from where its last scan stopped. */
+function missOf(path: string, identity: FileIdentity, digest: RunDigest): PendingRead {
+  const sniff = formatFromPath(path) === 'inspect-json';
+  if (!jsonlRunKind(path)) return { path, identity, sniff, resume: null };
+  const previous = digest.stored(path);
+  const grew =
+    previous !== null &&
+    previous.identity.inode === identity.inode &&
+    previous.identity.size <= identity.size;
+  return { path, identity, sniff, resume: grew ? (previous.state as JsonlScanState | null) : null };
+}
+
+/**
+ * The logs a listing reads: here when they are few, through the pool's workers when there are
+ * many. Which is decided once enough are waiting (or at the end), so that a warm listing with a
+ * crashed run or two never starts a worker.
+ */
+class LogReads {
+  private waiting: PendingRead[] = [];
+  private usePool: boolean | null = null;
+  private readonly reading: Array<Promise<void>> = [];
+  private readonly root: string;
+  private readonly options: ListOptions;
+  private readonly onRead: (
+    found: Array<{ row: RunRow | null; record: DigestRecord | null }>,
+  ) => void;
+
+  constructor(
+    root: string,
+    options: ListOptions,
+    onRead: (found: Array<{ row: RunRow | null; record: DigestRecord | null }>) => void,
+  ) {
+    this.root = root;
+    this.options = options;
+    this.onRead = onRead;
+  }
+
+  add(reads: ReadonlyArray<PendingRead>): void {
+    this.waiting.push(...reads);
+    if (this.usePool === null && this.options.pool && this.waiting.length >= POOL_MIN_READS)
+      this.usePool = true;
+    if (this.usePool) this.send();
+  }
+
+  /** Read what is still waiting; resolves when every read is done. */
+  async finish(): Promise<void> {
+    this.usePool ??= false;
+    this.send();
+    await Promise.all(this.reading);
+  }
+
+  private send(): void {
+    const { pool, signal, codecs } = this.options;
+    const chunkSize = this.usePool ? POOL_CHUNK : this.waiting.length;
+    while (this.waiting.length > 0) {
+      const chunk = this.waiting.splice(0, chunkSize);
+      const tasks = chunk.map(({ path, sniff, resume }) => ({
+        path,
+        root: this.root,
+        sniff,
+        resume,
+      }));
+      const results =
+        this.usePool && pool ? pool.read(tasks, signal) : readRunFiles(tasks, codecs, signal);
+      this.reading.push(
+        results.then((read) =>
+          this.onRead(
+            read.map((result, index) => ({
+              row: result.row,
+              record: recordOf(chunk[index]!, result),
+            })),
+          ),
+        ),
+      );
+    }
+  }
+}
+
+/** What the digest keeps of a log read: sealed when its row can no longer change while the file does not. */
+function recordOf(read: PendingRead, { row, state, gone }: ReadResult): DigestRecord | null {
+  if (!read.identity || gone) return null;
+  const path = resolve(read.path);
+  if (!row) return { path, identity: read.identity, row, sealed: true };
+  // A finished verifiers run (metadata.json written) with a healthy tail no longer changes.
+  if (jsonlRunKind(read.path))
+    return {
+      path,
+      identity: read.identity,
+      row,
+      sealed: row.status === 'success' && row.recovery === null,
+      state,
+    };
+  const sealed = row.status !== null && SEALED_INSPECT.has(row.status) && row.problem === null;
+  return { path, identity: read.identity, row, sealed };
+}
+
+/** Read logs (a pool worker's chunk, or a listing's few misses), a few at once, results in order. */
+export async function readRunFiles(
+  tasks: ReadonlyArray<ReadTask>,
+  codecs?: Codecs,
+  signal?: AbortSignal,
+): Promise<ReadResult[]> {
+  const results = new Array<ReadResult>(tasks.length);
   let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < paths.length) {
+  const reader = async (): Promise<void> => {
+    while (next < tasks.length && !signal?.aborted) {
       const index = next++;
-      rows[index] = await describeWithDigest(paths[index]!, root, options);
+      results[index] = await readRunFile(tasks[index]!, codecs);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, paths.length) }, worker));
-  options.digest?.forgetMissing(resolve(root), new Set(paths.map((path) => resolve(path))));
-  return withLinks(await markLiveRuns(rows), outputs);
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, tasks.length) }, reader));
+  signal?.throwIfAborted();
+  return results;
+}
+
+/** Read one log: its row, or null for a `.json` file that is another tool's. */
+async function readRunFile(task: ReadTask, codecs?: Codecs): Promise<ReadResult> {
+  try {
+    if (task.sniff && !(await isRunJson(task.path))) return { row: null, state: null };
+    const jsonlKind = jsonlRunKind(task.path);
+    if (!jsonlKind) return { row: await describeRun(task.path, task.root, codecs), state: null };
+    const { row, state } = await describeJsonlRun(
+      task.path,
+      task.root,
+      jsonlKind,
+      task.resume ?? undefined,
+    );
+    return { row, state };
+  } catch (error) {
+    // Deleted while the folder was listed (a run cleaned up): it is simply not there.
+    const code = (error as NodeJS.ErrnoException).code;
+    const kind = isSalvageError(error) ? error.kind : null;
+    if (code === 'ENOENT' || kind === 'not-found') return { row: null, state: null, gone: true };
+    throw error;
+  }
 }
 
 /**
  * Each run with what Salvage wrote beside it: its recovered log (a crashed run says where it was
  * recovered to, the recovered log where it came from), its exports, and the sidecar of a repair
  * that can still be undone. Found by name (outputNames.ts) on every listing, not stored in the
- * digest: outputs come and go without the log changing.
+ * digest: outputs come and go without the log changing. Known from the walk, before any log is
+ * read, so that each row is linked as it comes.
  */
-export function withLinks(
-  rows: ReadonlyArray<RunRow>,
-  outputs: ReadonlyArray<string>,
-  normalize: (location: string) => string = resolve,
-): RunRow[] {
-  const byLocation = new Map(rows.map((row) => [row.location, row]));
+export function runLinker(files: RunFiles): (row: RunRow) => RunRow {
+  // Paths found under a resolved root, and names made from them: absolute and normalized already.
+  const logs = new Set(files.logs);
   const exports = new Map<string, string[]>();
   const sidecars = new Map<string, string[]>();
   const sourceOf = (sources: ReadonlyArray<string>): string | undefined =>
-    sources.map((source) => normalize(source)).find((source) => byLocation.has(source));
-  for (const output of outputs) {
+    sources.find((source) => logs.has(source));
+  for (const output of files.outputs) {
     const kind = outputKind(output);
     if (!kind || kind.kind === 'sample-markdown' || kind.kind === 'recovered') continue;
     if (kind.kind === 'sidecar' && kind.undone) continue;
     const source = sourceOf(kind.sources);
     if (!source) continue;
     const into = kind.kind === 'export' ? exports : sidecars;
-    into.set(source, [...(into.get(source) ?? []), normalize(output)]);
+    into.set(source, [...(into.get(source) ?? []), output]);
   }
-  return rows.map((row) => {
+  return (row) => {
     const recoveredKind = outputKind(row.location);
     const recoveredFrom =
       recoveredKind?.kind === 'recovered' ? (sourceOf(recoveredKind.sources) ?? null) : null;
-    const recovered = normalize(recoveredPath(row.location));
+    const recovered = recoveredPath(row.location);
     // Sidecars sort by their time stamp: the last is the latest repair.
     const latest = sidecars.get(row.location)?.sort().at(-1) ?? null;
     return {
       ...row,
       links: {
-        recovered: recovered !== row.location && byLocation.has(recovered) ? recovered : null,
+        recovered: recovered !== row.location && logs.has(recovered) ? recovered : null,
         recoveredFrom,
         exports: exports.get(row.location) ?? [],
         undoableRepair: latest && sidecarUndoable(latest) ? latest : null,
       },
     };
-  });
+  };
+}
+
+/** A run that never finished (crashed or incomplete): its row also depends on who writes it. */
+function isUnfinished(row: RunRow): boolean {
+  return row.status === 'started' || row.status === 'incomplete';
 }
 
 /**
- * A run that never finished (crashed or incomplete) is running while a process holds its log open
- * for writing (a JSONL writer appending rows). One pass over the open files for the whole listing;
- * a live run offers no repair or recovery. Inspect runs are also told apart by the pid of their
- * buffer database (`recoveryState`).
+ * An unfinished run is running while a process holds its log open for writing (a JSONL writer
+ * appending rows). One pass over the open files for the whole listing; a live run offers no
+ * repair or recovery. Inspect runs are also told apart by the pid of their buffer database
+ * (`recoveryState`).
  */
-async function markLiveRuns(rows: RunRow[]): Promise<RunRow[]> {
-  const open = (row: RunRow): boolean => row.status === 'started' || row.status === 'incomplete';
-  const unfinished = rows.filter(open).map((row) => row.location);
-  if (unfinished.length === 0) return rows;
-  const found = await findWritersOf(unfinished);
+async function markLiveRuns(unfinished: RunRow[]): Promise<RunRow[]> {
+  const found = await findWritersOf(unfinished.map((row) => row.location));
   // Where the OS cannot say who writes, a log written in the last moments counts as live.
   const live = (row: RunRow): boolean =>
     (found?.writers.get(row.location)?.length ?? 0) > 0 ||
     (!found?.complete && Date.now() - Date.parse(row.modified) < LIVE_WITHOUT_WRITER_INFO_MS);
-  return rows.map((row) =>
-    open(row) && live(row) ? { ...row, status: 'running', recovery: null } : row,
-  );
+  return unfinished.map((row) => (live(row) ? { ...row, status: 'running', recovery: null } : row));
 }
 
 /**
@@ -119,47 +363,11 @@ async function markLiveRuns(rows: RunRow[]): Promise<RunRow[]> {
  */
 const SEALED_INSPECT = new Set(['success', 'error', 'cancelled']);
 
-async function describeWithDigest(
-  path: string,
-  root: string,
-  options: ListOptions,
-): Promise<RunRow> {
-  const digest = options.digest;
-  if (!digest) return describeRun(path, root, options.codecs);
-  const key = resolve(path);
-  const identity = identityOf(await stat(path));
-  const known = digest.lookup(key, identity);
-  if (known) return { ...known, path: relative(root, path) || path, location: key };
-  const jsonlKind = jsonlRunKind(path);
-  if (jsonlKind) {
-    // A JSONL log that only grew (same inode, larger) is folded from where the last scan stopped.
-    const previous = digest.stored(key);
-    const resume =
-      previous &&
-      previous.identity.inode === identity.inode &&
-      previous.identity.size <= identity.size
-        ? (previous.state as JsonlScanState | null)
-        : null;
-    const { row, state } = await describeJsonlRun(path, root, jsonlKind, resume ?? undefined);
-    // A finished verifiers run (metadata.json written) with a healthy tail no longer changes.
-    digest.store(key, identity, row, row.status === 'success' && row.recovery === null, state);
-    return row;
-  }
-  const row = await describeRun(path, root, options.codecs);
-  digest.store(
-    key,
-    identity,
-    row,
-    row.status !== null && SEALED_INSPECT.has(row.status) && row.problem === null,
-  );
-  return row;
-}
-
 /** The runs-table row of one log file. */
 export async function describeRun(path: string, root: string, codecs?: Codecs): Promise<RunRow> {
   const jsonlKind = jsonlRunKind(path);
   if (jsonlKind) return (await describeJsonlRun(path, root, jsonlKind)).row;
-  const stats = await stat(path);
+  const stats = await statFile(path);
   const base = {
     links: NO_LINKS,
     path: relative(root, path) || path,

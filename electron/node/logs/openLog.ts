@@ -11,7 +11,6 @@ import { JsonlRunReader } from '../../../shared/formats/jsonl/jsonlRunReader.ts'
 import { jsonlRunKind, readRunContext } from './jsonlRuns.ts';
 import { extname } from 'node:path';
 import { isS3Url, parseS3Url } from '../s3/s3Url.ts';
-import { headObject, S3ByteSource } from '../s3/s3ByteSource.ts';
 import { stat } from 'node:fs/promises';
 import { fileError } from '../io/fileErrors.ts';
 
@@ -47,8 +46,12 @@ export async function openLogReader(
  * The bytes of a log wherever it lives: a local file, or an object in S3 (`s3://bucket/key`).
  * The one place where a location's kind decides how it is read.
  */
-export function openLogSource(location: string): Promise<ClosableByteSource> {
-  return isS3Url(location) ? S3ByteSource.open(location) : FileByteSource.open(location);
+export async function openLogSource(location: string): Promise<ClosableByteSource> {
+  if (!isS3Url(location)) return FileByteSource.open(location);
+  // The S3 modules load the AWS SDK (a quarter second of CPU): imported when a location in a
+  // bucket is met, so a local listing, its worker threads and the CLI never pay for it.
+  const { S3ByteSource } = await import('../s3/s3ByteSource.ts');
+  return S3ByteSource.open(location);
 }
 
 /**
@@ -57,6 +60,7 @@ export function openLogSource(location: string): Promise<ClosableByteSource> {
  */
 export async function versionOf(location: string): Promise<string> {
   if (isS3Url(location)) {
+    const { headObject } = await import('../s3/s3ByteSource.ts');
     const object = await headObject(parseS3Url(location));
     return [object.etag, object.size].join('\u0000');
   }

@@ -6,8 +6,10 @@ import { JsonLogReader } from '../../../shared/formats/inspect-json/jsonLogReade
 import {
   isJsonObject,
   parseInspectJson,
+  stringifyInspectJson,
   type JsonValue,
 } from '../../../shared/formats/json/inspectJson.ts';
+import { dedupeSummaries } from '../../../shared/formats/inspect-eval/summaries.ts';
 import type { RunReader } from '../../../shared/formats/runReader.ts';
 import { sampleKey, scalarText, type Sample } from '../../../shared/model/log.ts';
 import { resolveSample } from '../../../shared/formats/inspect-eval/sampleResolve.ts';
@@ -212,6 +214,31 @@ describe('.json logs', () => {
         expect(sample.messages).toEqual(resolveSample(structuredClone(expected)).messages);
         expect(sample.scores).toEqual(expected.scores);
       }
+    },
+  );
+
+  it.each(fixtureFiles('.json'))(
+    '%s: parsed whole (small) or scanned (large), it reads the same',
+    async (path) => {
+      const bytes = readFileSync(fixture(path));
+      const small = await JsonLogReader.open(new MemoryByteSource(bytes));
+      const header = await small.readHeader();
+      const summaries = await small.readSummaries();
+      // Asked again, the header comes from the byte scan, and is not the one handed out before.
+      (header as Record<string, JsonValue>).status = 'changed by the caller';
+      const scanned = await small.readHeader();
+      expect(scanned.status).not.toBe('changed by the caller');
+      expect({ ...header, status: scanned.status }).toEqual(scanned);
+      const streamed = [];
+      for await (const part of small.streamSummaries()) streamed.push(...part.summaries);
+      expect(dedupeSummaries(streamed)).toEqual(summaries);
+
+      // The same log grown past the whole-parse size by a long string in its header.
+      const whole = parseInspectJson(bytes.toString('utf8'), path) as Record<string, JsonValue>;
+      const padded = stringifyInspectJson({ padding: 'x'.repeat(1_100_000), ...whole });
+      const large = await JsonLogReader.open(new MemoryByteSource(Buffer.from(padded)));
+      expect(await large.readHeader()).toEqual({ padding: 'x'.repeat(1_100_000), ...scanned });
+      expect(await large.readSummaries()).toEqual(summaries);
     },
   );
 

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isProcessAlive, processStartMs } from '../io/processes.ts';
 import { isS3Url, s3Parent } from '../s3/s3Url.ts';
+
+export { isProcessAlive };
 
 /** Inspect's user data directory (platformdirs `user_data_path("inspect_ai")`). */
 export function inspectDataDir(): string {
@@ -123,17 +126,6 @@ function searchByName(root: string, name: string): DatabaseCandidate[] {
   return [];
 }
 
-/** True when a process with this pid runs on this machine (EPERM: it exists but is not ours). */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * True when the buffer database's writer may still run: its pid is alive and, where the OS says
  * when that process started (Linux), it started before the database's last write. A pid reused by
@@ -147,26 +139,6 @@ export function isWriterAlive(candidate: DatabaseCandidate): boolean {
   const wal = `${candidate.path}-wal`;
   const lastWrite = Math.max(candidate.modified, existsSync(wal) ? statSync(wal).mtimeMs : 0);
   return started <= lastWrite;
-}
-
-/** Clock ticks per second of /proc times (USER_HZ, 100 on every Linux Node runs on). */
-const USER_HZ = 100;
-let bootMs: number | null | undefined;
-
-/** When a process started (ms since the epoch), from /proc; null where the OS does not say. */
-function processStartMs(pid: number): number | null {
-  try {
-    bootMs ??= Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]) * 1000;
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start at field 3; starttime is field 22.
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-    return Number.isFinite(bootMs) && Number.isFinite(ticks)
-      ? bootMs + (ticks * 1000) / USER_HZ
-      : null;
-  } catch {
-    bootMs ??= null;
-    return null;
-  }
 }
 
 /**

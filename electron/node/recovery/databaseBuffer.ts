@@ -14,9 +14,15 @@ import type {
   EventRow,
   SampleBuffer,
 } from '../../../shared/recovery/sampleBuffer.ts';
-import { SalvageError } from '../../../shared/util/errors.ts';
+import { SalvageError, isSalvageError } from '../../../shared/util/errors.ts';
+import { fileError } from '../io/fileErrors.ts';
+import { sweepTemporaryFolders, temporaryFolderPrefix } from '../io/leftovers.ts';
+import { setOwn } from '../../../shared/util/records.ts';
 
 type Row = Record<string, unknown>;
+
+/** The private copies' folders in the temporary folder: `salvage-buffer-<pid>-XXXXXX`. */
+const BUFFER_COPY = 'salvage-buffer';
 
 /**
  * Inspect's SQLite sample buffer, read from a private copy.
@@ -44,13 +50,38 @@ export class DatabaseBuffer implements SampleBuffer {
     this.db = db;
     this.copyDir = copyDir;
     this.parseOptions = parseOptions;
-    const columns = db.prepare('PRAGMA table_info(samples)').all() as Row[];
+    const columns = this.query(() => db.prepare('PRAGMA table_info(samples)').all() as Row[]);
     this.hasMetadataColumn = columns.some((column) => column.name === 'sample_metadata');
+  }
+
+  /**
+   * Run a query, turning SQLite's errors (a missing table or column, a damaged page, an integer
+   * beyond what JavaScript holds) into a typed error naming the database: the file is someone
+   * else's, and any of them can be wrong in it.
+   */
+  private query<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (isSalvageError(error)) throw error;
+      throw new SalvageError(
+        'not-a-buffer',
+        `The buffer database ${this.location} is damaged or not Inspect's (${(error as Error).message}).`,
+        { cause: error },
+      );
+    }
   }
 
   /** `parseOptions.lossless` keeps numbers' text, for a recovery that writes them back. */
   static open(path: string, parseOptions: ParseOptions = {}): DatabaseBuffer {
-    const copyDir = mkdtempSync(join(tmpdir(), 'salvage-buffer-'));
+    // Copies left by runs that were killed (their pid is dead) go first.
+    sweepTemporaryFolders(tmpdir(), BUFFER_COPY);
+    let copyDir: string;
+    try {
+      copyDir = mkdtempSync(join(tmpdir(), temporaryFolderPrefix(BUFFER_COPY)));
+    } catch (error) {
+      throw fileError(error, tmpdir(), 'write in');
+    }
     try {
       const copy = join(copyDir, basename(path));
       copyFileSync(path, copy);
@@ -62,6 +93,9 @@ export class DatabaseBuffer implements SampleBuffer {
       return new DatabaseBuffer(path, db, copyDir, parseOptions);
     } catch (error) {
       rmSync(copyDir, { recursive: true, force: true });
+      // No room or no permission for the private copy: say so, not that the buffer is bad.
+      const typed = fileError(error, path, 'copy');
+      if (isSalvageError(typed) && typed.kind !== 'io' && typed.kind !== 'not-a-file') throw typed;
       throw new SalvageError(
         'not-a-buffer',
         `${path} is not a readable Inspect sample buffer database (${(error as Error).message}).`,
@@ -75,7 +109,7 @@ export class DatabaseBuffer implements SampleBuffer {
       ? 'SELECT id, epoch, data, sample_metadata, sample_metadata_hash FROM samples ORDER BY rowid'
       : 'SELECT id, epoch, data FROM samples ORDER BY rowid';
     const samples: BufferedSample[] = [];
-    for (const row of this.db.prepare(sql).all() as Row[]) {
+    for (const row of this.query(() => this.db.prepare(sql).all() as Row[])) {
       const summary = this.parse(
         row.data,
         `summary of sample ${String(row.id)} epoch ${String(row.epoch)}`,
@@ -92,9 +126,10 @@ export class DatabaseBuffer implements SampleBuffer {
   sampleData(id: string, epoch: number): Promise<BufferedSampleData> {
     const where = 'WHERE sample_id = ? AND sample_epoch = ? ORDER BY id';
     const events: EventRow[] = [];
-    for (const row of this.db
-      .prepare(`SELECT id, event_id, data FROM events ${where}`)
-      .all(id, epoch) as Row[]) {
+    for (const row of this.query(
+      () =>
+        this.db.prepare(`SELECT id, event_id, data FROM events ${where}`).all(id, epoch) as Row[],
+    )) {
       const event = this.parse(row.data, `event row ${String(row.id)}`);
       if (isJsonObject(event)) {
         events.push({
@@ -105,16 +140,17 @@ export class DatabaseBuffer implements SampleBuffer {
       }
     }
     const attachments: Record<string, JsonValue> = {};
-    for (const row of this.db
-      .prepare(`SELECT hash, content FROM attachments ${where}`)
-      .all(id, epoch) as Row[]) {
+    for (const row of this.query(
+      () =>
+        this.db.prepare(`SELECT hash, content FROM attachments ${where}`).all(id, epoch) as Row[],
+    )) {
       if (typeof row.hash === 'string' && typeof row.content === 'string')
-        attachments[row.hash] = row.content;
+        setOwn(attachments, row.hash, row.content);
     }
     const pool = (table: string): JsonValue[] =>
-      (this.db.prepare(`SELECT id, data FROM ${table} ${where}`).all(id, epoch) as Row[]).map(
-        (row) => this.parse(row.data, `${table} row ${String(row.id)}`) ?? null,
-      );
+      this.query(
+        () => this.db.prepare(`SELECT id, data FROM ${table} ${where}`).all(id, epoch) as Row[],
+      ).map((row) => this.parse(row.data, `${table} row ${String(row.id)}`) ?? null);
     return Promise.resolve({
       events,
       attachments,

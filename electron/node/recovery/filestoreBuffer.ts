@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { MemoryByteSource } from '../../../shared/formats/bytes/byteSource.ts';
 import { readCentralDirectory } from '../../../shared/formats/zip/centralDirectory.ts';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
@@ -13,15 +13,17 @@ import {
   type JsonValue,
   type ParseOptions,
 } from '../../../shared/formats/json/inspectJson.ts';
-import { scalarText, sampleKey } from '../../../shared/model/log.ts';
+import { numberFrom, scalarText, sampleKey } from '../../../shared/model/log.ts';
 import type {
   BufferedSample,
   BufferedSampleData,
   EventRow,
   SampleBuffer,
 } from '../../../shared/recovery/sampleBuffer.ts';
-import { SalvageError, isSalvageError } from '../../../shared/util/errors.ts';
+import { SalvageError, isSalvageError, isStorageAccessError } from '../../../shared/util/errors.ts';
 import { defaultCodecs } from '../codecs/defaultCodecs.ts';
+import { confinedRealPath, readConfinedFile, realPath } from '../io/confinedPath.ts';
+import { setOwn } from '../../../shared/util/records.ts';
 
 /** Segments kept open at once (see recentSegments). */
 const RECENT_SEGMENTS = 4;
@@ -33,17 +35,30 @@ const RECENT_SEGMENTS = 4;
 export interface FilestoreFiles {
   /** The filestore's folder or URL, for messages and the recovery plan. */
   readonly location: string;
-  /** A file's bytes (`manifest.json`, `segment.3.zip`), or null when it is not there. */
-  read(name: string): Promise<Uint8Array | null>;
+  /**
+   * A file's bytes (`manifest.json`, `segment.3.zip`), or null when it is not there; a name
+   * that would lead outside the filestore is refused. `what` names the file in messages.
+   */
+  read(name: string, what: string): Promise<Uint8Array | null>;
 }
 
-/** The files of a filestore folder on this machine. */
-export function localFilestoreFiles(folder: string): FilestoreFiles {
+/**
+ * The files of a filestore folder on this machine. The folder must lie within `within` (by
+ * default the folder of its log, two folders up from `.buffer/<log>/`), links resolved, and so
+ * must every file read: a buffer is content from elsewhere, and a link in it must not read
+ * outside the folders the user opened.
+ */
+export function localFilestoreFiles(
+  folder: string,
+  within: string = dirname(dirname(resolve(folder))),
+): FilestoreFiles {
+  let root: string | null = null;
   return {
     location: folder,
-    read: (name) => {
+    read: (name, what) => {
+      root ??= confinedRealPath(folder, realPath(within), 'The buffer folder');
       const path = join(folder, name);
-      return Promise.resolve(existsSync(path) ? readFileSync(path) : null);
+      return Promise.resolve(existsSync(path) ? readConfinedFile(path, root, what) : null);
     },
   };
 }
@@ -53,6 +68,9 @@ interface ManifestSample {
   readonly segments: ReadonlyArray<number>;
   readonly metadataHash: string | null;
 }
+
+/** What a manifest's `metadata_hash` may be to become part of a file name: a hash, never a path. */
+const METADATA_HASH = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
  * Inspect's `--log-shared` filestore (`.buffer/<log>/`): a manifest and segment zips, each segment
@@ -92,8 +110,8 @@ export class FilestoreBuffer implements SampleBuffer {
   }
 
   /**
-   * Open a filestore (a local folder, or files read from elsewhere); `parseOptions.lossless`
-   * keeps numbers' text, for a recovery that writes them back.
+   * Open a filestore (a local folder, confined as localFilestoreFiles says, or files read from
+   * elsewhere); `parseOptions.lossless` keeps numbers' text, for a recovery that writes them back.
    */
   static async open(
     folder: string | FilestoreFiles,
@@ -104,7 +122,7 @@ export class FilestoreBuffer implements SampleBuffer {
     const path = `${files.location}/manifest.json`;
     let manifest: JsonValue;
     try {
-      const bytes = await files.read('manifest.json');
+      const bytes = await files.read('manifest.json', 'The buffer manifest');
       if (bytes === null) throw new Error('it is missing');
       manifest = parseInspectJson(new TextDecoder().decode(bytes), path, parseOptions);
     } catch (error) {
@@ -124,11 +142,13 @@ export class FilestoreBuffer implements SampleBuffer {
       const segments = (Array.isArray(entry.segments) ? (entry.segments as JsonValue[]) : [])
         // Since 0.3.240 a segment is a cursor object; before, its plain id.
         .map((segment) => (isJsonObject(segment) ? segment.id : segment))
-        .filter((id): id is number => typeof id === 'number');
+        // A segment id becomes part of a file name: a whole number, nothing else.
+        .filter((id): id is number => Number.isSafeInteger(id) && (id as number) >= 0);
+      const hash = entry.metadata_hash;
       samples.push({
         summary: entry.summary,
         segments,
-        metadataHash: typeof entry.metadata_hash === 'string' ? entry.metadata_hash : null,
+        metadataHash: typeof hash === 'string' && METADATA_HASH.test(hash) ? hash : null,
       });
     }
     return new FilestoreBuffer(files, samples, codecs, parseOptions);
@@ -156,7 +176,7 @@ export class FilestoreBuffer implements SampleBuffer {
           : this.parseText(row.data, `event row ${scalarText(row.id)}`);
         if (isJsonObject(event)) {
           events.push({
-            rowId: Number(row.id),
+            rowId: numberFrom(row.id),
             eventId: typeof row.event_id === 'string' ? row.event_id : null,
             event,
           });
@@ -164,13 +184,16 @@ export class FilestoreBuffer implements SampleBuffer {
       }
       for (const row of rows(data.attachments)) {
         if (typeof row.hash === 'string' && typeof row.content === 'string')
-          attachments[row.hash] = row.content;
+          setOwn(attachments, row.hash, row.content);
       }
       for (const row of rows(data.message_pool)) {
-        messageRows.push([Number(row.id), this.parseText(row.data, 'message pool row') ?? null]);
+        messageRows.push([
+          numberFrom(row.id),
+          this.parseText(row.data, 'message pool row') ?? null,
+        ]);
       }
       for (const row of rows(data.call_pool)) {
-        callRows.push([Number(row.id), this.parseText(row.data, 'call pool row') ?? null]);
+        callRows.push([numberFrom(row.id), this.parseText(row.data, 'call pool row') ?? null]);
       }
     }
     // Pool positions are row ranks within the sample, ordered by row id.
@@ -210,10 +233,10 @@ export class FilestoreBuffer implements SampleBuffer {
   ): Promise<{ source: MemoryByteSource; directory: ZipDirectory } | null> {
     if (this.recentSegments.has(segment)) return this.recentSegments.get(segment)!;
     let opened: { source: MemoryByteSource; directory: ZipDirectory } | null = null;
-    const bytes = await this.files.read(`segment.${segment}.zip`);
+    const bytes = await this.readOrWarn(`segment.${segment}.zip`, 'Segment', 'the rows it held are lost');
     if (bytes === null) {
       this.warnings.push(`Segment ${path} is missing; the rows it held are lost.`);
-    } else {
+    } else if (bytes !== undefined) {
       try {
         const source = new MemoryByteSource(bytes);
         opened = { source, directory: await readCentralDirectory(source) };
@@ -235,17 +258,37 @@ export class FilestoreBuffer implements SampleBuffer {
   private async fullMetadata(sample: ManifestSample): Promise<JsonObject | null> {
     if (!sample.metadataHash || sample.metadataHash === 'summary') return null;
     const key = createHash('sha256')
-      .update(pythonJsonDumps(scalarText(sample.summary.id), Number(sample.summary.epoch ?? 1)))
+      .update(pythonJsonDumps(scalarText(sample.summary.id), numberFrom(sample.summary.epoch ?? 1)))
       .digest('hex');
     const name = `metadata.${key}.${sample.metadataHash}.json`;
     const path = `${this.location}/${name}`;
-    const bytes = await this.files.read(name);
+    const bytes = await this.readOrWarn(name, 'Full metadata', "the summary's metadata is used");
     if (bytes === null) {
       this.warnings.push(`Full metadata ${path} is missing; the summary's metadata is used.`);
       return null;
     }
+    if (bytes === undefined) return null;
     const metadata = this.parseText(new TextDecoder().decode(bytes), path);
     return isJsonObject(metadata) ? metadata : null;
+  }
+
+  /**
+   * A file of the filestore; one it refuses to read (it leads outside, it is no regular file) is
+   * a warning and undefined. Failures to reach the storage end the recovery instead: a warning
+   * would write a recovered log without the rows the file holds.
+   */
+  private async readOrWarn(
+    name: string,
+    what: string,
+    consequence: string,
+  ): Promise<Uint8Array | null | undefined> {
+    try {
+      return await this.files.read(name, what);
+    } catch (error) {
+      if (!isSalvageError(error) || isStorageAccessError(error)) throw error;
+      this.warnings.push(`${error.message.replace(/\.$/, '')}; ${consequence}.`);
+      return undefined;
+    }
   }
 
   private parseText(text: JsonValue | undefined, what: string): JsonValue | undefined {

@@ -31,6 +31,7 @@ import { readEntryChunks, readRange } from '../../../shared/formats/zip/entryRea
 import { scanLocalHeaders, type LostEntry } from '../../../shared/formats/zip/localHeaderScan.ts';
 import type { RecoveryPlan, RecoveryReport } from '../../../shared/model/recovery.ts';
 import {
+  numberFrom,
   sampleKey,
   scalarText,
   type SampleRef,
@@ -49,8 +50,6 @@ import { openLogSource } from '../logs/openLog.ts';
 import type { Liveness } from '../../../shared/model/run.ts';
 import { isS3Url, normalS3Url } from '../s3/s3Url.ts';
 import type { S3ByteSource } from '../s3/s3ByteSource.ts';
-import { findS3Filestore, removeS3Folder, s3FilestoreFiles } from '../s3/s3Filestore.ts';
-import { livenessOf } from '../s3/s3Runs.ts';
 import { FileZipSink } from '../zip/fileZipSink.ts';
 import { ZipWriter } from '../zip/zipWriter.ts';
 import {
@@ -61,6 +60,7 @@ import {
 } from './bufferLocation.ts';
 import { DatabaseBuffer } from './databaseBuffer.ts';
 import { FilestoreBuffer, localFilestoreFiles, type FilestoreFiles } from './filestoreBuffer.ts';
+import { setOwn } from '../../../shared/util/records.ts';
 
 export interface RecoverOptions {
   readonly output?: string;
@@ -132,6 +132,9 @@ async function locateBuffer(
       state.state === 'recoverable' && state.source === 'filestore' ? findFilestore(log) : null;
     return { state, filestore: folder ? localFilestoreFiles(folder) : null, liveness: null };
   }
+  // Loaded for a bucket only: the S3 modules bring the AWS SDK (see openLogSource).
+  const { findS3Filestore, s3FilestoreFiles } = await import('../s3/s3Filestore.ts');
+  const { livenessOf } = await import('../s3/s3Runs.ts');
   const candidates = findDatabaseCandidates(log, bufferDir);
   const filestore = await findS3Filestore(log);
   const liveness = livenessOf(
@@ -451,7 +454,7 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
       stats.add(sample);
       scored.push({
         id: sample.id ?? null,
-        epoch: Number(sample.epoch ?? 1),
+        epoch: numberFrom(sample.epoch ?? 1),
         scores: isJsonObject(sample.scores) ? sample.scores : null,
         hasError: isJsonObject(sample.error),
       });
@@ -470,7 +473,10 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
         await writer.add(START_JSON, json({ version, eval: spec, plan: planned }));
         await crashed.copyJournal(writer);
         const writeSample = async (sample: JsonObject): Promise<void> => {
-          const name = monolithSampleEntryName(scalarText(sample.id), Number(sample.epoch ?? 1));
+          const name = monolithSampleEntryName(
+            scalarText(sample.id),
+            numberFrom(sample.epoch ?? 1),
+          );
           // Inspect's recovery writes samples with force_zip64: a ZIP64 extra in every local header.
           await writer.add(name, json(sample), { zip64LocalExtra: true });
         };
@@ -491,7 +497,7 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
         ] as const) {
           for (const buffered of samples) {
             const id = scalarText(buffered.summary.id);
-            const epoch = Number(buffered.summary.epoch ?? 1);
+            const epoch = numberFrom(buffered.summary.epoch ?? 1);
             const data = await inventory.buffer!.sampleData(id, epoch);
             const rebuilt = reconstructSample(buffered, data, {
               inProgress,
@@ -539,6 +545,7 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
       if (inventory.source === 'database') {
         for (const suffix of ['', '-wal', '-shm']) await rm(location + suffix, { force: true });
       } else if (isS3Url(location)) {
+        const { removeS3Folder } = await import('../s3/s3Filestore.ts');
         await removeS3Folder(location);
       } else {
         await rm(location, { recursive: true, force: true });
@@ -663,9 +670,9 @@ function usageJson(usage: Map<string, Map<string, number>>): JsonObject {
     ];
     for (const field of ordered) {
       const value = counts.get(field)!;
-      fields[field] = FLOAT_USAGE_FIELDS.has(field) ? pythonFloat(value) : value;
+      setOwn(fields, field, FLOAT_USAGE_FIELDS.has(field) ? pythonFloat(value) : value);
     }
-    out[model] = fields;
+    setOwn(out, model, fields);
   }
   return out;
 }

@@ -69,7 +69,7 @@ describe('tail repair', () => {
       expect(Buffer.compare(readFileSync(log), original), `undo at ${cut}`).toBe(0);
       rmSync(`${report.sidecar!}.undone`);
     }
-  });
+  }, 120_000);
 
   it('moves the torn fragment of a spliced line out and keeps the record in place', async () => {
     const folder = tempFolder();
@@ -413,5 +413,30 @@ describe('a writer that opens, appends and closes for each record', () => {
     );
     expect(report.plans.map((plan) => plan.action)).toEqual(['move-fragment', 'append-newline']);
     expect(readFileSync(log, 'utf8')).toBe(record(1) + record(2) + record(3) + record(100));
+  });
+});
+
+describe('an orphan sidecar (a repair that stopped before it changed the log)', () => {
+  it('is marked spent by --undo, which has nothing to put back (it refused)', async () => {
+    const folder = tempFolder();
+    const log = join(folder, 'results.jsonl');
+    const original = record(1) + record(2) + record(3).slice(0, 40);
+    writeFileSync(log, original);
+    const report = await repairJsonl(log);
+    // What an earlier Salvage killed between writing the sidecar and cutting the log left.
+    writeFileSync(log, original);
+    const undo = await undoRepair(report.sidecar!);
+    expect(undo).toMatchObject({ restoredBytes: 0, neverApplied: true });
+    expect(readFileSync(log, 'utf8')).toBe(original);
+    expect(readdirSync(folder).sort()).toEqual([
+      'results.jsonl',
+      `${report.sidecar!.slice(folder.length + 1)}.undone`,
+    ]);
+    // A log changed otherwise is still refused.
+    const again = await repairJsonl(log);
+    writeFileSync(log, `${original}more`);
+    await expect(undoRepair(again.sidecar!)).rejects.toMatchObject({
+      kind: 'changed-during-repair',
+    });
   });
 });

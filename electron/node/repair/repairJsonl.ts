@@ -1,18 +1,6 @@
 import { sidecarName, UNDONE_SUFFIX } from '../../../shared/model/outputNames.ts';
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  rmSync,
-  fstatSync,
-  fsyncSync,
-  ftruncateSync,
-  openSync,
-  readSync,
-  renameSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, rmSync, fstatSync, openSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
   editsOf,
@@ -26,6 +14,16 @@ import type { RepairCheck, RepairReport, UndoReport } from '../../../shared/mode
 import type { ByteSource } from '../../../shared/formats/bytes/byteSource.ts';
 import { FileByteSource } from '../io/fileByteSource.ts';
 import { writeFileAtomically } from '../io/atomicFile.ts';
+import { fileError } from '../io/fileErrors.ts';
+import {
+  applyJournal,
+  completeInterrupted,
+  journalPath,
+  readExactly,
+  removeJournal,
+  writeJournal,
+  type Piece,
+} from './repairJournal.ts';
 import { assertNoWriter, findWriters, type WriterReport } from '../io/openWriters.ts';
 
 const NEWLINE = 0x0a;
@@ -61,11 +59,17 @@ interface SidecarHeader {
   readonly created: string;
 }
 
-/** The repair a log needs (the dry run): nothing is written. */
+/**
+ * The repair a log needs (the dry run). Nothing is written, except that a repair or undo a dead
+ * run left half-done on this log is finished first (see repairJournal.ts): until then the log's
+ * bytes are in between, and a plan made of them would be wrong.
+ */
 export async function checkJsonl(path: string, now = new Date()): Promise<RepairCheck> {
+  const completed = await completeInterrupted(path);
   const source = await FileByteSource.open(path);
   try {
-    return await checkSource(source, path, now);
+    const check = await checkSource(source, path, now);
+    return completed ? { ...check, completedInterrupted: completed.kind } : check;
   } finally {
     await source.close();
   }
@@ -89,10 +93,13 @@ export async function checkSource(
 }
 
 /**
- * Repair a JSONL log without losing a byte: the bytes that must go are first written to a
- * sidecar beside the log (fsynced, with where they came from and what was put in their place),
- * and only then is the log changed, in place (same inode). A log that changes meanwhile (another
- * writer appending) is left as it is, with a typed error.
+ * Repair a JSONL log without losing a byte, and so that a kill at any instant leaves it
+ * recoverable: the change is first written to a journal beside the log (the sidecar's bytes, and
+ * the log's final bytes from the first one that changes), then the sidecar (the bytes that go,
+ * with where they came from and what was put in their place), and only then is the log changed,
+ * in place (same inode, so a writer that resumes later appends to it); the journal goes last. A
+ * log that changes meanwhile (another writer appending) is left as it is, with a typed error; a
+ * full disk or a read-only folder is a typed error and leaves the log, and no sidecar, behind.
  */
 export async function repairJsonl(
   path: string,
@@ -105,7 +112,7 @@ export async function repairJsonl(
   if (check.plans.length === 0 || !check.sidecar)
     return { ...check, repaired: false, sizeAfter: check.size };
   const sidecar = check.sidecar;
-  const fd = openSync(path, 'r+');
+  const fd = openForChange(path);
   try {
     const before = fstatSync(fd);
     if (before.size !== check.size) throw changed(path);
@@ -124,70 +131,107 @@ export async function repairJsonl(
       size_after: size + growth,
       created: now.toISOString(),
     };
-    await writeFileAtomically(sidecar, async (handle) => {
-      await handle.write(`${JSON.stringify(header)}\n`);
-      for (const edit of edits) {
-        for (let done = 0; done < edit.length; done += COPY_CHUNK_BYTES) {
-          const length = Math.min(COPY_CHUNK_BYTES, edit.length - done);
-          await handle.write(readExactly(fd, edit.offset + done, length));
-        }
-      }
+    const sidecarPieces: Piece[] = [
+      new TextEncoder().encode(`${JSON.stringify(header)}\n`),
+      ...edits.map((edit) => ({ fd, from: edit.offset, to: edit.offset + edit.length })),
+    ];
+    // The log's final bytes from the first one that changes: kept ranges and inserted newlines.
+    const payload: Piece[] = [];
+    edits.forEach((edit, index) => {
+      payload.push(new TextEncoder().encode(edit.insert));
+      const next = edits[index + 1]?.offset ?? size;
+      payload.push({ fd, from: edit.offset + edit.length, to: next });
     });
-    // The last look before changing anything: the log must be exactly as planned. If it is not,
-    // the sidecar goes (its bytes are still in the log) and nothing else happens. Shifting bytes
-    // races with a live appender (records it writes meanwhile could be cut off), so a log another
-    // process holds open for writing is never changed.
+    const trailer = await writeJournal({
+      kind: 'repair',
+      log: path,
+      sidecar,
+      sidecarPieces,
+      payload,
+      offset: edits[0]!.offset,
+      sizeBefore: size,
+      sizeAfter: size + growth,
+    });
+    // The sidecar, then the last look before changing anything: the log must be exactly as
+    // planned. If it is not, the sidecar and the journal go (their bytes are still in the log)
+    // and nothing else happens. Changing bytes in place races with a live appender (records it
+    // writes meanwhile could be cut off), so a log another process holds open for writing is
+    // never changed.
     try {
+      await writeFileAtomically(
+        sidecar,
+        async (handle) => {
+          for (const piece of sidecarPieces) {
+            if (piece instanceof Uint8Array) await handle.write(piece);
+            else
+              for (let done = piece.from; done < piece.to; done += COPY_CHUNK_BYTES)
+                await handle.write(
+                  readExactly(fd, done, Math.min(COPY_CHUNK_BYTES, piece.to - done)),
+                );
+          }
+        },
+        { overwrite: true },
+      );
       await assertNoWriter(path, (why) => inUse(path, why), writers);
       const now2 = fstatSync(fd);
       if (now2.size !== before.size || now2.mtimeMs !== before.mtimeMs) throw changed(path);
-      if (growth > 0) {
-        // The log grows: its new last bytes go in first, so that anything appended from now on
-        // lands after them instead of where the shifted bytes are about to go.
-        const tail = finalTail(fd, size, edits, growth);
-        if (fstatSync(fd).size !== size) throw changed(path);
-        writeSync(fd, tail, 0, tail.length, size);
-      }
     } catch (error) {
       rmSync(sidecar, { force: true });
+      removeJournal(path);
       throw error;
     }
-    let write = applyEdits(
-      fd,
-      size,
-      edits.map((edit) => ({
-        ...edit,
-        insertLength: edit.insert.length,
-        writeInsert: (at: number) => writeBytes(fd, new TextEncoder().encode(edit.insert), at),
-      })),
-    );
-    editsMade();
-    if (growth <= 0) {
-      // A writer that opened, appended and closed while the edits were made (too briefly to be
-      // seen holding the file) wrote at the old end: carry those bytes down too, until none come.
-      let copied = size;
-      for (let current = fstatSync(fd).size; current > copied; current = fstatSync(fd).size) {
-        shiftLeft(fd, copied, current, copied - write);
-        write += current - copied;
-        copied = current;
+    try {
+      applyJournal(journalPath(path), trailer, fd, editsMade);
+    } catch (error) {
+      // A full disk while the log grew: applyJournal put the log back. Otherwise the journal
+      // stays, and the next repair of this log finishes the change.
+      if (growth > 0 && fstatSync(fd).size === size) {
+        rmSync(sidecar, { force: true });
+        removeJournal(path);
       }
-      ftruncateSync(fd, write);
+      throw fileError(error, path, 'repair');
     }
-    fsyncSync(fd);
+    // A writer that opened, appended and closed while the edits were made (too briefly to be
+    // seen holding the file) wrote past the old end, and the log was not cut: carry those bytes
+    // down to the new end, journaled as well, until none come.
+    for (let last = trailer; last.size_after < last.size_before;) {
+      const current = fstatSync(fd).size;
+      if (current <= last.size_before) break;
+      last = await writeJournal({
+        kind: 'repair',
+        log: path,
+        sidecar,
+        sidecarPieces: [],
+        payload: [{ fd, from: last.size_before, to: current }],
+        offset: last.size_after,
+        sizeBefore: current,
+        sizeAfter: last.size_after + current - last.size_before,
+      });
+      applyJournal(journalPath(path), last, fd);
+    }
+    removeJournal(path);
     return { ...check, repaired: true, sizeAfter: fstatSync(fd).size };
   } finally {
     closeSync(fd);
   }
 }
 
-/** Put back exactly what a repair changed, from its `sidecar`; refuses if the log changed since. */
+/**
+ * Put back exactly what a repair changed, from its `sidecar`; refuses if the log changed since.
+ * Journaled like the repair: a kill at any instant is finished by the next repair or undo.
+ */
 export async function undoRepair(
   sidecar: string,
   writers: WriterLookup = findWriters,
 ): Promise<UndoReport> {
-  const sidecarFd = openSync(sidecar, 'r');
+  // An undo (or repair) of this log that a dead run left half-done is finished first; when it
+  // was this very undo, that is the whole answer (its sidecar is `.undone` now).
+  const finished = await finishInterruptedUndo(sidecar);
+  if (finished) return finished;
+  const sidecarFd = openOrThrow(sidecar);
   try {
     const { header, payloadStart } = readHeader(sidecarFd, sidecar);
+    const log = join(dirname(sidecar), header.log);
     const payloadLength = fstatSync(sidecarFd).size - payloadStart;
     const removed = header.edits.reduce((sum, edit) => sum + edit.length, 0);
     const digest = createHash('sha256');
@@ -198,11 +242,24 @@ export async function undoRepair(
         `${sidecar} is damaged: its bytes no longer match their checksum.`,
       );
     }
-    const log = join(dirname(sidecar), header.log);
     await assertNoWriter(log, (why) => inUse(log, why), writers);
-    const fd = openSync(log, 'r+');
+    const fd = openForChange(log);
     try {
       const size = fstatSync(fd).size;
+      if (size !== header.size_after && isOrphan(fd, size, header, sidecarFd, payloadStart)) {
+        // A repair that stopped after its sidecar, before the log changed (an earlier Salvage had
+        // no journal): the bytes are all still in the log, so there is nothing to put back. The
+        // sidecar is marked spent, so that nothing offers to undo it again.
+        renameSync(sidecar, `${sidecar}${UNDONE_SUFFIX}`);
+        return {
+          log,
+          sidecar,
+          action: header.edits.at(-1)?.action ?? 'append-newline',
+          restoredBytes: 0,
+          size,
+          neverApplied: true,
+        };
+      }
       if (size !== header.size_after) {
         throw new SalvageError(
           'changed-during-repair',
@@ -222,23 +279,40 @@ export async function undoRepair(
           offset,
           length: edit.insert.length,
           insert: edit.insert,
-          insertLength: edit.length,
-          writeInsert: (at: number) =>
-            copyRange(sidecarFd, from, edit.length, (chunk, done) =>
-              writeBytes(fd, chunk, at + done),
-            ),
+          from,
+          restored: edit.length,
         };
       });
       for (const edit of inverse) {
         const inserted = readExactly(fd, edit.offset, edit.length);
         if (new TextDecoder().decode(inserted) !== edit.insert) throw changed(log);
       }
-      const final = applyEdits(fd, size, inverse);
-      ftruncateSync(fd, Math.min(final, fstatSync(fd).size));
-      fsyncSync(fd);
+      const payload: Piece[] = [];
+      inverse.forEach((edit, index) => {
+        payload.push({ fd: sidecarFd, from: edit.from, to: edit.from + edit.restored });
+        const next = inverse[index + 1]?.offset ?? size;
+        payload.push({ fd, from: edit.offset + edit.length, to: next });
+      });
+      const trailer = await writeJournal({
+        kind: 'undo',
+        log,
+        sidecar,
+        sidecarPieces: [],
+        payload,
+        offset: inverse[0]?.offset ?? size,
+        sizeBefore: size,
+        sizeAfter: header.size_before,
+      });
+      try {
+        applyJournal(journalPath(log), trailer, fd);
+      } catch (error) {
+        if (header.size_before > size && fstatSync(fd).size === size) removeJournal(log);
+        throw fileError(error, log, 'undo the repair of');
+      }
       const after = fstatSync(fd).size;
       if (after !== header.size_before) {
         // Something was appended while the bytes moved back: it may now sit out of place.
+        removeJournal(log);
         throw new SalvageError(
           'changed-during-repair',
           `${log} grew while the undo ran (${after} bytes, ${header.size_before} expected): another process wrote to it, and what it wrote may be out of place. ${sidecar} is kept.`,
@@ -247,6 +321,7 @@ export async function undoRepair(
       // The sidecar's bytes are back in the log: it stays (nothing of the user's is deleted) but
       // says it is spent, so the runs list no longer offers to undo it.
       renameSync(sidecar, `${sidecar}${UNDONE_SUFFIX}`);
+      removeJournal(log);
       return {
         log,
         sidecar,
@@ -262,6 +337,74 @@ export async function undoRepair(
   }
 }
 
+/**
+ * Finish whatever a dead run left half-done on the sidecar's log; when that was an undo of this
+ * sidecar, the report of that undo (the log is back as it was), else null.
+ */
+async function finishInterruptedUndo(sidecar: string): Promise<UndoReport | null> {
+  const undone = `${sidecar}${UNDONE_SUFFIX}`;
+  // The sidecar is `.undone` already when the dead undo got as far as renaming it.
+  const readable = existsSync(sidecar) ? sidecar : existsSync(undone) ? undone : sidecar;
+  const fd = openOrThrow(readable);
+  let header: SidecarHeader;
+  try {
+    header = readHeader(fd, sidecar).header;
+  } finally {
+    closeSync(fd);
+  }
+  const log = join(dirname(sidecar), header.log);
+  const completed = await completeInterrupted(log);
+  if (readable === sidecar && !(completed?.kind === 'undo' && completed.sidecar === sidecar))
+    return null;
+  if (completed?.kind !== 'undo' || completed.sidecar !== sidecar) {
+    throw new SalvageError('not-a-sidecar', `${sidecar} was undone already (see ${undone}).`);
+  }
+  return {
+    log,
+    sidecar,
+    action: header.edits.at(-1)?.action ?? 'append-newline',
+    restoredBytes: header.edits.reduce((sum, edit) => sum + edit.length, 0),
+    size: statSync(log).size,
+  };
+}
+
+/**
+ * Whether a sidecar is an orphan: its log is still as it was before that repair, every byte the
+ * repair moved out still in place (and it moved some out: a repair that only adds newlines leaves
+ * no way to tell before from after but the size).
+ */
+function isOrphan(
+  fd: number,
+  size: number,
+  header: SidecarHeader,
+  sidecarFd: number,
+  payloadStart: number,
+): boolean {
+  if (size !== header.size_before || header.size_before === header.size_after) return false;
+  if (!header.edits.some((edit) => edit.length > 0)) return false;
+  let from = payloadStart;
+  for (const edit of header.edits) {
+    if (edit.length > 0) {
+      for (let done = 0; done < edit.length; done += COPY_CHUNK_BYTES) {
+        const length = Math.min(COPY_CHUNK_BYTES, edit.length - done);
+        const inLog = readExactly(fd, edit.offset + done, length);
+        const inSidecar = readExactly(sidecarFd, from + done, length);
+        if (Buffer.compare(inLog, inSidecar) !== 0) return false;
+      }
+    }
+    from += edit.length;
+  }
+  return true;
+}
+
+function openOrThrow(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (error) {
+    throw fileError(error, path);
+  }
+}
+
 /** The edits of a repair as its sidecar records them: one per place, named by what it does. */
 function sidecarEdits(plans: ReadonlyArray<RepairPlan>): SidecarEdit[] {
   // A removal names the edit; an edit that only inserts is named by its plan.
@@ -273,71 +416,13 @@ function sidecarEdits(plans: ReadonlyArray<RepairPlan>): SidecarEdit[] {
   return editsOf(plans).map((edit) => ({ action: named.get(edit.offset)!, ...edit }));
 }
 
-/** An edit carried out on an open file: replace [offset, offset + length) by `insertLength` bytes. */
-interface FileEdit {
-  readonly offset: number;
-  readonly length: number;
-  readonly insertLength: number;
-  readonly writeInsert: (at: number) => void;
-}
-
-/**
- * Make ascending, disjoint edits to a file in place, and return its new length (the caller cuts
- * the file when it shrinks). The bytes kept between edits move by the net growth before them:
- * those that move right go first, back to front, then those that move left, front to back, so
- * none is overwritten before it is copied; the inserted bytes are written last.
- */
-function applyEdits(fd: number, size: number, edits: ReadonlyArray<FileEdit>): number {
-  const kept: Array<{ from: number; to: number; shift: number }> = [];
-  const inserts: Array<{ edit: FileEdit; at: number }> = [];
-  let shift = 0;
-  let from = 0;
-  for (const edit of edits) {
-    kept.push({ from, to: edit.offset, shift });
-    inserts.push({ edit, at: edit.offset + shift });
-    shift += edit.insertLength - edit.length;
-    from = edit.offset + edit.length;
+/** The log opened for the change, or a typed error (a read-only file system, no permission). */
+function openForChange(path: string): number {
+  try {
+    return openSync(path, 'r+');
+  } catch (error) {
+    throw fileError(error, path, 'repair');
   }
-  kept.push({ from, to: size, shift });
-  for (const segment of [...kept].reverse()) {
-    if (segment.shift > 0) shiftRight(fd, segment.from, segment.to, segment.shift);
-  }
-  for (const segment of kept) {
-    if (segment.shift < 0) shiftLeft(fd, segment.from, segment.to, -segment.shift);
-  }
-  for (const { edit, at } of inserts) edit.writeInsert(at);
-  return size + shift;
-}
-
-/** The last `count` bytes the log will have once `edits` are made (only those bytes are read). */
-function finalTail(
-  fd: number,
-  size: number,
-  edits: ReadonlyArray<LogEdit>,
-  count: number,
-): Uint8Array {
-  // The new log, piece by piece: kept ranges of the old one and inserted text, in order.
-  const pieces: Array<{ from: number; to: number } | Uint8Array> = [];
-  let from = 0;
-  for (const edit of edits) {
-    pieces.push({ from, to: edit.offset }, new TextEncoder().encode(edit.insert));
-    from = edit.offset + edit.length;
-  }
-  pieces.push({ from, to: size });
-  const tail = new Uint8Array(count);
-  let need = count;
-  for (let index = pieces.length - 1; index >= 0 && need > 0; index--) {
-    const piece = pieces[index]!;
-    const length = piece instanceof Uint8Array ? piece.length : piece.to - piece.from;
-    const take = Math.min(need, length);
-    const bytes =
-      piece instanceof Uint8Array
-        ? piece.subarray(length - take)
-        : readExactly(fd, piece.to - take, take);
-    tail.set(bytes, need - take);
-    need -= take;
-  }
-  return tail;
 }
 
 /**
@@ -485,26 +570,6 @@ function changed(path: string): SalvageError {
   );
 }
 
-function readExactly(fd: number, position: number, length: number): Uint8Array {
-  const buffer = new Uint8Array(length);
-  let done = 0;
-  while (done < length) {
-    const read = readSync(fd, buffer, done, length - done, position + done);
-    if (read === 0)
-      throw new SalvageError(
-        'changed-during-repair',
-        'The log shrank while it was being repaired.',
-      );
-    done += read;
-  }
-  return buffer;
-}
-
-function writeBytes(fd: number, bytes: Uint8Array, position: number): void {
-  for (let done = 0; done < bytes.length;)
-    done += writeSync(fd, bytes, done, bytes.length - done, position + done);
-}
-
 /** Hand [position, position + length) of a file to `use` a chunk at a time. */
 function copyRange(
   fd: number,
@@ -514,23 +579,6 @@ function copyRange(
 ): void {
   for (let done = 0; done < length; done += COPY_CHUNK_BYTES) {
     use(readExactly(fd, position + done, Math.min(COPY_CHUNK_BYTES, length - done)), done);
-  }
-}
-
-/** Move bytes [from, end) left by `distance` (front to back, so nothing is overwritten before it is read). */
-function shiftLeft(fd: number, from: number, end: number, distance: number): void {
-  if (distance === 0) return;
-  for (let position = from; position < end; position += COPY_CHUNK_BYTES) {
-    const chunk = readExactly(fd, position, Math.min(COPY_CHUNK_BYTES, end - position));
-    writeBytes(fd, chunk, position - distance);
-  }
-}
-
-/** Move bytes [from, end) right by `distance` (back to front). */
-function shiftRight(fd: number, from: number, end: number, distance: number): void {
-  for (let stop = end; stop > from; stop -= COPY_CHUNK_BYTES) {
-    const start = Math.max(from, stop - COPY_CHUNK_BYTES);
-    writeBytes(fd, readExactly(fd, start, stop - start), start + distance);
   }
 }
 

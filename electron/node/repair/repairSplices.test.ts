@@ -165,7 +165,7 @@ describe('{A}{B}: a complete record lacking its newline with the next glued afte
       rmSync(`${report.sidecar!}.undone`);
       rmSync(log);
     }
-  });
+  }, 120_000);
 
   it('repairs an unterminated last line holding {A}{B}, or {A} then torn bytes', async () => {
     const rows = rollouts(1, 3).map((rollout) => JSON.stringify(legacyRow(rollout)));

@@ -11,6 +11,8 @@ import { formatFromPath, withLog } from '../logs/openLog.ts';
 import { jsonlRunKind } from '../logs/jsonlRuns.ts';
 import { readRunConfig } from './runConfig.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
+import { setOwn } from '../../../shared/util/records.ts';
+import { numberFrom } from '../../../shared/model/log.ts';
 
 export type { ComparedSample, RunComparison };
 
@@ -73,11 +75,11 @@ async function scoresOf(
     const values: Record<string, JsonValue> = {};
     if (isJsonObject(summary.scores)) {
       for (const [name, score] of Object.entries(summary.scores))
-        values[name] = isJsonObject(score) ? (score.value ?? null) : null;
+        setOwn(values, name, isJsonObject(score) ? (score.value ?? null) : null);
     }
     rows.set(sampleKey(summary.id, summary.epoch), {
       id: scalarText(summary.id),
-      epoch: Number(summary.epoch ?? 1),
+      epoch: numberFrom(summary.epoch ?? 1),
       values,
     });
   }

@@ -5,6 +5,7 @@ import { headObject, type S3Object } from './s3ByteSource.ts';
 import { s3Access } from './s3Client.ts';
 import { s3Call, s3Error } from './s3Errors.ts';
 import { childKey, parseS3Url, s3Url } from './s3Url.ts';
+import { SalvageError } from '../../../shared/util/errors.ts';
 
 /**
  * The `--log-shared` filestore beside a log in a bucket: `<dir>/.buffer/<name>/`, when its
@@ -32,14 +33,22 @@ export async function findS3Filestore(
 
 /**
  * A filestore's files read from the bucket, one whole object a read: a segment is one sync's
- * rows (small), read once and kept among the few the buffer holds at a time.
+ * rows (small), read once and kept among the few the buffer holds at a time. Names come from the
+ * manifest (content from another machine): each must be one key segment, so that every key read
+ * lies under the filestore's prefix, as a local filestore confines its paths to its folder.
  */
 export function s3FilestoreFiles(folderUrl: string): FilestoreFiles {
   const folder = parseS3Url(folderUrl);
   return {
     location: folderUrl,
-    read: async (name) => {
-      const key = `${folder.key}/${name}`;
+    read: async (name, what) => {
+      if (!isOneSegment(name)) {
+        throw new SalvageError(
+          'outside-opened-folders',
+          `${what} ${name} would lead outside ${folderUrl}; Salvage reads a buffer only under the prefix of its log.`,
+        );
+      }
+      const key = childKey(folder, name);
       const { client } = await s3Access();
       try {
         const response = await client.send(
@@ -53,6 +62,11 @@ export function s3FilestoreFiles(folderUrl: string): FilestoreFiles {
       }
     },
   };
+}
+
+/** A name that stays one key segment under a prefix: no `/`, not `.` or `..`, no NUL. */
+function isOneSegment(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
 }
 
 /** Remove every object under a folder (a filestore, after a verified recovery asked to clean up). */

@@ -2,13 +2,13 @@ import { runFacts } from '../../../shared/model/runFacts.ts';
 import { NO_LINKS, type Liveness, type RunRow } from '../../../shared/model/run.ts';
 import { outputKind, recoveredName } from '../../../shared/model/outputNames.ts';
 import { livenessFromWrites } from '../../../shared/recovery/liveness.ts';
-import { isSalvageError, SalvageError } from '../../../shared/util/errors.ts';
+import { isSalvageError, isStorageAccessError, type SalvageError } from '../../../shared/util/errors.ts';
+import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 import { defaultCodecs } from '../codecs/defaultCodecs.ts';
-import { objectIdentity } from '../index/runDigest.ts';
+import { objectIdentity, type DigestRecord } from '../index/runDigest.ts';
 import { jsonKindOfHead, JSON_SNIFF_BYTES, SKIPPED_FOLDERS } from '../logs/findLogFiles.ts';
 import { jsonlRunKind } from '../logs/jsonlRuns.ts';
-import type { ListOptions } from '../logs/listRuns.ts';
-import { withLinks } from '../logs/listRuns.ts';
+import { runLinker, type ListOptions } from '../logs/listRuns.ts';
 import { formatFromPath, openLogReader } from '../logs/openLog.ts';
 import { unreadableRow, type RowBase } from '../logs/runRow.ts';
 import { findDatabaseCandidates, isWriterAlive } from '../recovery/bufferLocation.ts';
@@ -19,21 +19,6 @@ import { parseS3Url, s3Url, type S3Location } from './s3Url.ts';
 
 /** Objects read at once on a cold listing: requests wait on the network, not the CPU. */
 const LIST_CONCURRENCY = 16;
-
-/**
- * Kinds that are about reaching the storage, not about one log: they fail the listing (the
- * user fixes the credentials or the endpoint) instead of marking every run unreadable.
- */
-const ACCESS_KINDS = new Set([
-  'no-credentials',
-  'credentials-rejected',
-  'bucket-not-found',
-  'endpoint-unreachable',
-  'throttled',
-]);
-
-/** A digest's scan state for a `.json` object that is some other tool's JSON: not a run. */
-const NOT_A_RUN = 'not-a-run';
 
 /** What a folder in a bucket holds, from one listing. */
 export interface BucketLayout {
@@ -77,83 +62,106 @@ export function bucketLayout(folder: S3Location, objects: ReadonlyArray<S3Object
 }
 
 /**
- * The runs under `s3://bucket/prefix`: one ListObjectsV2 call per 1,000 objects, then each log
- * whose ETag and size the digest does not know is read through ranged GETs (a few requests
- * whatever its size). Re-listing an unchanged bucket reads nothing.
+ * The runs under `s3://bucket/prefix`, handed to `onRows` in batches as streamRuns does for a
+ * local folder: one ListObjectsV2 call per 1,000 objects, then the runs the digest knows by ETag
+ * and size (no request each), then the other logs read through ranged GETs (a few requests
+ * whatever their size), LIST_CONCURRENCY at once. Re-listing an unchanged bucket reads nothing.
  *
  * What changes without the log changing (whether it still runs, its buffer in the bucket, a
- * recovered log beside it) is decided from the listing itself on every listing.
+ * recovered log or an export beside it) is decided from the listing itself on every listing.
  */
-export async function listS3Runs(root: string, options: ListOptions = {}): Promise<RunRow[]> {
+export async function streamS3Runs(
+  root: string,
+  options: ListOptions,
+  onRows: (rows: RunRow[], found: number) => void,
+): Promise<void> {
+  const { digest, signal } = options;
   const folder = parseS3Url(root);
   const access = await s3Access();
   const layout = bucketLayout(folder, await listObjects(folder, access));
-  const described: Array<RunRow | null> = new Array<RunRow | null>(layout.logs.length);
+  signal?.throwIfAborted();
+  const found = layout.logs.length;
+  const link = runLinker({ logs: layout.logs.map(s3Url), outputs: layout.outputs.map(s3Url) });
+  const finished = (row: RunRow, object: S3Object): RunRow => link(withState(row, object, layout));
+  const emit = (rows: RunRow[]): void => {
+    if (rows.length > 0 && !signal?.aborted) onRows(rows, found);
+  };
+  const logs = layout.logs.map((object) => ({
+    object,
+    path: s3Url(object),
+    identity: objectIdentity(object),
+  }));
+  const known = digest?.lookupAll(logs) ?? new Map<string, RunRow | null>();
+  const hits: RunRow[] = [];
+  const misses: S3Object[] = [];
+  for (const { object, path } of logs) {
+    const row = known.get(path);
+    if (row) hits.push(finished(relocated(row, object, folder), object));
+    else if (row === undefined) misses.push(object);
+  }
+  emit(hits);
+  let ready: RunRow[] = [];
+  let records: DigestRecord[] = [];
+  const flush = (): void => {
+    digest?.storeAll(records);
+    emit(ready);
+    records = [];
+    ready = [];
+  };
   let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < layout.logs.length) {
-      const index = next++;
-      described[index] = await describeObject(layout.logs[index]!, layout.folder, access, options);
+  const reader = async (): Promise<void> => {
+    while (next < misses.length && !signal?.aborted) {
+      const object = misses[next++]!;
+      const { row, record } = await describeObject(object, folder, access, options.codecs);
+      if (record) records.push(record);
+      if (row) ready.push(finished(row, object));
+      if (ready.length >= LIST_CONCURRENCY) flush();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, layout.logs.length) }, worker));
-  const folderUrl = s3Url(folder);
-  options.digest?.forgetMissing(
-    folder.key === '' ? `${folderUrl}/` : `${folderUrl}/`,
-    new Set(layout.logs.map(s3Url)),
-  );
-  const rows: RunRow[] = [];
-  layout.logs.forEach((object, index) => {
-    const row = described[index];
-    if (row) rows.push(withState(row, object, layout));
-  });
-  return withLinks(rows, layout.outputs.map(s3Url), (location) => location);
+  await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, misses.length) }, reader));
+  flush();
+  signal?.throwIfAborted();
+  digest?.forgetMissing(s3Url(folder), new Set(logs.map(({ path }) => path)));
 }
 
-/** The row of one log object: from the digest when its version is known, else read. */
+/**
+ * The row of one log object read (null: some other tool's JSON), and what the digest keeps of
+ * it: the row depends on this version of the object alone (the rest is worked out per listing),
+ * so it is sealed, unless reading it failed for a passing reason (replaced meanwhile, refused).
+ */
 async function describeObject(
   object: S3Object,
   folder: S3Location,
   access: S3Access,
-  options: ListOptions,
-): Promise<RunRow | null> {
+  codecs: Codecs = defaultCodecs(),
+): Promise<{ row: RunRow | null; record: DigestRecord | null }> {
   const url = s3Url(object);
   const identity = objectIdentity(object);
-  const digest = options.digest;
-  const known = digest?.lookup(url, identity);
-  if (known)
-    return digest!.stored(url)?.state === NOT_A_RUN ? null : relocated(known, object, folder);
   const source = S3ByteSource.fromObject(object, access);
   const base = rowBase(object, folder);
-  if (formatFromPath(url) === 'inspect-json') {
-    const head = await readOrThrowAccess(() =>
-      source.read(0, Math.min(JSON_SNIFF_BYTES, object.size)),
-    );
-    if (head instanceof Uint8Array && jsonKindOfHead(head) === 'other-json') {
-      const row = unreadableRow(
-        base,
-        new SalvageError('not-an-inspect-log', 'Some other tool\u2019s JSON, not a log.'),
-      );
-      digest?.store(url, identity, row, true, NOT_A_RUN);
-      return null;
-    }
-  }
-  let row: RunRow;
   try {
-    const reader = await openLogReader(source, url, options.codecs ?? defaultCodecs());
-    const facts = runFacts(await reader.readHeader(), await reader.readSummaries());
-    row = { ...base, ...facts, recovery: null, problem: null };
-  } catch (error) {
-    if (!isSalvageError(error) || ACCESS_KINDS.has(error.kind)) throw error;
-    row = unreadableRow(base, error);
+    if (formatFromPath(url) === 'inspect-json') {
+      const head = await readOrThrowAccess(() =>
+        source.read(0, Math.min(JSON_SNIFF_BYTES, object.size)),
+      );
+      if (head instanceof Uint8Array && jsonKindOfHead(head) === 'other-json')
+        return { row: null, record: { path: url, identity, row: null, sealed: true } };
+    }
+    let row: RunRow;
+    try {
+      const reader = await openLogReader(source, url, codecs);
+      const facts = runFacts(await reader.readHeader(), await reader.readSummaries());
+      row = { ...base, ...facts, recovery: null, problem: null };
+    } catch (error) {
+      if (!isSalvageError(error) || isStorageAccessError(error)) throw error;
+      row = unreadableRow(base, error);
+    }
+    const passing =
+      row.problem?.kind === 'object-changed' || row.problem?.kind === 'access-denied';
+    return { row, record: passing ? null : { path: url, identity, row, sealed: true } };
   } finally {
     await source.close();
   }
-  // The row depends on this version of the object alone (the rest is worked out per listing):
-  // sealed, unless reading it failed for a passing reason (replaced meanwhile, refused).
-  const passing = row.problem?.kind === 'object-changed' || row.problem?.kind === 'access-denied';
-  if (!passing) digest?.store(url, identity, row, true);
-  return row;
 }
 
 /** A read whose access failures (credentials, endpoint) end the listing; other failures are returned. */
@@ -161,7 +169,7 @@ async function readOrThrowAccess<T>(read: () => Promise<T>): Promise<T | Salvage
   try {
     return await read();
   } catch (error) {
-    if (!isSalvageError(error) || ACCESS_KINDS.has(error.kind)) throw error;
+    if (!isSalvageError(error) || isStorageAccessError(error)) throw error;
     return error;
   }
 }

@@ -5,7 +5,7 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EventMap } from '../../../shared/ipc/contract.ts';
 import { parseInspectJson } from '../../../shared/formats/json/inspectJson.ts';
 import { fixture, REAL } from '../../../test/support/fixtures.ts';
@@ -95,6 +95,36 @@ describe('an s3:// folder in the app', () => {
     expect(wrong).toMatchObject({ ok: false, kind: 'bucket-not-found' });
     const opened = await call('salvage:folders:add', { path: `${FOLDER}/` });
     expect(opened).toEqual({ ok: true, value: [FOLDER] });
+  });
+
+  it('streams its runs as the app lists a folder: the rows of runs:list, in batches, then done', async () => {
+    const listed = (await call('salvage:runs:list', { folder: FOLDER })).value as Array<{
+      location: string;
+      status: string | null;
+    }>;
+    const all: Array<EventMap['salvage:runs:batch']> = [];
+    events.subscribe((channel, payload) => {
+      if (channel === 'salvage:runs:batch') all.push(payload as EventMap['salvage:runs:batch']);
+    });
+    const started = await call('salvage:runs:stream', { folder: FOLDER });
+    const { streamId } = started.value as { streamId: string };
+    const batches = await vi.waitFor(
+      () => {
+        const mine = all.filter((batch) => batch.streamId === streamId);
+        if (!mine.at(-1)?.done) throw new Error('the listing has not ended yet');
+        return mine;
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    expect(batches.at(-1)!.error).toBeUndefined();
+    const streamed = batches.flatMap((batch) => batch.rows);
+    // The same rows; a liveness verdict's evidence says how many seconds ago, so it may tick.
+    const byLocation = (rows: ReadonlyArray<{ location: string; liveness?: { verdict: string } }>) =>
+      [...rows]
+        .sort((a, b) => a.location.localeCompare(b.location))
+        .map((row) => ({ ...row, liveness: row.liveness?.verdict }));
+    expect(byLocation(streamed)).toEqual(byLocation(listed));
+    expect(batches.at(-1)!.found).toBe(listed.length);
   });
 
   it('lists its runs, streams a run and pages a sample', async () => {

@@ -91,6 +91,8 @@ const ARGS: Record<(typeof INVOKE_CHANNELS)[number], unknown> = {
   'salvage:folders:add': { path: EXTRA },
   'salvage:folders:remove': { folder: realpathSync(EXTRA) },
   'salvage:runs:list': { folder: logs },
+  'salvage:runs:stream': { folder: logs },
+  'salvage:runs:cancel': { streamId: 'no-such-stream' },
   'salvage:log:sample': { path: LOG, id: '3', epoch: 1 },
   'salvage:recovery:plan': { path: CRASHED },
   'salvage:recovery:run': { path: CRASHED, overwrite: false },

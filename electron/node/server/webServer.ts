@@ -1,8 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { extname, join, normalize, resolve } from 'node:path';
 import type { InvokeMap } from '../../../shared/ipc/contract.ts';
 import { dispatch, failureOf } from '../../../shared/ipc/dispatch.ts';
 import { failure, type BackendErrorKind, type Outcome } from '../../../shared/ipc/outcome.ts';
@@ -12,6 +12,7 @@ import {
   stringifyInspectJson,
 } from '../../../shared/formats/json/inspectJson.ts';
 import type { EventHub } from '../services/eventHub.ts';
+import { isWithin } from '../io/confinedPath.ts';
 
 /** Largest request body accepted: invoke arguments are paths and ids, never data. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -34,7 +35,7 @@ export interface WebServerOptions {
   readonly rendererDir: string;
   readonly host?: string;
   readonly port?: number;
-  /** Fixed token for tests; a random one otherwise. */
+  /** The access token (`salvage serve` keeps one across restarts); a random one otherwise. */
   readonly token?: string;
   /** Hears of bugs (anything but a typed error); the console by default. */
   readonly onInternalError?: (error: unknown, where: string) => void;
@@ -96,6 +97,11 @@ async function handle(
       : send(response, status, 'text/plain; charset=utf-8', message);
   if (!url) return refuse(400, 'bad-request', 'The request URL cannot be parsed.');
   if (!hostAllowed(request, options)) return refuse(403, 'bad-request', 'Forbidden host.');
+  // A page of another site can make a browser send requests here (the cookie is SameSite, the
+  // token secret, but neither should be the only guard): a call must come from Salvage's page.
+  if (isApi && !originAllowed(request)) {
+    return refuse(403, 'bad-request', 'Forbidden origin: calls come only from Salvage’s own page.');
+  }
   const given = url.searchParams.get('token') ?? cookie(request, TOKEN_COOKIE);
   if (!given || !sameToken(given, token)) {
     return refuse(
@@ -188,10 +194,8 @@ function serveStatic(
   headers: Record<string, string>,
 ): void {
   const decoded = pathname === '/' ? 'index.html' : decodePath(pathname);
-  const file = decoded === null ? '' : normalize(join(root, decoded.replace(/^\/+/, '')));
-  if (!file.startsWith(resolve(root) + sep) || !existsSync(file) || !statSync(file).isFile()) {
-    return send(response, 404, 'text/plain; charset=utf-8', 'Not found.');
-  }
+  const file = staticFile(root, decoded);
+  if (file === null) return send(response, 404, 'text/plain; charset=utf-8', 'Not found.');
   send(
     response,
     200,
@@ -199,6 +203,49 @@ function serveStatic(
     readFileSync(file),
     headers,
   );
+}
+
+/**
+ * The file a static path names inside the renderer folder, or null: by path segments and real
+ * paths (a link out of the folder is outside), NUL bytes and backslashes refused.
+ */
+function staticFile(root: string, decoded: string | null): string | null {
+  if (decoded === null || decoded.includes('\0') || decoded.includes('\\')) return null;
+  const file = normalize(join(root, decoded.replace(/^\/+/, '')));
+  try {
+    const realRoot = realpathSync(resolve(root));
+    const real = realpathSync(file);
+    return real !== realRoot && isWithin(realRoot, real) && statSync(real).isFile() ? real : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A request's Origin, when the browser sends one (it does for every fetch but a same-origin GET),
+ * must be the page's own: `http://` and the Host the request was sent to (checked already to be
+ * one of this server's names; its port may differ from the server's through an SSH tunnel). A
+ * browser's cross-site request (`Sec-Fetch-Site: cross-site`) is refused with or without one.
+ */
+function originAllowed(request: IncomingMessage): boolean {
+  if (request.headers['sec-fetch-site'] === 'cross-site') return false;
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return false; // `null` (a sandboxed or file page) and anything else that is not an origin
+  }
+  try {
+    // Both normalised alike (case, a default port written out).
+    return (
+      parsed.protocol === 'http:' &&
+      parsed.origin === new URL(`http://${request.headers.host ?? ''}`).origin
+    );
+  } catch {
+    return false;
+  }
 }
 
 function hostAllowed(request: IncomingMessage, options: WebServerOptions): boolean {

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { EventMap } from '../../../shared/ipc/contract.ts';
 import { fixture, REAL } from '../../../test/support/fixtures.ts';
 import { RunDigest } from '../index/runDigest.ts';
@@ -73,5 +73,42 @@ describe('log service', () => {
     } finally {
       digest.close();
     }
+  });
+
+  it('streams a folder’s runs as batches until one says done; a cancelled listing ends quietly', async () => {
+    const logs = join(root, 'streamed');
+    cpSync(new URL('../../../demo/logs/', import.meta.url), logs, { recursive: true });
+    const events = new EventHub();
+    const batches: Array<EventMap['salvage:runs:batch']> = [];
+    events.subscribe((channel, payload) => {
+      if (channel === 'salvage:runs:batch') batches.push(payload as EventMap['salvage:runs:batch']);
+    });
+    const service = createLogService({
+      folders: await OpenedFolders.load(join(root, 'data/streamed.json'), [logs]),
+      events,
+    });
+    const ended = (streamId: string): Promise<Array<EventMap['salvage:runs:batch']>> =>
+      vi.waitFor(() => {
+        const mine = batches.filter((batch) => batch.streamId === streamId);
+        if (!mine.at(-1)?.done) throw new Error('not done yet');
+        return mine;
+      });
+
+    const { streamId } = await service['salvage:runs:stream']({ folder: logs });
+    const streamed = await ended(streamId);
+    const listed = await service['salvage:runs:list']({ folder: logs });
+    const rows = streamed.flatMap((batch) => batch.rows);
+    expect([...rows].sort((a, b) => a.location.localeCompare(b.location))).toEqual(
+      [...listed].sort((a, b) => a.location.localeCompare(b.location)),
+    );
+    expect(streamed.at(-1)).toMatchObject({ done: true, found: listed.length });
+    expect(streamed.at(-1)).not.toHaveProperty('error');
+
+    const cancelled = await service['salvage:runs:stream']({ folder: logs });
+    await service['salvage:runs:cancel'](cancelled);
+    expect((await ended(cancelled.streamId)).at(-1)).not.toHaveProperty('error');
+    await expect(service['salvage:runs:stream']({ folder: root })).rejects.toMatchObject({
+      kind: 'outside-opened-folders',
+    });
   });
 });

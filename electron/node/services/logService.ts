@@ -14,6 +14,8 @@ import { compareRuns } from '../resume/compareRuns.ts';
 import { outputExists } from '../io/writeOutput.ts';
 import { isS3Url } from '../s3/s3Url.ts';
 import { SampleStreamer } from './sampleStreamer.ts';
+import { RunsStreamer } from './runsStreamer.ts';
+import type { ReaderPool } from '../logs/readerPool.ts';
 import type { OpenedFolders } from './openedFolders.ts';
 import type { RunDigest } from '../index/runDigest.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
@@ -40,6 +42,8 @@ export interface LogServiceOptions {
   readonly codecs?: Codecs;
   /** Sealed digests of finished runs: a re-listing costs one stat per unchanged run. */
   readonly digest?: RunDigest;
+  /** Worker threads that read the logs a listing's digest cannot answer. */
+  readonly pool?: ReaderPool;
   /** Open samples read a page at a time (made here when not given). */
   readonly samples?: SampleHandles;
   /** The search index's service (made, and started, on the first search when not given). */
@@ -55,6 +59,8 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
   const inside = (path: string): Promise<string> => resolveInside(path, folders.list());
   const events = options.events ?? new EventHub();
   const streamer = new SampleStreamer(events, options.codecs);
+  const listing = { codecs: options.codecs, digest: options.digest, pool: options.pool };
+  const runsStreamer = new RunsStreamer(events, listing);
   const samples = options.samples ?? new SampleHandles({ codecs: options.codecs });
   let search = options.search ?? null;
   const searcher = (): SearchService => {
@@ -85,8 +91,9 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
       return folders.add(path.trim());
     },
     'salvage:folders:remove': ({ folder }) => folders.remove(folder),
-    'salvage:runs:list': async ({ folder }) =>
-      listRuns(await inside(folder), { codecs: options.codecs, digest: options.digest }),
+    'salvage:runs:list': async ({ folder }) => listRuns(await inside(folder), listing),
+    'salvage:runs:stream': async ({ folder }) => runsStreamer.stream(await inside(folder)),
+    'salvage:runs:cancel': ({ streamId }) => Promise.resolve(runsStreamer.cancel(streamId)),
     'salvage:recovery:plan': async ({ path }) =>
       planRecovery(await inside(path), { codecs: options.codecs }),
     'salvage:recovery:run': async ({ path, overwrite }) => {
@@ -142,7 +149,7 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
     },
     'salvage:log:header': async ({ path }) =>
       withLog(await inside(path), (reader) => reader.readHeader(), options.codecs),
-    'salvage:samples:stream': async ({ path }) => streamer.start(await inside(path)),
+    'salvage:samples:stream': async ({ path }) => streamer.stream(await inside(path)),
     'salvage:samples:cancel': ({ streamId }) => Promise.resolve(streamer.cancel(streamId)),
     'salvage:log:sample': async ({ path, id, epoch }) =>
       withLog(await inside(path), (reader) => reader.readSample(id, epoch), options.codecs),

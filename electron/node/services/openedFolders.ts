@@ -3,8 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { fileError } from '../io/fileErrors.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { writeFileAtomically } from '../io/atomicFile.ts';
+import { assertPathText } from '../io/pathGuard.ts';
 import { isS3Url, normalS3Url, parseS3Url } from '../s3/s3Url.ts';
-import { checkFolder } from '../s3/bucketListing.ts';
 
 /** What `folders.json` holds. */
 interface FoldersFile {
@@ -55,6 +55,8 @@ export class OpenedFolders {
   async add(path: string): Promise<ReadonlyArray<string>> {
     const real = await canonical(path);
     if (isS3Url(real)) {
+      // Loaded for a bucket only: the S3 modules bring the AWS SDK (see openLogSource).
+      const { checkFolder } = await import('../s3/bucketListing.ts');
       await checkFolder(parseS3Url(real));
     } else {
       const info = await stat(real);
@@ -104,6 +106,7 @@ export class OpenedFolders {
 /** A folder written one way: its real path, or its `s3://` URL (no trailing `/`). */
 async function canonical(path: string): Promise<string> {
   if (isS3Url(path)) return normalS3Url(path);
+  assertPathText(path);
   try {
     return await realpath(resolve(path));
   } catch (error) {

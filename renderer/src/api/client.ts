@@ -4,6 +4,7 @@ import type {
   InvokeArgs,
   InvokeChannel,
   InvokeResult,
+  RunsBatch,
   SampleBatch,
 } from '../../../shared/ipc/contract.ts';
 import { BackendError, type Bridge } from './transport.ts';
@@ -26,6 +27,15 @@ export interface Client {
    * Resolves, once the back end has started the stream, to the function that stops it.
    */
   streamSamples(path: string, onBatch: (batch: SampleBatch) => void): Promise<() => void>;
+  /** Stream an opened folder's runs, batch by batch, the same way. */
+  streamRuns(folder: string, onBatch: (batch: RunsBatch) => void): Promise<() => void>;
+}
+
+/** The channels of one kind of stream: what starts it, what carries its batches, what stops it. */
+interface StreamChannels<C extends InvokeChannel, E extends EventChannel> {
+  readonly start: C;
+  readonly batch: E;
+  readonly cancel: 'salvage:samples:cancel' | 'salvage:runs:cancel';
 }
 
 export function createClient(bridge: Bridge): Client {
@@ -42,36 +52,65 @@ export function createClient(bridge: Bridge): Client {
     listener: (payload: EventMap[C]) => void,
   ): (() => void) => bridge.on(channel, (payload) => listener(payload as EventMap[C]));
 
+  /** Start a stream and hand its batches (matched by stream id) to `onBatch` until one is done. */
+  const openStream = async <
+    C extends 'salvage:samples:stream' | 'salvage:runs:stream',
+    E extends 'salvage:samples:batch' | 'salvage:runs:batch',
+  >(
+    channels: StreamChannels<C, E>,
+    args: InvokeArgs<C>,
+    onBatch: (batch: EventMap[E]) => void,
+  ): Promise<() => void> => {
+    await bridge.eventsReady();
+    // Batches can arrive before the call that starts the stream returns its id: keep them.
+    let streamId: string | null = null;
+    const early: Array<EventMap[E]> = [];
+    const deliver = (batch: EventMap[E]): void => {
+      onBatch(batch);
+      if (batch.done) unsubscribe();
+    };
+    const unsubscribe = subscribe(channels.batch, (batch) => {
+      if (streamId === null) early.push(batch);
+      else if (batch.streamId === streamId) deliver(batch);
+    });
+    try {
+      streamId = ((await call(channels.start, args)) as { streamId: string }).streamId;
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
+    for (const batch of early.splice(0)) if (batch.streamId === streamId) deliver(batch);
+    const id = streamId;
+    return () => {
+      unsubscribe();
+      void call(channels.cancel, { streamId: id }).catch(() => undefined);
+    };
+  };
+
   return {
     desktop: bridge.desktop,
     call,
     subscribe,
     eventsReady: () => bridge.eventsReady(),
-    streamSamples: async (path, onBatch) => {
-      await bridge.eventsReady();
-      // Batches can arrive before the call that starts the stream returns its id: keep them.
-      let streamId: string | null = null;
-      const early: SampleBatch[] = [];
-      const deliver = (batch: SampleBatch): void => {
-        onBatch(batch);
-        if (batch.done) unsubscribe();
-      };
-      const unsubscribe = subscribe('salvage:samples:batch', (batch) => {
-        if (streamId === null) early.push(batch);
-        else if (batch.streamId === streamId) deliver(batch);
-      });
-      try {
-        streamId = (await call('salvage:samples:stream', { path })).streamId;
-      } catch (error) {
-        unsubscribe();
-        throw error;
-      }
-      for (const batch of early.splice(0)) if (batch.streamId === streamId) deliver(batch);
-      const id = streamId;
-      return () => {
-        unsubscribe();
-        void call('salvage:samples:cancel', { streamId: id }).catch(() => undefined);
-      };
-    },
+    streamSamples: (path, onBatch) =>
+      openStream(
+        {
+          start: 'salvage:samples:stream',
+          batch: 'salvage:samples:batch',
+          cancel: 'salvage:samples:cancel',
+        },
+        { path },
+        onBatch,
+      ),
+    streamRuns: (folder, onBatch) =>
+      openStream(
+        {
+          start: 'salvage:runs:stream',
+          batch: 'salvage:runs:batch',
+          cancel: 'salvage:runs:cancel',
+        },
+        { folder },
+        onBatch,
+      ),
   };
 }

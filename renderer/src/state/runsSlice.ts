@@ -1,18 +1,15 @@
 import type { StateCreator } from 'zustand';
-import type { RunRow } from '../../../shared/model/run.ts';
 import type { Client } from '../api/client.ts';
-import { toBackendError, type BackendError } from '../api/transport.ts';
 import { ask, IDLE, type Request } from './request.ts';
 import { NO_RUNS_FILTER, type RunsFilter } from './runsFilter.ts';
+import {
+  NO_LISTING,
+  streamListing,
+  type ListingProgress,
+  type RunsListing,
+} from './runsListing.ts';
+import type { Clock } from './runStream.ts';
 import type { Store } from './store.ts';
-
-/** What one listing of every opened folder found. */
-export interface RunsListing {
-  readonly folders: ReadonlyArray<string>;
-  readonly runs: ReadonlyArray<RunRow>;
-  /** Folders that could not be listed (gone, unreadable), with why; their runs are absent. */
-  readonly folderErrors: Readonly<Record<string, BackendError>>;
-}
 
 export interface RunsSlice {
   /** The desktop app (folders open through its dialog), not web mode (a typed path). */
@@ -21,15 +18,17 @@ export interface RunsSlice {
   listing: RunsListing;
   /** The state of the latest listing. */
   listingRequest: Request<RunsListing, null>;
+  /** While a listing streams in: how far it has got (null otherwise). */
+  listingProgress: ListingProgress | null;
   /** The latest opening or closing of a folder (target: the path, `null` for the dialog). */
   folderChange: Request<ReadonlyArray<string>, string | null>;
   /** How the runs list is narrowed. */
   runsFilter: RunsFilter;
   setRunsFilter: (change: Partial<RunsFilter>) => void;
   /**
-   * List every opened folder. One listing at a time (a cold listing of 10,000 runs takes
-   * seconds): asked again meanwhile, it lists once more when the current one ends, so the last
-   * listing shown is always the newest.
+   * List every opened folder, rows shown as they stream in. One listing at a time (a cold listing
+   * of 100,000 runs takes a while): asked again meanwhile, it lists once more when the current one
+   * ends, so the last listing shown is always the newest.
    */
   loadRuns: () => Promise<void>;
   /** Keep the list (and an unfinished open run) up to date as files change; returns the stop. */
@@ -39,7 +38,10 @@ export interface RunsSlice {
   removeFolder: (folder: string) => Promise<void>;
 }
 
-export function createRunsSlice(client: Client): StateCreator<Store, [], [], RunsSlice> {
+export function createRunsSlice(
+  client: Client,
+  clock?: Clock,
+): StateCreator<Store, [], [], RunsSlice> {
   return (set, get) => {
     let listing: Promise<void> | null = null;
     let listAgain = false;
@@ -50,27 +52,17 @@ export function createRunsSlice(client: Client): StateCreator<Store, [], [], Run
         (request) =>
           set(
             request.phase === 'ready'
-              ? { listingRequest: request, listing: request.value }
-              : { listingRequest: request },
+              ? { listingRequest: request, listing: request.value, listingProgress: null }
+              : { listingRequest: request, listingProgress: null },
           ),
         null,
-        async () => {
-          const folders = await client.call('salvage:folders:list', {});
-          // One folder that cannot be listed must not hide the runs of the others.
-          const lists = await Promise.allSettled(
-            folders.map((folder) => client.call('salvage:runs:list', { folder })),
-          );
-          const folderErrors: Record<string, BackendError> = {};
-          lists.forEach((list, index) => {
-            if (list.status === 'rejected')
-              folderErrors[folders[index]!] = toBackendError(list.reason);
-          });
-          return {
-            folders,
-            folderErrors,
-            runs: lists.flatMap((list) => (list.status === 'fulfilled' ? list.value : [])),
-          };
-        },
+        () =>
+          streamListing(
+            client,
+            get().listing,
+            (partial, progress) => set({ listing: partial, listingProgress: progress }),
+            clock,
+          ),
       );
 
     /**
@@ -92,8 +84,9 @@ export function createRunsSlice(client: Client): StateCreator<Store, [], [], Run
 
     return {
       desktop: client.desktop,
-      listing: { folders: [], runs: [], folderErrors: {} },
+      listing: NO_LISTING,
       listingRequest: IDLE,
+      listingProgress: null,
       folderChange: IDLE,
       runsFilter: NO_RUNS_FILTER,
       setRunsFilter: (change) => set({ runsFilter: { ...get().runsFilter, ...change } }),

@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SampleBatch } from '../../../shared/ipc/contract.ts';
 import type { RecoveryPlan } from '../../../shared/model/recovery.ts';
-import type { RunRow } from '../../../shared/model/run.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { createClient } from '../api/client.ts';
 import { deferred, FakeBridge, settle, type Deferred } from '../test/fakeBridge.ts';
 import { readyPlan } from './flowSlice.ts';
-import { VIEW_UPDATE_MS } from './runStream.ts';
+import { VIEW_UPDATE_MS, viewUpdateDelay } from './runStream.ts';
 import { createAppStore } from './store.ts';
 
 function storeOver(bridge: FakeBridge) {
@@ -117,27 +116,6 @@ describe('a late answer never overwrites a newer request', () => {
     ]);
   });
 
-  it('a listing that ends after a newer one was asked for is followed by it, never left last', async () => {
-    const listings = [deferred<RunRow[]>(), deferred<RunRow[]>()];
-    let call = 0;
-    const bridge = new FakeBridge()
-      .answer('salvage:folders:list', () => ['/logs'])
-      .answer('salvage:runs:list', () => listings[call++]!.promise);
-    const { state } = storeOver(bridge);
-    const first = state().loadRuns();
-    void state().loadRuns(); // a file changed while the first listing reads
-    void state().loadRuns(); // and another: still one more listing, not two
-    await settle();
-    listings[0]!.resolve([{ path: 'old.eval' } as RunRow]);
-    await settle();
-    expect(state().listing.runs.map((row) => row.path)).toEqual(['old.eval']);
-    listings[1]!.resolve([{ path: 'old.eval' } as RunRow, { path: 'new.eval' } as RunRow]);
-    await first;
-    expect(bridge.argsOf('salvage:runs:list')).toHaveLength(2);
-    expect(state().listing.runs.map((row) => row.path)).toEqual(['old.eval', 'new.eval']);
-    expect(state().listingRequest.phase).toBe('ready');
-  });
-
   it('a comparison of two other runs replaces a slower one still on its way', async () => {
     const answers = [deferred<unknown>(), deferred<unknown>()];
     let call = 0;
@@ -202,6 +180,23 @@ describe('the sample stream', () => {
     bridge.emit('salvage:samples:batch', batch('s1', [4], true));
     expect(state().run?.rows).toHaveLength(4);
     expect(state().run?.progress.phase).toBe('done');
+  });
+
+  it('waits longer between redraws as the list grows (each one re-sorts every row)', async () => {
+    expect(viewUpdateDelay(10)).toBe(VIEW_UPDATE_MS);
+    expect(viewUpdateDelay(100_000)).toBe(1_000);
+    const { bridge, streams } = streamingBridge();
+    const { state } = storeOver(bridge);
+    void state().openRun('big.jsonl');
+    await settle();
+    streams['big.jsonl']!.resolve({ streamId: 's1' });
+    await settle();
+    const ids = Array.from({ length: 50_000 }, (_, index) => index);
+    bridge.emit('salvage:samples:batch', batch('s1', ids));
+    vi.advanceTimersByTime(VIEW_UPDATE_MS);
+    expect(state().run?.rows).toHaveLength(0);
+    vi.advanceTimersByTime(viewUpdateDelay(50_000) - VIEW_UPDATE_MS);
+    expect(state().run?.rows).toHaveLength(50_000);
   });
 
   it('a short run whose last batch arrives before the stream call returns ends cleanly', async () => {
@@ -289,7 +284,7 @@ describe('the runs list follows changes', () => {
     const { bridge } = {
       bridge: new FakeBridge()
         .answer('salvage:folders:list', () => ['/logs'])
-        .answer('salvage:runs:list', () => [])
+        .answer('salvage:runs:stream', () => ({ streamId: 'listing' }))
         .answer('salvage:log:header', () => ({ status: 'started' }))
         .answer('salvage:samples:stream', () => ({ streamId: 's1' })),
     };
@@ -300,12 +295,12 @@ describe('the runs list follows changes', () => {
     bridge.emit('salvage:samples:batch', batch('s1', [1], true));
     bridge.emit('salvage:runs:changed', { at: 1 });
     await settle();
-    expect(bridge.argsOf('salvage:runs:list')).toHaveLength(1);
+    expect(bridge.argsOf('salvage:runs:stream')).toHaveLength(1);
     expect(bridge.argsOf('salvage:samples:stream')).toHaveLength(2);
     unwatch();
     bridge.emit('salvage:runs:changed', { at: 2 });
     await settle();
-    expect(bridge.argsOf('salvage:runs:list')).toHaveLength(1);
+    expect(bridge.argsOf('salvage:runs:stream')).toHaveLength(1);
   });
 });
 

@@ -24,7 +24,7 @@ export type Store = RunsSlice &
  */
 export function createAppStore(client: Client, clock?: Clock): StoreApi<Store> {
   return createStore<Store>()((...args) => ({
-    ...createRunsSlice(client)(...args),
+    ...createRunsSlice(client, clock)(...args),
     ...createRunSlice(client, clock)(...args),
     ...createSampleSlice(client)(...args),
     ...createFlowSlice(client)(...args),

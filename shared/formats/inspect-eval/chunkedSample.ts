@@ -42,7 +42,9 @@ export async function readChunkedSample(
     }
     numbered.sort((a, b) => a.index - b.index);
     const items: JsonValue[] = [];
-    for (const { entry } of numbered) items.push(...asJsonArray(await readJson(entry), entry.name));
+    // One push per item: push(...chunk) passes every item as an argument, and 130,000 overflow the stack.
+    for (const { entry } of numbered)
+      for (const item of asJsonArray(await readJson(entry), entry.name)) items.push(item);
     return items;
   };
 

@@ -12,6 +12,7 @@ import {
   type ParseOptions,
 } from '../json/inspectJson.ts';
 import { SalvageError } from '../../util/errors.ts';
+import { MAX_ENTRY_TEXT_BYTES, MAX_HEADER_BYTES } from '../../util/limits.ts';
 import {
   sampleKey,
   type LogHeader,
@@ -98,9 +99,12 @@ export class EvalLogReader implements RunReader {
   /** The log header: header.json, or for a started log one built from the journal with status `started`. */
   async readHeader(): Promise<LogHeader> {
     const header = this.directory.byName.get(HEADER_JSON);
-    if (header) return asJsonObject(await this.readJson(header), HEADER_JSON);
-    const start = asJsonObject(await this.readJson(this.entry(START_JSON)), START_JSON);
-    const configUpdates = await this.readJournal(CONFIG_UPDATES_PREFIX);
+    if (header) return asJsonObject(await this.readJson(header, MAX_HEADER_BYTES), HEADER_JSON);
+    const start = asJsonObject(
+      await this.readJson(this.entry(START_JSON), MAX_HEADER_BYTES),
+      START_JSON,
+    );
+    const configUpdates = await this.readJournal(CONFIG_UPDATES_PREFIX, MAX_HEADER_BYTES);
     const synthesized: Record<string, JsonValue> = {
       version: start.version ?? 2,
       status: 'started',
@@ -179,9 +183,9 @@ export class EvalLogReader implements RunReader {
     );
   }
 
-  /** Parse an entry as Inspect JSON. */
-  async readJson(entry: ZipEntry): Promise<JsonValue> {
-    const text = await readEntryText(this.source, entry, this.codecs);
+  /** Parse an entry as Inspect JSON, refusing one that declares more than `limit` bytes. */
+  async readJson(entry: ZipEntry, limit = MAX_ENTRY_TEXT_BYTES): Promise<JsonValue> {
+    const text = await readEntryText(this.source, entry, this.codecs, limit);
     return parseInspectJson(text, `Entry "${entry.name}"`, this.parseOptions);
   }
 
@@ -192,9 +196,9 @@ export class EvalLogReader implements RunReader {
   }
 
   /** Every `<prefix>N.json` journal entry, parsed, in numeric order of N. */
-  private async readJournal(prefix: string): Promise<JsonValue[]> {
+  private async readJournal(prefix: string, limit?: number): Promise<JsonValue[]> {
     const parts: JsonValue[] = [];
-    for (const entry of this.journalEntries(prefix)) parts.push(await this.readJson(entry));
+    for (const entry of this.journalEntries(prefix)) parts.push(await this.readJson(entry, limit));
     return parts;
   }
 

@@ -1,5 +1,6 @@
 import { sampleKey, type SampleSummary } from '../../model/log.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from '../json/inspectJson.ts';
+import { mapJsonLeaves } from '../json/jsonTree.ts';
 
 /**
  * One summary per (id, epoch): the last row's value at the first row's position.
@@ -49,15 +50,11 @@ function copy(from: JsonObject, to: Record<string, JsonValue>, keys: ReadonlyArr
   }
 }
 
+/** A copy with long strings cut (iterative: metadata may nest deeper than the stack goes). */
 function thin(value: JsonValue): JsonValue {
-  if (typeof value === 'string') {
-    return value.length > SUMMARY_STRING_CHARS ? `${value.slice(0, SUMMARY_STRING_CHARS)}…` : value;
-  }
-  if (Array.isArray(value)) return (value as ReadonlyArray<JsonValue>).map(thin);
-  if (isJsonObject(value)) {
-    const out: Record<string, JsonValue> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = thin(item);
-    return out;
-  }
-  return value;
+  return mapJsonLeaves(value, (item) =>
+    typeof item === 'string' && item.length > SUMMARY_STRING_CHARS
+      ? `${item.slice(0, SUMMARY_STRING_CHARS)}…`
+      : item,
+  );
 }

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { nodeZlibCodecs } from '../../../electron/node/codecs/nodeZlibCodecs.ts';
 import { FileByteSource } from '../../../electron/node/io/fileByteSource.ts';
 import { fixture } from '../../../test/support/fixtures.ts';
+import { isSalvageError } from '../../util/errors.ts';
+import { MAX_JSON_DEPTH } from '../../util/limits.ts';
 import { readCentralDirectory } from '../zip/centralDirectory.ts';
 import { readEntryText } from '../zip/entryReader.ts';
 import {
@@ -31,6 +33,20 @@ describe('the default parse', () => {
     expect(value.c).toBeNaN();
     expect(value.d).toBe(Number.NEGATIVE_INFINITY);
     expect(value.e).toBe(12345678901234567890n);
+  });
+
+  it('keeps a big integer exact among long floats, and long floats as numbers', () => {
+    const value = parseInspectJson(
+      '{"time": 0.0005495408549904, "rows": [{"n": [1, -98765432109876543210]}], "big": 1e300}',
+      'test',
+    ) as { time: number; rows: Array<{ n: JsonValue[] }>; big: number };
+    expect(value.time).toBe(0.0005495408549904);
+    expect(value.rows[0]!.n).toEqual([1, -98765432109876543210n]);
+    // An integer-valued float written as a float stays a number.
+    expect(value.big).toBe(1e300);
+    expect(parseInspectJson('{"time": 0.0005495408549904}', 'test')).toEqual({
+      time: 0.0005495408549904,
+    });
   });
 });
 
@@ -126,5 +142,142 @@ describe('computed floats', () => {
       '{"value":1.0,"other":0.25}',
     );
     expect(stringifyInspectJson([pythonFloat(Number.NaN)])).toBe('[NaN]');
+  });
+});
+
+describe('hostile JSON (issue 15)', () => {
+  const deep = (levels: number, inner: string): string =>
+    '['.repeat(levels) + inner + ']'.repeat(levels);
+  const depthOf = (value: JsonValue): number => {
+    let depth = 0;
+    for (let at: JsonValue = value; Array.isArray(at); at = (at as JsonValue[])[0]!) depth++;
+    return depth;
+  };
+
+  it('parses and writes 10,000 levels of nesting in both modes, with NaN and big integers inside', () => {
+    for (const inner of ['NaN', '12345678901234567890', '2.0', '"x"']) {
+      const text = deep(MAX_JSON_DEPTH - 1, inner);
+      for (const options of [{}, { lossless: true }]) {
+        const value = parseInspectJson(text, 'deep', options);
+        expect(depthOf(value)).toBe(MAX_JSON_DEPTH - 1);
+        expect(stringifyInspectJson(value)).toBe(
+          options.lossless || inner !== '2.0' ? text : deep(MAX_JSON_DEPTH - 1, '2'),
+        );
+      }
+    }
+    // Indented too (the output grows with the square of the depth: 5,000 levels, 12.5 M spaces).
+    const indented = stringifyInspectJson(parseInspectJson(deep(5_000, '[1, 2]'), 'deep'), 1);
+    expect(indented.replace(/\s/g, '')).toBe(deep(5_000, '[1,2]'));
+    expect(indented.startsWith('[\n [\n  [\n')).toBe(true);
+  });
+
+  it('refuses text nested deeper than any log, before parsing it (a bomb of [ took 6 s and 1.5 GB)', () => {
+    const bomb = '['.repeat(32 * 1024 * 1024);
+    for (const options of [{}, { lossless: true }]) {
+      const started = performance.now();
+      let kind = '';
+      try {
+        parseInspectJson(bomb, 'bomb', options);
+      } catch (error) {
+        kind = isSalvageError(error) ? error.kind : 'untyped';
+      }
+      expect(kind).toBe('invalid-json');
+      expect(performance.now() - started).toBeLessThan(500);
+      expect(() => parseInspectJson(`{"a":${deep(MAX_JSON_DEPTH, '1')}}`, 'x', options)).toThrow(
+        /nested deeper than 10000 levels/,
+      );
+    }
+  });
+
+  it('writes a deep object the way JSON.stringify does (keys, indent, omitted members)', () => {
+    let value: Record<string, unknown> = { leaf: [1, NaN, 'a', null, undefined] };
+    for (let i = 0; i < 5_000; i++) value = { k: value, skip: undefined, n: 12345678901234567890n };
+    const text = stringifyInspectJson(value, 2);
+    expect(text.startsWith('{\n  "k": {\n    "k": {')).toBe(true);
+    expect(text).toContain('"leaf": [\n');
+    expect(text).toContain('NaN,\n');
+    expect(text).not.toContain('skip');
+    expect(text).toContain('"n": 12345678901234567890');
+  });
+
+  it('never reads a user string as a number, nor writes one as a number (the sentinel is escaped)', () => {
+    const sentinel = '\u0000salvage-number:Infinity';
+    const placeholder = '\u0000salvage-number:0';
+    const text = JSON.stringify({ a: sentinel, b: placeholder, c: '\u0000\u0000x', d: 'q' })
+      .replace('"q"', 'NaN')
+      .replace('{', '{"big": 12345678901234567890, ');
+    for (const options of [{}, { lossless: true }]) {
+      const value = parseInspectJson(text, 'sentinel', options) as Record<string, JsonValue>;
+      expect(value.a).toBe(sentinel);
+      expect(value.b).toBe(placeholder);
+      expect(value.c).toBe('\u0000\u0000x');
+      expect(value.d).toBeNaN();
+      expect(value.big).toBe(12345678901234567890n);
+      expect(parseInspectJson(stringifyInspectJson(value), 'again', options)).toEqual(value);
+    }
+    // Strings that look like the writer's own markers, as values, keys, and after a quote.
+    const tricky = {
+      [placeholder]: placeholder,
+      list: [placeholder, `"${placeholder}`, `\\${placeholder}`],
+      nan: NaN,
+      big: 2n ** 70n,
+    };
+    const written = stringifyInspectJson(tricky);
+    expect(parseInspectJson(written, 'tricky')).toEqual(tricky);
+    expect(JSON.parse(written.replace('NaN', 'null').replace(/(\d{20,})/, '"$1"'))).toMatchObject({
+      [placeholder]: placeholder,
+      list: [placeholder, `"${placeholder}`, `\\${placeholder}`],
+    });
+  });
+
+  it('refuses raw control characters between tokens at once (a run of them looped forever)', () => {
+    for (const text of [
+      '[1,\u0001\u0001 2]',
+      '{"a":\u0000\u0000\u0000 1}',
+      '\u0001\u0002',
+      '[ \t\u0001 ]',
+    ]) {
+      for (const options of [{}, { lossless: true }]) {
+        expect(() => parseInspectJson(text, 'control', options)).toThrow(/not valid JSON/);
+      }
+    }
+    expect(parseInspectJson('[1, \n\t\r  2,    NaN]', 'spaces')).toEqual([1, 2, Number.NaN]);
+  });
+
+  it('keeps a "__proto__" key as data, in both modes, and leaves Object.prototype alone', () => {
+    const text = '{"__proto__": {"toString": 1, "x": NaN}, "n": 12345678901234567890}';
+    for (const options of [{}, { lossless: true }]) {
+      const value = parseInspectJson(text, 'proto', options) as Record<string, JsonValue>;
+      expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+      expect(Object.hasOwn(value, '__proto__')).toBe(true);
+      expect(({} as Record<string, unknown>).x).toBeUndefined();
+      expect(stringifyInspectJson(value)).toBe(
+        '{"__proto__":{"toString":1,"x":NaN},"n":12345678901234567890}',
+      );
+    }
+  });
+
+  it('parses text holding 16 digits in a row at about the speed of JSON.parse (no reviver)', () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => ({
+      id: i,
+      score: 0.1234567890123456 + i,
+      text: `row ${i} with a float and some words to read`,
+      nested: { a: [1, 2, 3], b: { c: 'd' } },
+    }));
+    const text = JSON.stringify(rows);
+    expect(/\d{16}/.test(text)).toBe(true);
+    const time = (run: () => unknown): number => {
+      let best = Infinity;
+      for (let i = 0; i < 5; i++) {
+        const start = performance.now();
+        run();
+        best = Math.min(best, performance.now() - start);
+      }
+      return best;
+    };
+    const native = time(() => JSON.parse(text));
+    const ours = time(() => parseInspectJson(text, 'floats'));
+    // The reviver made this 3–20× slower; a marking pass costs well under 3×.
+    expect(ours / native).toBeLessThan(3);
   });
 });

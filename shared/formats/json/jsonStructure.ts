@@ -66,23 +66,31 @@ export async function scanObjectLayout(
       Math.min(JSON_SCAN_CHUNK_BYTES, source.size - chunkStart),
     );
     for (let i = 0; i < chunk.length; i++) {
-      const byte = chunk[i]!;
-      const position = chunkStart + i;
       if (inString) {
-        if (escaped) escaped = false;
-        else if (byte === BACKSLASH) escaped = true;
-        else if (byte === QUOTE) {
-          inString = false;
-          if (depth === 1 && phase === 'key' && keyStart >= 0) {
-            keyBytes.push(chunk.subarray(keyStart, i));
-            currentKey = JSON.parse(`"${utf8.decode(concat(keyBytes))}"`) as string;
-            keyBytes = [];
-            keyStart = -1;
-            phase = 'colon';
-          }
+        if (escaped) {
+          escaped = false;
+          continue;
+        }
+        // Most of a log's bytes are inside strings: jump to the closing quote rather than step.
+        const quote = closingQuote(chunk, i);
+        if (quote < 0) {
+          escaped = endsInEscape(chunk, i);
+          i = chunk.length;
+          continue;
+        }
+        i = quote;
+        inString = false;
+        if (depth === 1 && phase === 'key' && keyStart >= 0) {
+          keyBytes.push(chunk.subarray(keyStart, i));
+          currentKey = keyText(concat(keyBytes), chunkStart + i);
+          keyBytes = [];
+          keyStart = -1;
+          phase = 'colon';
         }
         continue;
       }
+      const byte = chunk[i]!;
+      const position = chunkStart + i;
       if (isWhitespace(byte)) continue;
       if (depth === 0) {
         if (byte !== OPEN_OBJECT || sawTopLevel) throw notAnObject(position);
@@ -152,6 +160,40 @@ export async function scanObjectLayout(
     );
   }
   return { members, elements };
+}
+
+/**
+ * The closing quote of a string that goes on at `from` (past any escape already consumed), or -1
+ * when the string runs past the end of `bytes`. A quote is escaped by an odd run of backslashes.
+ */
+function closingQuote(bytes: Uint8Array, from: number): number {
+  for (let quote = bytes.indexOf(QUOTE, from); quote >= 0; quote = bytes.indexOf(QUOTE, quote + 1))
+    if (backslashesBefore(bytes, quote, from) % 2 === 0) return quote;
+  return -1;
+}
+
+/** Whether `bytes` end inside an escape (an odd run of backslashes), counting from `from`. */
+function endsInEscape(bytes: Uint8Array, from: number): boolean {
+  return backslashesBefore(bytes, bytes.length, from) % 2 === 1;
+}
+
+function backslashesBefore(bytes: Uint8Array, end: number, from: number): number {
+  let count = 0;
+  while (end - count - 1 >= from && bytes[end - count - 1] === BACKSLASH) count += 1;
+  return count;
+}
+
+/** A top-level key's text from its bytes between the quotes; a typed error for a raw control character or a bad escape. */
+function keyText(bytes: Uint8Array, position: number): string {
+  try {
+    return JSON.parse(`"${utf8.decode(bytes)}"`) as string;
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new SalvageError(
+      'invalid-json',
+      `Malformed JSON: the key ending at byte ${position} is not a valid JSON string (${error.message}).`,
+    );
+  }
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

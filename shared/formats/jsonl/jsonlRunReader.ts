@@ -38,6 +38,7 @@ import {
 import { JsonScanner } from './jsonScanner.ts';
 import { LineIndex } from './lineIndex.ts';
 import { LINE_CHUNK_BYTES } from './lineReader.ts';
+import { numberFrom } from '../../model/log.ts';
 
 const utf8 = new TextDecoder();
 /** Rollouts summarised per streamed batch. */
@@ -216,7 +217,7 @@ export class JsonlRunReader implements RunReader {
   async listSamples(): Promise<SampleRef[]> {
     return (await this.readSummaries()).map((summary) => ({
       id: scalarText(summary.id),
-      epoch: Number(summary.epoch),
+      epoch: numberFrom(summary.epoch),
       layout: 'monolith' as const,
     }));
   }

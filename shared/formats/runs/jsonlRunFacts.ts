@@ -15,6 +15,7 @@ import {
   type RolloutPlan,
   type VerifiersLayout,
 } from './verifiersRecords.ts';
+import { getOwn, setOwn } from '../../util/records.ts';
 
 /**
  * The facts of a verifiers run or a Codex session, read one way for every caller: the runs list
@@ -116,19 +117,20 @@ function foldVerifiers(tally: JsonlTally, record: JsonValue): void {
   if (start !== null) tally.firstStart = Math.min(tally.firstStart ?? start, start);
   if (end !== null) tally.lastEnd = Math.max(tally.lastEnd ?? end, end);
   for (const [name, value] of Object.entries(rolloutMetrics(record))) {
-    const entry = tally.metrics[name];
+    const entry = getOwn(tally.metrics, name);
     if (entry) {
       entry[0] += value;
       entry[1] += 1;
-    } else if (Object.keys(tally.metrics).length < MAX_METRICS) tally.metrics[name] = [value, 1];
+    } else if (Object.keys(tally.metrics).length < MAX_METRICS)
+      setOwn(tally.metrics, name, [value, 1]);
   }
   if (v1) {
     tally.environment ??= rolloutEnvironment(record);
     tally.model ??= rolloutModel(record);
     if (ok && tally.groups) {
       const id = sampleIdOf(record, ordinal, { examples: null, rolloutsPerExample: null });
-      if (id in tally.groups || Object.keys(tally.groups).length < MAX_GROUPS)
-        tally.groups[id] = (tally.groups[id] ?? 0) + 1;
+      if (Object.hasOwn(tally.groups, id) || Object.keys(tally.groups).length < MAX_GROUPS)
+        setOwn(tally.groups, id, (getOwn(tally.groups, id) ?? 0) + 1);
       else tally.groups = null;
     }
   }

@@ -1,5 +1,6 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../json/inspectJson.ts';
 import { scalarText } from '../../model/log.ts';
+import { setOwn } from '../../util/records.ts';
 
 /**
  * The shapes a verifiers rollout line has had (from verifiers' own source):
@@ -225,7 +226,7 @@ export function rolloutMetrics(record: JsonObject): Record<string, number> {
     if (!isJsonObject(values)) return;
     for (const [name, value] of Object.entries(values)) {
       const score = scoreOf(value);
-      if (typeof score === 'number' && Number.isFinite(score)) metrics[name] = score;
+      if (typeof score === 'number' && Number.isFinite(score)) setOwn(metrics, name, score);
     }
   };
   const trace = tracesOf(record)[0];

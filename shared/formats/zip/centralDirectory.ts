@@ -13,6 +13,8 @@ const ZIP64_EOCD_BYTES = 56;
 const CENTRAL_HEADER_SIGNATURE = 0x02014b50;
 const CENTRAL_HEADER_BYTES = 46;
 const LOCAL_HEADER_SIGNATURE = 0x04034b50;
+/** A local file header's fixed part (its name and extra field follow). */
+const LOCAL_HEADER_BYTES = 30;
 const ZIP64_EXTRA_TAG = 0x0001;
 
 const utf8 = new TextDecoder('utf-8');
@@ -47,6 +49,7 @@ export async function readCentralDirectory(source: ByteSource): Promise<ZipDirec
   }
   const bytes = await source.read(end.directoryOffset, end.directorySize);
   const entries = parseCentralDirectory(bytes, end.entryCount);
+  refuseOverlaps(entries);
   const byName = new Map<string, ZipEntry>();
   for (const entry of entries) byName.set(entry.name, entry);
   return {
@@ -115,6 +118,29 @@ function zip64Missing(): SalvageError {
     'corrupt-zip',
     'The zip end record says the archive is ZIP64, but its ZIP64 end record is missing or damaged.',
   );
+}
+
+/**
+ * Entries whose bytes overlap are never written by a zip writer; they are a bomb's trick: a few
+ * kilobytes listing one highly compressed entry thousands of times make every reader that visits
+ * each entry (a verified copy, a recovery) decode gigabytes. Each entry's local header and data
+ * must end before the next entry's header begins (the header's name and extra fields, of unknown
+ * length here, counted as empty: a lower bound, so a real archive never trips it).
+ */
+function refuseOverlaps(entries: ReadonlyArray<ZipEntry>): void {
+  const byOffset = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  for (let i = 1; i < byOffset.length; i++) {
+    const before = byOffset[i - 1]!;
+    const after = byOffset[i]!;
+    if (
+      before.localHeaderOffset + LOCAL_HEADER_BYTES + before.compressedSize >
+      after.localHeaderOffset
+    )
+      throw new SalvageError(
+        'corrupt-zip',
+        `The zip entries "${before.name}" and "${after.name}" overlap (at byte ${after.localHeaderOffset}): no zip writer makes such an archive (it is the trick of a zip bomb), so it is not read.`,
+      );
+  }
 }
 
 async function throwMissingDirectory(source: ByteSource): Promise<never> {
@@ -198,14 +224,16 @@ function parseCentralDirectory(bytes: Uint8Array, expectedCount: number): ZipEnt
 
 /** Offset of an entry's compressed bytes: after its local header, whose extra field can differ from the central one. */
 export async function entryDataOffset(source: ByteSource, entry: ZipEntry): Promise<number> {
-  const header = new LittleEndianView(await source.read(entry.localHeaderOffset, 30));
+  const header = new LittleEndianView(
+    await source.read(entry.localHeaderOffset, LOCAL_HEADER_BYTES),
+  );
   if (header.u32(0) !== LOCAL_HEADER_SIGNATURE) {
     throw new SalvageError(
       'corrupt-zip',
       `The local header of entry "${entry.name}" is missing at offset ${entry.localHeaderOffset}; the archive is corrupt.`,
     );
   }
-  const dataOffset = entry.localHeaderOffset + 30 + header.u16(26) + header.u16(28);
+  const dataOffset = entry.localHeaderOffset + LOCAL_HEADER_BYTES + header.u16(26) + header.u16(28);
   if (dataOffset + entry.compressedSize > source.size) {
     throw new SalvageError(
       'corrupt-zip',
@@ -215,4 +243,4 @@ export async function entryDataOffset(source: ByteSource, entry: ZipEntry): Prom
   return dataOffset;
 }
 
-export { LOCAL_HEADER_SIGNATURE, CENTRAL_HEADER_SIGNATURE };
+export { LOCAL_HEADER_SIGNATURE, LOCAL_HEADER_BYTES, CENTRAL_HEADER_SIGNATURE };

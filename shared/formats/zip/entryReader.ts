@@ -7,7 +7,7 @@ import {
   WHOLE_DECODE_MAX_BYTES,
 } from '../../util/limits.ts';
 import type { Codecs } from './codecs.ts';
-import { decodeAllFrames, splitFrames } from '../zstd/frameSplitter.ts';
+import { decodeAllFrames, maxFramesFor, splitFrames } from '../zstd/frameSplitter.ts';
 import { entryDataOffset } from './centralDirectory.ts';
 import { METHOD_DEFLATE, METHOD_STORED, METHOD_ZSTD, type ZipEntry } from './zipEntry.ts';
 
@@ -121,7 +121,7 @@ async function* decodeWhole(
     yield codecs.decodeWhole!('deflate', compressed, entry.uncompressedSize);
     return;
   }
-  for (const frame of splitFrames(compressed)) {
+  for (const frame of splitFrames(compressed, maxFramesFor(entry.uncompressedSize))) {
     yield codecs.decodeWhole!('zstd', frame, entry.uncompressedSize);
   }
 }
@@ -137,13 +137,35 @@ function decode(
     case METHOD_DEFLATE:
       return codecs.inflateRaw(raw, entry.uncompressedSize);
     case METHOD_ZSTD:
-      return decodeAllFrames(raw, (frame) => codecs.zstdDecompress(frame, entry.uncompressedSize));
+      return decodeAllFrames(
+        raw,
+        (frame) => codecs.zstdDecompress(frame, entry.uncompressedSize),
+        codecs.decodeWhole ? smallFrameDecoder(codecs, entry.uncompressedSize) : undefined,
+        maxFramesFor(entry.uncompressedSize),
+      );
     default:
       throw new SalvageError(
         'unsupported-compression',
         `Entry "${entry.name}" uses zip compression method ${entry.method}, which Salvage does not decode (it reads stored, deflate and zstd: methods 0, 8 and 93).`,
       );
   }
+}
+
+/**
+ * Decodes a small whole zstd frame at once, holding at most WHOLE_DECODE_MAX_BYTES of output (or
+ * the entry's declared size, when less); null when it decodes to more, so that the frame is
+ * streamed instead. Only the declared size bounds an entry, never its compression ratio.
+ */
+function smallFrameDecoder(
+  codecs: Codecs,
+  declared: number,
+): (frame: Uint8Array) => Uint8Array | null {
+  const limit = Math.min(declared, WHOLE_DECODE_MAX_BYTES);
+  return (frame) => {
+    const decoded = codecs.decodeWhole!('zstd', frame, limit);
+    // Over the declared size: the reader reports it. Over the in-memory limit only: stream it.
+    return decoded.length > limit && limit < declared ? null : decoded;
+  };
 }
 
 /** Positional reads of a byte range in fixed-size chunks. */

@@ -5,8 +5,8 @@ import type { Codecs } from './codecs.ts';
 import { readEntryChunks } from './entryReader.ts';
 import type { ZipDirectory, ZipEntry } from './zipEntry.ts';
 
-const LOCAL_HEADER_SIGNATURE = 0x04034b50;
-const LOCAL_HEADER_BYTES = 30;
+import { LOCAL_HEADER_BYTES, LOCAL_HEADER_SIGNATURE } from './centralDirectory.ts';
+
 const ZIP64_EXTRA_TAG = 0x0001;
 const utf8 = new TextDecoder('utf-8');
 

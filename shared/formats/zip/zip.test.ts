@@ -239,6 +239,25 @@ describe('typed errors for bad input', () => {
     expect(source.reads).toBe(readsBefore);
   });
 
+  it('refuses entries whose bytes overlap, the trick of a small zip bomb (found by npm run fuzz, issue 15)', async () => {
+    const zip = await buildZip([
+      ['samples/1_epoch_1.json', '{"id": 1}'],
+      ['samples/2_epoch_1.json', '{"id": 2}'],
+    ]);
+    const { centralDirectoryOffset } = await readCentralDirectory(new MemoryByteSource(zip));
+    // The second central record pointed at the first entry's bytes, as a bomb lists one entry many times.
+    const view = new DataView(zip.buffer, zip.byteOffset);
+    let second = centralDirectoryOffset + 1;
+    while (view.getUint32(second, true) !== 0x02014b50) second += 1;
+    view.setUint32(second + 42, 0, true);
+    const refused = await readCentralDirectory(new MemoryByteSource(zip)).catch(
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(SalvageError);
+    expect((refused as SalvageError).kind).toBe('corrupt-zip');
+    expect((refused as SalvageError).message).toMatch(/overlap/);
+  });
+
   it('rejects a directory that points past the end record', async () => {
     const bytes = await buildZip([['a.json', 'x']]);
     const corrupted = bytes.slice();

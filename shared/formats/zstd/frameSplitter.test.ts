@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeAllFrames, ZstdFrameSplitter } from './frameSplitter.ts';
+import { decodeAllFrames, maxFramesFor, splitFrames, ZstdFrameSplitter } from './frameSplitter.ts';
 import { nodeZlibCodecs } from '../../../electron/node/codecs/nodeZlibCodecs.ts';
 import { SalvageError } from '../../util/errors.ts';
 
@@ -85,5 +85,41 @@ describe('zstd frame splitting', () => {
   it('refuses bytes that are not a zstd frame', () => {
     const splitter = new ZstdFrameSplitter();
     expect(() => splitter.push(new TextEncoder().encode('{"not": "zstd"}'))).toThrow(SalvageError);
+  });
+
+  it('skips empty frames without a decoder, and refuses more tiny frames than an entry of its size holds (issue 15)', async () => {
+    const empty = frameOf('');
+    const content = frameOf('the sample');
+    const many = new Uint8Array(60_000 * empty.length + content.length);
+    for (let i = 0; i < 60_000; i++) many.set(empty, i * empty.length);
+    many.set(content, 60_000 * empty.length);
+    const codecs = nodeZlibCodecs();
+    let decoders = 0;
+    const parts: Uint8Array[] = [];
+    for await (const part of decodeAllFrames(chunks(many, 1 << 20), (frame) => {
+      decoders += 1;
+      return codecs.zstdDecompress(frame);
+    }))
+      parts.push(part);
+    expect(new TextDecoder().decode(concat(...parts))).toBe('the sample');
+    expect(decoders).toBe(1);
+    expect(splitFrames(many)).toHaveLength(1);
+    // 2,000 frames of a few bytes each: far more than a 6,000-byte entry is split into.
+    const tiny = concat(
+      ...Array.from({ length: 60_000 }, (_, i) => frameOf(String(i % 1000).padStart(3, '0'))),
+    );
+    const limit = maxFramesFor(6_000);
+    expect(limit).toBe(17);
+    expect(() => splitFrames(tiny, limit)).toThrow(/more than 17 frames/);
+    const refused = await (async () => {
+      for await (const part of decodeAllFrames(
+        chunks(tiny, 1 << 20),
+        (frame) => codecs.zstdDecompress(frame),
+        undefined,
+        limit,
+      ))
+        void part;
+    })().catch((error: unknown) => error);
+    expect((refused as SalvageError).kind).toBe('size-limit');
   });
 });

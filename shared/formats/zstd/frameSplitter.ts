@@ -11,6 +11,11 @@ export interface FrameSlice {
   readonly frameEnd: boolean;
   /** Skippable frames carry no content; decoders must not see them. */
   readonly skippable: boolean;
+  /**
+   * On a frame's last slice: the frame decodes to nothing, as its blocks show (raw or RLE blocks
+   * of size 0 only): it needs no decoder. 60,000 empty frames cost a decoder each, 7 s a sample.
+   */
+  readonly empty?: boolean;
 }
 
 type State =
@@ -37,6 +42,9 @@ export class ZstdFrameSplitter {
   private header: number[] = [];
   private skippable = false;
   private frameJustEnded = false;
+  /** The current frame's content is known from its blocks alone (raw and RLE only), and its size. */
+  private contentKnown = true;
+  private contentBytes = 0;
   frames = 0;
 
   /** Split one input chunk into slices, each inside a single frame. */
@@ -48,6 +56,15 @@ export class ZstdFrameSplitter {
       const state = this.state;
       switch (state.kind) {
         case 'magic': {
+          if (this.header.length === 0 && i + 4 <= chunk.length) {
+            // The whole magic in this chunk: the frame's slice starts at it, nothing is copied
+            // (frames of a few bytes each must cost little: a chunk may hold 100,000).
+            this.header = [chunk[i]!, chunk[i + 1]!, chunk[i + 2]!, chunk[i + 3]!];
+            this.classifyFrame();
+            sliceStart = i;
+            i += 4;
+            break;
+          }
           // A frame's bytes are held back until its magic says what kind of frame it is.
           this.header.push(chunk[i] as number);
           i += 1;
@@ -87,6 +104,7 @@ export class ZstdFrameSplitter {
           bytes: chunk.subarray(sliceStart, i),
           frameEnd: true,
           skippable: this.skippable,
+          empty: this.contentKnown && this.contentBytes === 0,
         });
         sliceStart = i;
       }
@@ -110,6 +128,8 @@ export class ZstdFrameSplitter {
     const bytes = this.header;
     const magic = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
     this.header = [];
+    this.contentKnown = true;
+    this.contentBytes = 0;
     if (magic === ZSTD_MAGIC) {
       this.skippable = false;
       this.state = { kind: 'frame-header-descriptor' };
@@ -167,6 +187,9 @@ export class ZstdFrameSplitter {
           );
         }
         const bodyBytes = type === 1 ? 1 : size;
+        // Raw (0) and RLE (1) blocks regenerate `size` bytes; a compressed block, unknown.
+        if (type === 2) this.contentKnown = false;
+        else this.contentBytes += size;
         if (bodyBytes > 0) {
           this.state = { kind: 'block-body', remaining: bodyBytes, last, checksum };
         } else {
@@ -213,8 +236,16 @@ export class ZstdFrameSplitter {
   }
 }
 
+/** A frame whose compressed bytes end within this many is gathered whole before it is decoded. */
+const SMALL_FRAME_BYTES = 1024 * 1024;
+
 /**
  * Decode every frame of a zstd stream, each through a fresh single-frame decoder.
+ *
+ * A frame known to be empty from its blocks gets no decoder, and a small frame (whole within
+ * 1 MiB) goes to `decodeSmallFrame` when given (one call on the calling thread, instead of a
+ * stream: a stream per frame cost 0.5 ms, and 60,000 tiny frames 30 s); it returns null to have
+ * the frame streamed after all (its output would be too large to hold at once).
  *
  * Input that ends inside a frame raises a typed error after the partial output, so a truncated
  * entry is never mistaken for a complete one.
@@ -222,14 +253,19 @@ export class ZstdFrameSplitter {
 export async function* decodeAllFrames(
   input: AsyncIterable<Uint8Array>,
   decodeFrame: (frame: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>,
+  decodeSmallFrame?: (frame: Uint8Array) => Uint8Array | null,
+  maxFrames = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<Uint8Array> {
+  let decoded = 0;
   const splitter = new ZstdFrameSplitter();
   const source = input[Symbol.asyncIterator]();
   let queued: FrameSlice[] = [];
+  // An index, not shift(): a chunk of tiny frames queues 100,000 slices, and shift is linear.
+  let next = 0;
   let exhausted = false;
 
   const nextSlice = async (): Promise<FrameSlice | undefined> => {
-    while (queued.length === 0) {
+    while (next === queued.length) {
       if (exhausted) return undefined;
       const step = await source.next();
       if (step.done) {
@@ -237,22 +273,41 @@ export async function* decodeAllFrames(
         return undefined;
       }
       queued = splitter.push(step.value);
+      next = 0;
     }
-    return queued.shift();
+    return queued[next++];
   };
 
   const frame = { done: false };
-  async function* frameInput(first: FrameSlice): AsyncGenerator<Uint8Array> {
-    let slice: FrameSlice | undefined = first;
-    while (slice) {
+  /** The frame's bytes: the slices gathered already, then the rest as it comes. */
+  async function* frameInput(gathered: ReadonlyArray<FrameSlice>): AsyncGenerator<Uint8Array> {
+    for (const slice of gathered) {
       if (slice.bytes.length > 0) yield slice.bytes;
       if (slice.frameEnd) {
         frame.done = true;
         return;
       }
-      slice = await nextSlice();
+    }
+    for (let slice = await nextSlice(); slice; slice = await nextSlice()) {
+      if (slice.bytes.length > 0) yield slice.bytes;
+      if (slice.frameEnd) {
+        frame.done = true;
+        return;
+      }
     }
   }
+
+  const failed = (error: unknown): SalvageError => {
+    if (error instanceof SalvageError) return error;
+    const truncated = exhausted && !splitter.atFrameBoundary;
+    return new SalvageError(
+      'corrupt-zip',
+      truncated
+        ? 'The zstd data ends in the middle of a frame: it was truncated.'
+        : `The zstd data could not be decoded (${error instanceof Error ? error.message : String(error)}).`,
+      { cause: error },
+    );
+  };
 
   try {
     for (let slice = await nextSlice(); slice; slice = await nextSlice()) {
@@ -260,19 +315,35 @@ export async function* decodeAllFrames(
         while (slice && !slice.frameEnd) slice = await nextSlice();
         continue;
       }
+      // Gather the frame while it is small: most frames end within a few bytes or megabytes.
+      const gathered: FrameSlice[] = [slice];
+      let size = slice.bytes.length;
+      let last: FrameSlice | undefined = slice;
+      while (!last.frameEnd && size <= SMALL_FRAME_BYTES) {
+        last = await nextSlice();
+        if (!last) break;
+        gathered.push(last);
+        size += last.bytes.length;
+      }
+      if (last?.frameEnd && last.empty) continue;
+      if (++decoded > maxFrames) throw tooManyFrames(maxFrames);
+      if (last?.frameEnd && decodeSmallFrame) {
+        let output: Uint8Array | null;
+        try {
+          output = decodeSmallFrame(concatBytes(gathered.map((part) => part.bytes)));
+        } catch (error) {
+          throw failed(error);
+        }
+        if (output !== null) {
+          if (output.length > 0) yield output;
+          continue;
+        }
+      }
       frame.done = false;
       try {
-        yield* decodeFrame(frameInput(slice));
+        yield* decodeFrame(frameInput(gathered));
       } catch (error) {
-        if (error instanceof SalvageError) throw error;
-        const truncated = exhausted && !splitter.atFrameBoundary;
-        throw new SalvageError(
-          'corrupt-zip',
-          truncated
-            ? 'The zstd data ends in the middle of a frame: it was truncated.'
-            : `The zstd data could not be decoded (${error instanceof Error ? error.message : String(error)}).`,
-          { cause: error },
-        );
+        throw failed(error);
       }
       // A decoder that stopped reading early must not leave this frame's tail to the next one.
       while (!frame.done) {
@@ -298,15 +369,18 @@ export async function* decodeAllFrames(
   }
 }
 
-/** The non-skippable frames of complete zstd bytes; a typed error when they end inside a frame. */
-export function splitFrames(bytes: Uint8Array): Uint8Array[] {
+/** The non-skippable, non-empty frames of complete zstd bytes; a typed error when they end inside a frame. */
+export function splitFrames(bytes: Uint8Array, maxFrames = Number.POSITIVE_INFINITY): Uint8Array[] {
   const splitter = new ZstdFrameSplitter();
   const frames: Uint8Array[] = [];
   let current: Uint8Array[] = [];
   for (const slice of splitter.push(bytes)) {
     if (!slice.skippable) current.push(slice.bytes);
     if (slice.frameEnd) {
-      if (current.length > 0) frames.push(concatBytes(current));
+      if (current.length > 0 && !slice.empty) {
+        if (frames.length >= maxFrames) throw tooManyFrames(maxFrames);
+        frames.push(concatBytes(current));
+      }
       current = [];
     }
   }
@@ -317,4 +391,21 @@ export function splitFrames(bytes: Uint8Array): Uint8Array[] {
     );
   }
   return frames;
+}
+
+/**
+ * The most frames an entry of `declaredBytes` may be split into (empty frames aside, which cost
+ * nothing): each needs a decoder of its own, ~50 µs even for a frame of three bytes, so 60,000
+ * tiny frames in a 700 KB entry cost seconds a read. Inspect starts a frame every 200 MiB; a
+ * frame every 64 KiB (the smallest any writer was seen to use) is allowed, and a few more.
+ */
+export function maxFramesFor(declaredBytes: number): number {
+  return 16 + Math.ceil(declaredBytes / (64 * 1024));
+}
+
+function tooManyFrames(maxFrames: number): SalvageError {
+  return new SalvageError(
+    'size-limit',
+    `The zstd data is split into more than ${maxFrames} frames for its size; the entry is corrupt.`,
+  );
 }

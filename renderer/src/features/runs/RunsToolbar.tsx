@@ -13,6 +13,7 @@ export function RunsToolbar() {
   const filter = useStore((state) => state.runsFilter);
   const runs = useStore((state) => state.listing.runs);
   const pending = useStore((state) => state.listingRequest.phase === 'pending');
+  const progress = useStore((state) => state.listingProgress);
   const set = useStore((state) => state.setRunsFilter);
   const shown = filterRuns(runs, filter).length;
   return (
@@ -61,6 +62,11 @@ export function RunsToolbar() {
             ? `${runs.length} runs`
             : `${shown} of ${runs.length} runs`}
       </span>
+      {progress && (
+        <span className="muted" data-testid="runs-progress" role="status">
+          listing… {progress.listed.toLocaleString()} of {progress.found.toLocaleString()} files
+        </span>
+      )}
     </div>
   );
 }
