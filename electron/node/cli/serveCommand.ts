@@ -39,8 +39,7 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
     // Loaded for a bucket only: the S3 modules bring the AWS SDK (see openLogSource).
     const { checkFolder } = await import('../s3/bucketListing.ts');
     await checkFolder(parseS3Url(folder));
-  }
-  else if (!existsSync(folder)) throw new SalvageError('not-found', `${folder} does not exist.`);
+  } else if (!existsSync(folder)) throw new SalvageError('not-found', `${folder} does not exist.`);
   const rendererDir = resolve(PROJECT, 'out/renderer');
   if (!existsSync(resolve(rendererDir, 'index.html'))) {
     throw new SalvageError(

@@ -233,7 +233,11 @@ export class FilestoreBuffer implements SampleBuffer {
   ): Promise<{ source: MemoryByteSource; directory: ZipDirectory } | null> {
     if (this.recentSegments.has(segment)) return this.recentSegments.get(segment)!;
     let opened: { source: MemoryByteSource; directory: ZipDirectory } | null = null;
-    const bytes = await this.readOrWarn(`segment.${segment}.zip`, 'Segment', 'the rows it held are lost');
+    const bytes = await this.readOrWarn(
+      `segment.${segment}.zip`,
+      'Segment',
+      'the rows it held are lost',
+    );
     if (bytes === null) {
       this.warnings.push(`Segment ${path} is missing; the rows it held are lost.`);
     } else if (bytes !== undefined) {

@@ -27,6 +27,7 @@ import { headObject, S3ByteSource } from './s3ByteSource.ts';
 import { parseS3Url } from './s3Url.ts';
 import { s3Access } from './s3Client.ts';
 import { writeObjectVerified } from './s3Output.ts';
+import { s3FilestoreFiles } from './s3Filestore.ts';
 
 const BUCKET = 'runs';
 const HOURS = 3_600_000;
@@ -167,6 +168,18 @@ describe('a crashed run in a bucket', () => {
     const refused = await cli('recover', urlOf('fresh', fsOnly.log));
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/looks still running \(buffer manifest last written \d+ s ago/);
+  });
+
+  it('reads a filestore only under its prefix: a name from the manifest that would leave it is refused, unread', async () => {
+    const filestore = s3FilestoreFiles(`s3://${BUCKET}/crashed/.buffer/run`);
+    const { requests } = await s3Access();
+    requests.reset();
+    for (const name of ['../run.eval', '..', '.', 'nested/segment.1.zip', '']) {
+      await expect(filestore.read(name, 'Segment')).rejects.toMatchObject({
+        kind: 'outside-opened-folders',
+      });
+    }
+    expect(requests.total).toBe(0);
   });
 });
 

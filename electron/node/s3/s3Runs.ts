@@ -2,7 +2,11 @@ import { runFacts } from '../../../shared/model/runFacts.ts';
 import { NO_LINKS, type Liveness, type RunRow } from '../../../shared/model/run.ts';
 import { outputKind, recoveredName } from '../../../shared/model/outputNames.ts';
 import { livenessFromWrites } from '../../../shared/recovery/liveness.ts';
-import { isSalvageError, isStorageAccessError, type SalvageError } from '../../../shared/util/errors.ts';
+import {
+  isSalvageError,
+  isStorageAccessError,
+  type SalvageError,
+} from '../../../shared/util/errors.ts';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 import { defaultCodecs } from '../codecs/defaultCodecs.ts';
 import { objectIdentity, type DigestRecord } from '../index/runDigest.ts';
@@ -18,7 +22,7 @@ import { s3Access, type S3Access } from './s3Client.ts';
 import { parseS3Url, s3Url, type S3Location } from './s3Url.ts';
 
 /** Objects read at once on a cold listing: requests wait on the network, not the CPU. */
-const LIST_CONCURRENCY = 16;
+export const LIST_CONCURRENCY = 16;
 
 /** What a folder in a bucket holds, from one listing. */
 export interface BucketLayout {
@@ -156,8 +160,7 @@ async function describeObject(
       if (!isSalvageError(error) || isStorageAccessError(error)) throw error;
       row = unreadableRow(base, error);
     }
-    const passing =
-      row.problem?.kind === 'object-changed' || row.problem?.kind === 'access-denied';
+    const passing = row.problem?.kind === 'object-changed' || row.problem?.kind === 'access-denied';
     return { row, record: passing ? null : { path: url, identity, row, sealed: true } };
   } finally {
     await source.close();

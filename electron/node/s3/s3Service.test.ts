@@ -119,7 +119,9 @@ describe('an s3:// folder in the app', () => {
     expect(batches.at(-1)!.error).toBeUndefined();
     const streamed = batches.flatMap((batch) => batch.rows);
     // The same rows; a liveness verdict's evidence says how many seconds ago, so it may tick.
-    const byLocation = (rows: ReadonlyArray<{ location: string; liveness?: { verdict: string } }>) =>
+    const byLocation = (
+      rows: ReadonlyArray<{ location: string; liveness?: { verdict: string } }>,
+    ) =>
       [...rows]
         .sort((a, b) => a.location.localeCompare(b.location))
         .map((row) => ({ ...row, liveness: row.liveness?.verdict }));
