@@ -130,15 +130,15 @@ try {
 
   console.log(`\n  local folder (${RUNS} runs)`);
   console.log(
-    `    readdir + stat only (floor)      ${floor.seconds.toFixed(2)} s  (${floor.files} files)`,
+    `    readdir + stat only (floor)           ${floor.seconds.toFixed(2)} s  (${floor.files} files)`,
   );
-  console.log(`    salvage ls, cold                 ${localCold}`);
-  console.log(`    salvage ls, warm (digests)       ${localWarm}`);
+  console.log(`    salvage ls, cold                      ${localCold}`);
+  console.log(`    salvage ls, warm (digests)            ${localWarm}`);
   console.log(`  s3://${BUCKET}/logs on s3rver, 127.0.0.1 (${RUNS} objects)`);
-  console.log(`    ListObjectsV2 only (floor)       ${bareList}`);
-  console.log(`    ListObjectsV2 + one GET each (floor) ${bareGets}`);
-  console.log(`    salvage ls, cold                 ${s3Cold}`);
-  console.log(`    salvage ls, warm (ETag digests)  ${s3Warm}`);
+  console.log(`    ListObjectsV2 only (floor)            ${bareList}`);
+  console.log(`    ListObjectsV2 + one GET each (floor)  ${bareGets}`);
+  console.log(`    salvage ls, cold                      ${s3Cold}`);
+  console.log(`    salvage ls, warm (ETag digests)       ${s3Warm}`);
 } finally {
   await server.stop();
 }
