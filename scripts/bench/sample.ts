@@ -15,15 +15,12 @@ import {
   existsSync,
   mkdirSync,
   openSync,
-  readFileSync,
-  readdirSync,
   readSync,
   rmSync,
   statSync,
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { chromium, type Locator } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { FileByteSource } from '../../electron/node/io/fileByteSource.ts';
@@ -39,7 +36,7 @@ import {
 } from '../../shared/formats/zip/centralDirectory.ts';
 import { sampleChunks, type SamplePlan } from '../../test/support/generatedSample.ts';
 import { serveFolder } from '../../e2e/serve.ts';
-import { RunsPage, SamplePage } from '../../e2e/pages.ts';
+import { openPlainPage } from './plainChromium.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const benchDir = join(root, '.bench');
@@ -161,8 +158,9 @@ function printPage(inPage: PageMeasured): void {
    click → first messages on screen        ${ms(inPage.firstMessagesSeconds)}  (the index builds in the server meanwhile)
    transcript tab → first events on screen ${ms(inPage.firstEventsSeconds)}
    a scroll to a random place → rows drawn  median ${ms(inPage.scrollMedian)}, worst ${ms(inPage.scrollWorst)}  (${inPage.scrolls} scrolls, messages and transcript)
-   page JS heap: peak ${(inPage.heapPeak / MB).toFixed(0)} MB used (sampled after every step), ${(inPage.heapEnd / MB).toFixed(0)} MB at the end
-   page process peak RSS (VmHWM of the renderer, its whole life)  ${(inPage.rendererPeakRss / MB).toFixed(0)} MB  ${inPage.rendererPeakRss < 300 * MB ? '(met)' : '(NOT met)'}
+   page JS heap: peak ${(inPage.heapPeak / MB).toFixed(0)} MB used (sampled every 20 ms), ${(inPage.heapEnd / MB).toFixed(0)} MB at the end
+   page process peak private memory (RssAnon + RssShmem, every 50 ms)  ${(inPage.rendererPeakPrivate / MB).toFixed(0)} MB  ${inPage.rendererPeakPrivate < 300 * MB ? '(met)' : '(NOT met)'}
+   page process peak RSS (VmHWM; with ~120 MB of Chromium's shared binary and data pages)  ${(inPage.rendererPeakRss / MB).toFixed(0)} MB
 `);
 }
 
@@ -293,46 +291,74 @@ interface PageMeasured {
   heapPeak: number;
   heapEnd: number;
   rendererPeakRss: number;
+  rendererPeakPrivate: number;
 }
 
-/** The sample read in Chromium as a user reads it, with the page's memory watched throughout. */
+/**
+ * Helpers defined in the page (a string: the scripts compile without the DOM's types): wait for
+ * a selector, click, scroll a list and wait until its rows hold content, and the JS heap's peak
+ * sampled every 20 ms for the page's whole life (steps alone would miss a transient peak).
+ */
+function pageHelpers(): string {
+  return `window.bench = {
+  heapPeak: 0,
+  until(test, what) {
+    return new Promise((resolve, reject) => {
+      const started = performance.now();
+      const poll = () => {
+        const found = test();
+        if (found) return resolve(found);
+        if (performance.now() - started > 600000) return reject(new Error('timed out: ' + what));
+        setTimeout(poll, 10);
+      };
+      poll();
+    });
+  },
+  async open(selector, text, cell) {
+    const row = await this.until(() => [...document.querySelectorAll(selector)].find((row) => row.textContent.includes(text)), selector);
+    row.querySelectorAll('td')[cell].click();
+  },
+  async tab(name) {
+    const tab = await this.until(() => [...document.querySelectorAll('[role=tab]')].find((tab) => tab.textContent.startsWith(name)), name);
+    tab.click();
+  },
+  async settled(list) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await this.until(() => document.querySelector(list + ' .item-row') && !document.querySelector(list + ' .loading-row'), list);
+  },
+  async scroll(list, fraction) {
+    const box = document.querySelector(list);
+    box.scrollTop = fraction * (box.scrollHeight - box.clientHeight);
+    await this.settled(list);
+  },
+};
+setInterval(() => { window.bench.heapPeak = Math.max(window.bench.heapPeak, performance.memory.usedJSHeapSize); }, 20);`;
+}
+
+/**
+ * The sample read in Chromium as a user reads it (its run opened from the list, then the sample,
+ * its messages and transcript scrolled to random places), with the page's memory watched
+ * throughout. Chromium runs without DevTools' network instrumentation (see plainChromium.ts).
+ */
 async function measurePage(path: string): Promise<PageMeasured> {
   const data = join(benchDir, 'page-data');
   rmSync(data, { recursive: true, force: true });
   const server = await serveFolder(dirname(path), data);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const page = await openPlainPage(server.url, process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
+  const messages = '[aria-label="Messages"]';
+  const transcript = '[aria-label="Transcript"]';
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable');
-    let heapPeak = 0;
-    const heapUsed = async (): Promise<number> => {
-      const { metrics } = await cdp.send('Performance.getMetrics');
-      const used = metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?? 0;
-      heapPeak = Math.max(heapPeak, used);
-      return used;
-    };
-    await page.goto(server.url);
-    const run = await new RunsPage(page).open('sample-1.4gib');
-    await run.rows.first().waitFor({ timeout: 600_000 });
-    const sample = new SamplePage(page);
+    await page.waitFor(`document.querySelector('tr.run-row') !== null`);
+    await page.evaluate(pageHelpers());
+    await page.evaluate(`bench.open('tr.run-row', 'sample-1.4gib', 4)`);
     let started = performance.now();
-    await run.openSample(0);
-    await sample.messages.first().waitFor({ timeout: 600_000 });
+    await page.evaluate(`bench.open('tr.sample-row', '', 0)`);
+    await page.evaluate(`bench.settled('${messages}')`);
     const firstMessagesSeconds = (performance.now() - started) / 1000;
-    await heapUsed();
     started = performance.now();
-    await sample.tab('Transcript');
-    await sample.transcript.locator('.item-row').first().waitFor({ timeout: 60_000 });
-    await sample.transcript
-      .locator('.loading-row')
-      .first()
-      .waitFor({ state: 'detached', timeout: 60_000 });
+    await page.evaluate(`bench.tab('Transcript')`);
+    await page.evaluate(`bench.settled('${transcript}')`);
     const firstEventsSeconds = (performance.now() - started) / 1000;
-    await heapUsed();
 
     const times: number[] = [];
     let state = 11;
@@ -340,20 +366,21 @@ async function measurePage(path: string): Promise<PageMeasured> {
       state = (state * 1103515245 + 12345) % 2147483648;
       return state / 2147483648;
     };
-    for (const tab of ['Transcript', 'Messages'] as const) {
-      await sample.tab(tab);
-      const list =
-        tab === 'Transcript' ? sample.transcript : page.getByRole('list', { name: 'Messages' });
-      await list.locator('.loading-row').first().waitFor({ state: 'detached', timeout: 60_000 });
+    for (const [tab, list] of [
+      ['Transcript', transcript],
+      ['Messages', messages],
+    ] as const) {
+      await page.evaluate(`bench.tab('${tab}').then(() => bench.settled('${list}'))`);
       for (let step = 0; step < 20; step++) {
         started = performance.now();
-        await scrollTo(list, random());
+        await page.evaluate(`bench.scroll('${list}', ${random()})`);
         times.push((performance.now() - started) / 1000);
-        await heapUsed();
       }
     }
-    const heapEnd = await heapUsed();
-    const rendererPeakRss = rendererPeak(process.pid);
+    const heapEnd = await page.evaluate<number>('performance.memory.usedJSHeapSize');
+    const heapPeak = await page.evaluate<number>('bench.heapPeak');
+    const rendererPeakRss = page.rendererPeakRss();
+    const rendererPeakPrivate = page.rendererPeakPrivate();
     const sorted = [...times].sort((a, b) => a - b);
     return {
       firstMessagesSeconds,
@@ -364,65 +391,13 @@ async function measurePage(path: string): Promise<PageMeasured> {
       heapPeak,
       heapEnd,
       rendererPeakRss,
+      rendererPeakPrivate,
     };
-  } catch (error) {
-    const shot = join(benchDir, 'page-failure.png');
-    await browser.contexts()[0]?.pages()[0]?.screenshot({ path: shot });
-    console.error(`the page part failed; the page as it was: ${shot}`);
-    throw error;
   } finally {
-    await browser.close();
+    await page.close();
     await server.stop();
     rmSync(data, { recursive: true, force: true });
   }
-}
-
-/**
- * Scroll a virtualized list to a fraction of its height and wait until the rows drawn there hold
- * their content (no "Loading…" row left: their page has come and been measured).
- */
-async function scrollTo(list: Locator, fraction: number): Promise<void> {
-  await list.evaluate((element, at) => {
-    // The scripts compile without the DOM's types.
-    const box = element as unknown as {
-      scrollTop: number;
-      scrollHeight: number;
-      clientHeight: number;
-    };
-    box.scrollTop = at * (box.scrollHeight - box.clientHeight);
-  }, fraction);
-  await list.page().waitForTimeout(20);
-  await list.locator('.loading-row').first().waitFor({ state: 'detached', timeout: 60_000 });
-}
-
-/** The largest VmHWM among Chromium's renderer processes started under `ancestor` (Linux). */
-function rendererPeak(ancestor: number): number {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const descends = (pid: number): boolean => {
-    for (let at: number | undefined = pid; at !== undefined && at > 1; at = parents.get(at))
-      if (at === ancestor) return true;
-    return false;
-  };
-  let peak = 0;
-  for (const pid of parents.keys()) {
-    if (!descends(pid)) continue;
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-      peak = Math.max(peak, peakRss(pid));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return peak;
 }
 
 /** The entry decoded and CRC-checked, nothing else: the floor under the index's time. */

@@ -175,15 +175,22 @@ describe('paged sample reader, on a generated sample of tens of MB', () => {
     expect(eventPages.length).toBeGreaterThan(10);
     const eventItems = checkPages(eventPages, events.length);
     let deferred = 0;
+    let inline = 0;
     let cut = 0;
+    const { maxInlinePoolBytes, maxInlinePoolItems } = DEFAULT_PAGER_LIMITS;
     for (const item of eventItems) {
       deferred += item.deferred.length;
       cut += item.truncations.length;
+      for (const list of item.deferred)
+        expect(list.bytes > maxInlinePoolBytes || list.count > maxInlinePoolItems).toBe(true);
+      const value = item.value as Record<string, JsonValue>;
+      if (value.event === 'model' && item.deferred.every((list) => list.list !== 'input')) inline++;
       expect(await restore(item, handle, item.index)).toEqual(events[item.index]);
     }
-    // Every 300th model call sees the whole conversation, twice (input and request): too long
-    // to come inline.
-    expect(deferred).toBe(10);
+    // A model call's input and API request are folded in the view: an early call's few messages
+    // come inline, a later call's window of 40 (and the whole conversation every 300th) on demand.
+    expect(inline).toBeGreaterThan(0);
+    expect(deferred).toBeGreaterThan(PLAN.turns);
     // The 2 MB tool outputs came cut to 250,000 characters and were fetched whole.
     expect(cut).toBeGreaterThanOrEqual(PLAN.bigStrings);
     await handles.close(handle);
@@ -245,17 +252,29 @@ describe('paged sample reader, on a generated sample of tens of MB', () => {
   it('reads a page from the middle through a few blocks, not the sample', async () => {
     const indexed = await indexSample(GENERATED, 'generated', 1, { spillDirectory: spill });
     const counting = new CountingByteSource(indexed.bytes);
-    const pager = new SamplePager(indexed.index, counting);
+    // Pools inline whatever their size, to see them resolved in the page.
+    const inline = { ...DEFAULT_PAGER_LIMITS, maxInlinePoolBytes: Number.POSITIVE_INFINITY };
+    const pager = new SamplePager(indexed.index, counting, inline);
     const page = await pager.events(3000, 40);
     expect(page.items.length).toBeGreaterThan(5);
     // Pools and attachments of this page only: a small part of the 26 MB sample.
     expect(counting.bytesRead).toBeLessThan(indexed.index.size / 10);
-    const model = page.items.find(
-      (item) => isJsonObject(item.value) && item.value.event === 'model',
-    )!;
+    const isModel = (item: PageItem): boolean =>
+      isJsonObject(item.value) && item.value.event === 'model';
+    const model = page.items.find(isModel)!;
     expect(model.value).not.toHaveProperty('input_refs');
     expect(JSON.stringify(model.value)).not.toContain('attachment://');
     expect((model.value as { input: unknown[] }).input).toHaveLength(PLAN.window);
+    // By default a window of 40 messages (with their tool outputs) waits for its fold to open.
+    const folded = (
+      await new SamplePager(indexed.index, indexed.bytes).events(3000, 40)
+    ).items.find(isModel)!;
+    expect((folded.value as { input: unknown[] }).input).toEqual([]);
+    expect(folded.deferred.map((list) => [list.list, list.count])).toEqual([
+      ['input', PLAN.window],
+      ['call', PLAN.window],
+    ]);
+    expect(folded.deferred[0]!.bytes).toBeGreaterThan(DEFAULT_PAGER_LIMITS.maxInlinePoolBytes);
     await indexed.bytes.close();
   });
 

@@ -7,7 +7,7 @@ import { listRuns } from '../logs/listRuns.ts';
 import { isS3Url } from '../s3/s3Url.ts';
 import { IndexBatch } from './indexBatch.ts';
 import { indexRun } from './runIndexer.ts';
-import type { SearchStore } from './searchStore.ts';
+import { IndexRaced, type SearchStore } from './searchStore.ts';
 
 export interface FolderIndexOptions {
   readonly codecs?: Codecs;
@@ -84,13 +84,15 @@ export async function indexFolders(
           continue;
         }
         update({ current: row.location });
-        const result = await indexRun(batch, store, row, identity, {
-          codecs: options.codecs,
-          spillDirectory: options.spillDirectory,
-          signal: options.signal,
-          parseWholeBytes: options.parseWholeBytes,
-          onSample: () => update({ samples: progress.samples + 1 }),
-        });
+        const result = await indexRunAgainIfRaced(batch, () =>
+          indexRun(batch, store, row, identity, {
+            codecs: options.codecs,
+            spillDirectory: options.spillDirectory,
+            signal: options.signal,
+            parseWholeBytes: options.parseWholeBytes,
+            onSample: () => update({ samples: progress.samples + 1 }),
+          }),
+        );
         update({
           runsDone: progress.runsDone + 1,
           failed: progress.failed + result.failed,
@@ -118,4 +120,22 @@ export async function indexFolders(
   }
   update({ phase: 'idle', current: null, runsIndexed: store.allRuns().length }, true);
   return progress;
+}
+
+/** Times a run is indexed again when another process keeps writing to the index under it. */
+const RACED_ATTEMPTS = 3;
+
+/**
+ * Index a run, again when another process wrote to the index while one of its samples was half
+ * written: what it committed before is incomplete (no stamp) and is replaced.
+ */
+async function indexRunAgainIfRaced<T>(batch: IndexBatch, index: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await index();
+    } catch (error) {
+      if (!(error instanceof IndexRaced) || attempt === RACED_ATTEMPTS) throw error;
+      batch.abort();
+    }
+  }
 }

@@ -48,6 +48,11 @@ export class IndexBatch {
     writer?.flush();
     checkpoint?.();
     this.commit();
+    if (writer) {
+      // The segment goes on: its next rows are written in a batch again, never outside one.
+      this.write();
+      writer.resume();
+    }
     return true;
   }
 

@@ -410,7 +410,7 @@ async function indexJsonl(
         const value = parseLine(decoder.decode(line));
         if (value !== undefined) record(value, counts);
         offset = start + line.length + 1;
-        context.batch.maybeCommit(undefined, checkpoint);
+        context.batch.maybeCommit(session?.openWriter, checkpoint);
       },
       state.offset,
     );
@@ -455,6 +455,11 @@ class CodexSession {
 
   constructor(context: Context) {
     this.context = context;
+  }
+
+  /** The session's segment while it is being written. */
+  get openWriter(): SegmentWriter | undefined {
+    return this.writer ?? undefined;
   }
 
   private open(): SampleTexts {

@@ -15,12 +15,24 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseInspectJson } from '../../../shared/formats/json/inspectJson.ts';
 import { sampleKey } from '../../../shared/model/log.ts';
 import { ftsExpression, parseSearchQuery } from '../../../shared/search/searchQuery.ts';
-import { describePlace, NO_SEARCH_FILTERS } from '../../../shared/search/searchTypes.ts';
+import {
+  describePlace,
+  NO_SEARCH_FILTERS,
+  type Place,
+} from '../../../shared/search/searchTypes.ts';
 import { fixture, JSONL_FIXTURES, REAL, TS_MONO } from '../../../test/support/fixtures.ts';
 import { legacyRow, rollouts, writeLegacyRun } from '../../../test/support/verifiersRuns.ts';
 import { withLog } from '../logs/openLog.ts';
 import { indexFolders, type FolderIndexOptions } from './folderIndexer.ts';
-import { queryExpressions, runFilter, SearchStore, type StoredHit } from './searchStore.ts';
+import { IndexBatch } from './indexBatch.ts';
+import {
+  IndexRaced,
+  queryExpressions,
+  runFilter,
+  SearchStore,
+  type RunFacts,
+  type StoredHit,
+} from './searchStore.ts';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -343,6 +355,67 @@ describe('the index follows the files', () => {
     await indexFolders(store, [logs]);
     expect(find(store, logs, 'mockllm')).toHaveLength(1);
     store.close();
+  });
+});
+
+describe('two processes writing one index', () => {
+  const FACTS: RunFacts = {
+    format: 'inspect-eval',
+    status: 'success',
+    task: 't',
+    model: 'm',
+    created: null,
+    score: null,
+  };
+  const PLACE: Place = { kind: 'message', index: 0, label: 'user' };
+  /** A run and a segment begun in `store`, one text row written. */
+  const halfWritten = (store: SearchStore, path: string) => {
+    const batch = new IndexBatch(store);
+    const run = batch.write().saveRun(path, { size: 1, mtimeMs: 1, inode: 1 }, FACTS, false, null);
+    const writer = batch.write().beginSegment(run, { id: '1', epoch: 1 });
+    writer.text(PLACE, 'alpha');
+    return { batch, writer };
+  };
+  /** What another connection sees committed: text rows, and the row the next writer takes. */
+  const committed = (index: string) => {
+    const db = new DatabaseSync(index);
+    const texts = (db.prepare('SELECT count(*) AS n FROM texts').get() as { n: number }).n;
+    const next = (
+      db.prepare("SELECT value FROM meta WHERE key = 'next_row'").get() as { value: number }
+    ).value;
+    db.close();
+    return { texts, next };
+  };
+
+  it('a sample committed part-way goes on writing inside a batch, its rows counted with it', async () => {
+    const { index } = workspace();
+    const store = SearchStore.open(index);
+    const { batch, writer } = halfWritten(store, '/a.eval');
+    // A batch is committed once it has been open this long (or written this much).
+    await new Promise((done) => setTimeout(done, 300));
+    expect(batch.maybeCommit(writer)).toBe(true);
+    writer.text(PLACE, 'beta');
+    // Another process sees the first row only, and takes its rows after it: had the second been
+    // written outside a batch, both would hold row 2 ("constraint failed").
+    expect(committed(index)).toEqual({ texts: 1, next: 2 });
+    batch.commit();
+    expect(committed(index)).toEqual({ texts: 2, next: 3 });
+    store.close();
+  });
+
+  it('a sample whose next rows another process took is indexed again, not joined to them', () => {
+    const { index } = workspace();
+    const first = SearchStore.open(index);
+    const second = SearchStore.open(index);
+    const { batch, writer } = halfWritten(first, '/a.eval');
+    writer.flush();
+    batch.commit();
+    halfWritten(second, '/b.eval').batch.commit();
+    batch.write();
+    expect(() => writer.resume()).toThrow(IndexRaced);
+    batch.abort();
+    first.close();
+    second.close();
   });
 });
 

@@ -535,6 +535,11 @@ export class SearchStore {
     return new SegmentWriter(this, id, first);
   }
 
+  /** @internal The row the next text gets. */
+  get nextRowId(): number {
+    return this.nextRow;
+  }
+
   /** @internal A new text row of the segment being written. */
   addText(text: string, place: Place): number {
     const row = this.nextRow++;
@@ -716,6 +721,14 @@ export class SearchStore {
   }
 }
 
+/** Another process wrote to the index while a segment was half written: index the run again. */
+export class IndexRaced extends Error {
+  constructor() {
+    super('another process wrote to the search index mid-sample; the run is indexed again');
+    this.name = 'IndexRaced';
+  }
+}
+
 /**
  * One segment being written: each place's text as a row, and the attachments its places refer to,
  * gathered until the sample's attachments are read. An attachment is stored once by the hash of
@@ -760,6 +773,15 @@ export class SegmentWriter implements SampleTextSink {
   /** The rows written so far count as the segment's (a batch is committed mid-sample). */
   flush(): void {
     this.store.endSegment(this.id, this.last, null);
+  }
+
+  /**
+   * Go on writing in the batch opened after a commit mid-segment. A segment is a range of rows:
+   * when another process (the app, a `salvage search`) took the next rows in between, this one
+   * cannot go on, and `IndexRaced` says to index its run again.
+   */
+  resume(): void {
+    if (this.store.nextRowId !== this.last + 1) throw new IndexRaced();
   }
 
   /** The sample is complete: its references recorded and `stamp` set. */

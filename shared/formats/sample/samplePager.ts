@@ -42,6 +42,12 @@ export interface PagerLimits extends TextLimits {
   readonly maxSliceChars: number;
   /** Pool items a model event's list may resolve inline (more are deferred to their own pages). */
   readonly maxInlinePoolItems: number;
+  /**
+   * Bytes of pool items a model event's list may resolve inline. The transcript shows a model
+   * call's input and API request folded, so a page carries them only when small; larger ones
+   * come when the fold opens (an agent's call repeats its whole window: 97% of a page otherwise).
+   */
+  readonly maxInlinePoolBytes: number;
 }
 
 /**
@@ -59,6 +65,7 @@ export const DEFAULT_PAGER_LIMITS: PagerLimits = {
   // holding one slice, not the whole string twice over.
   maxSliceChars: 4 * 1024 * 1024,
   maxInlinePoolItems: 200,
+  maxInlinePoolBytes: 32 * 1024,
 };
 
 const ATTACHMENT_PREFIX = 'attachment://';
@@ -422,7 +429,7 @@ export class SamplePager {
 
   /**
    * The pool items at `positions`, each parsed on its own, or an empty list and a DeferredList
-   * when they would not fit a page (too many items, or more bytes than half a page).
+   * when they are too many or too large to come inline (see `maxInlinePoolBytes`).
    */
   private async poolList(
     pool: SpanList,
@@ -445,6 +452,8 @@ export class SamplePager {
       deferred.push({ path, list, count: positions.length, bytes });
       return [];
     }
+    const before = budget.remaining;
+    const cuts: Truncation[] = [];
     const out: JsonValue[] = [];
     for (const at of positions) {
       const item = await this.value(
@@ -453,10 +462,40 @@ export class SamplePager {
         budget,
         `${what} (pool item ${at})`,
       );
-      for (const cut of item.truncations) truncations.push(prefixed(cut, [...path, out.length]));
+      for (const cut of item.truncations) cuts.push(prefixed(cut, [...path, out.length]));
       out.push(item.value);
     }
+    // Pool items refer to their long texts as attachments: the list's size is known once they
+    // are counted in, and only then whether it is small enough to come inline.
+    const resolved = bytes + this.attachmentBytes(out);
+    if (resolved > this.limits.maxInlinePoolBytes) {
+      budget.remaining = before;
+      deferred.push({ path, list, count: positions.length, bytes: resolved });
+      return [];
+    }
+    truncations.push(...cuts);
     return out;
+  }
+
+  /** Bytes of the attachments that `values` refer to (their texts as stored, JSON-escaped). */
+  private attachmentBytes(values: ReadonlyArray<JsonValue>): number {
+    const index = this.index;
+    if (index.attachments.size === 0) return 0;
+    let bytes = 0;
+    const stack: JsonValue[] = [...values];
+    while (stack.length > 0) {
+      const item = stack.pop()!;
+      if (typeof item === 'string') {
+        const key = attachmentKey(item);
+        const span = key === null ? undefined : index.attachments.get(key);
+        if (span !== undefined) bytes += index.attachmentSpans.length(span);
+      } else if (Array.isArray(item)) {
+        for (const child of item as JsonValue[]) stack.push(child);
+      } else if (isJsonObject(item)) {
+        for (const child of Object.values(item)) stack.push(child);
+      }
+    }
+    return bytes;
   }
 
   /** A value with its attachments resolved (fields). */
