@@ -181,7 +181,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.config.ts', 'eslint.config.mjs'],
+    // Configs, and declarations of untyped packages, whose default export is given.
+    files: ['**/*.config.ts', 'eslint.config.mjs', '**/*.d.ts'],
     rules: { 'no-restricted-exports': 'off' },
   },
 );

@@ -12,12 +12,14 @@ import { ReaderPool } from '../node/logs/readerPool.ts';
 import { SearchService } from '../node/search/searchService.ts';
 import { createMainWindow } from './window.ts';
 import { isAppPage, preventNavigation, denyWindowOpen } from './windowSecurity.ts';
+import { isS3Url } from '../node/s3/s3Url.ts';
 
 // Composition root: build the services, register the handlers, open the window. No logic here.
 // Salvage's own data directory, when set, holds the window's storage too (tests, portable installs).
 if (process.env.SALVAGE_DATA_DIR)
   app.setPath('userData', join(process.env.SALVAGE_DATA_DIR, 'electron'));
-const initialFolder = resolve(process.env.SALVAGE_LOG_DIR ?? demoFolder());
+const logDir = process.env.SALVAGE_LOG_DIR;
+const initialFolder = logDir && isS3Url(logDir) ? logDir : resolve(logDir ?? demoFolder());
 const pageUrl = pathToFileURL(join(app.getAppPath(), 'out/renderer/index.html')).href;
 
 /**
@@ -43,6 +45,25 @@ async function chooseFolder(): Promise<string | null> {
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
 
+/** The native confirmation before a typed `s3://` folder is opened with the user's credentials. */
+async function confirmRemoteFolder(url: string): Promise<boolean> {
+  const owner = BrowserWindow.getFocusedWindow();
+  const options = {
+    type: 'question' as const,
+    title: 'Open a folder in object storage',
+    message: `Open ${url}?`,
+    detail:
+      'Salvage reads it with your AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ~/.aws); they stay in this process and never reach the window.',
+    buttons: ['Open', 'Cancel'],
+    defaultId: 0,
+    cancelId: 1,
+  };
+  const result = owner
+    ? await dialog.showMessageBox(owner, options)
+    : await dialog.showMessageBox(options);
+  return result.response === 0;
+}
+
 /** The native save dialog, suggesting a path: on the desktop, the user says where a file goes. */
 async function chooseSavePath(suggested: string): Promise<string | null> {
   const owner = BrowserWindow.getFocusedWindow();
@@ -56,7 +77,7 @@ async function chooseSavePath(suggested: string): Promise<string | null> {
 void app.whenReady().then(async () => {
   const events = new EventHub();
   // A folder named by SALVAGE_LOG_DIR that does not exist is left out, not fatal: the window opens.
-  const initial = existsSync(initialFolder) ? [initialFolder] : [];
+  const initial = isS3Url(initialFolder) || existsSync(initialFolder) ? [initialFolder] : [];
   const folders = await OpenedFolders.load(join(salvageDataDir(), 'folders.json'), initial);
   const digest = RunDigest.open();
   // The worker threads of the search index and of listings, bundled beside the main process.
@@ -75,7 +96,16 @@ void app.whenReady().then(async () => {
     digest.close();
   });
   registerHandlers(
-    createLogService({ folders, events, chooseFolder, chooseSavePath, digest, search, pool }),
+    createLogService({
+      folders,
+      events,
+      chooseFolder,
+      confirmRemoteFolder,
+      chooseSavePath,
+      digest,
+      search,
+      pool,
+    }),
     isAppPage(pageUrl),
   );
   const window = createMainWindow(join(app.getAppPath(), 'out/preload/index.cjs'), pageUrl);

@@ -1,7 +1,7 @@
 // Listing benchmark (npm run bench:listing; not part of the tests): 10,000 generated runs listed
 // cold (every log read) and warm (sealed digests: one stat each), printed side by side with the
 // floor of a bare recursive stat of the same files.
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -9,6 +9,7 @@ import { streamRuns } from '../../electron/node/logs/listRuns.ts';
 import { ReaderPool } from '../../electron/node/logs/readerPool.ts';
 import { RunDigest } from '../../electron/node/index/runDigest.ts';
 import { writeListingMix } from './listingMix.ts';
+import { statFloor } from './listingRuns.ts';
 
 const RUNS = 10_000;
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,12 +20,7 @@ rmSync(folder, { recursive: true, force: true });
 writeListingMix(logs, RUNS);
 console.log(`${RUNS} runs generated in ${logs}`);
 
-const statStarted = performance.now();
-let statted = 0;
-for (const batch of readdirSync(logs))
-  for (const name of readdirSync(join(logs, batch)))
-    statted += statSync(join(logs, batch, name)).size > 0 ? 1 : 0;
-const statSeconds = (performance.now() - statStarted) / 1000;
+const { seconds: statSeconds, files: statted } = statFloor(logs);
 
 const digest = RunDigest.open(join(folder, 'digest.sqlite'));
 const pool = new ReaderPool();

@@ -1,4 +1,4 @@
-import type { InspectRecoverySource } from './run.ts';
+import type { InspectRecoverySource, Liveness } from './run.ts';
 
 /** An entry of a truncated archive that could not be salvaged, and why. */
 export interface LostEntry {
@@ -30,6 +30,8 @@ export interface RecoveryPlan {
   readonly lostEntries: ReadonlyArray<LostEntry>;
   readonly output: string;
   readonly warnings: ReadonlyArray<string>;
+  /** A log in object storage: why it is taken for crashed, and how sure that is. */
+  readonly liveness?: Liveness;
 }
 
 export interface RecoveryReport extends RecoveryPlan {

@@ -55,6 +55,19 @@ export const NO_LINKS: RunLinks = {
   undoableRepair: null,
 };
 
+/**
+ * Whether an unfinished run in object storage still runs, judged from what the bucket shows
+ * (when its log and its buffer manifest were last written) or from a buffer database on this
+ * machine, and how sure that verdict is. A bucket cannot see the writing process: a run that is
+ * quiet for a while (one long model call) and a crashed one look alike for some minutes.
+ */
+export interface Liveness {
+  readonly verdict: 'running' | 'crashed';
+  readonly confidence: 'high' | 'medium' | 'low';
+  /** What the verdict rests on, in words: "buffer manifest written 3 min ago". */
+  readonly evidence: string;
+}
+
 /** One named score of a run. */
 export interface RunScore {
   readonly name: string;
@@ -100,4 +113,6 @@ export interface RunRow {
   readonly problem: RunProblem | null;
   /** Outputs of this run and its source, as the listing found them beside it. */
   readonly links: RunLinks;
+  /** For an unfinished run in object storage: running or crashed, and how sure (see Liveness). */
+  readonly liveness?: Liveness;
 }

@@ -19,6 +19,20 @@ export type SalvageErrorKind =
   /** The file system is mounted read-only: write elsewhere. */
   | 'read-only'
   | 'io'
+  // Object storage (s3://…): each says what to fix, where the SDK's own error would not.
+  /** No AWS credentials anywhere the standard chain looks (env, shared files, profile, SSO…). */
+  | 'no-credentials'
+  /** The service refused the credentials themselves (unknown key, wrong secret, expired token). */
+  | 'credentials-rejected'
+  /** The credentials are valid but may not do this (a bucket policy, IAM, a read-only key). */
+  | 'access-denied'
+  | 'bucket-not-found'
+  /** The endpoint did not answer (down, wrong URL, no network), or the connection broke mid-read. */
+  | 'endpoint-unreachable'
+  /** The service kept asking Salvage to slow down after several retries with backoff. */
+  | 'throttled'
+  /** The object was replaced while it was being read (its ETag changed): read it again. */
+  | 'object-changed'
   /** A source shorter than its own structure says: a read past its end. */
   | 'truncated'
   | 'not-a-zip'
@@ -57,4 +71,20 @@ export class SalvageError extends Error {
 
 export function isSalvageError(error: unknown): error is SalvageError {
   return error instanceof SalvageError;
+}
+
+/**
+ * Kinds about reaching object storage, not about one file: they end a listing or a recovery
+ * (the user fixes the credentials or the endpoint) instead of marking one log or segment bad.
+ */
+const STORAGE_ACCESS_KINDS: ReadonlySet<SalvageErrorKind> = new Set<SalvageErrorKind>([
+  'no-credentials',
+  'credentials-rejected',
+  'bucket-not-found',
+  'endpoint-unreachable',
+  'throttled',
+]);
+
+export function isStorageAccessError(error: SalvageError): boolean {
+  return STORAGE_ACCESS_KINDS.has(error.kind);
 }

@@ -6,6 +6,10 @@ import { planRecovery, recoverLog, recoveryState } from '../recovery/recoverLog.
 import { renderTable } from './table.ts';
 import type { Output } from './output.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
+import { isS3Url } from '../s3/s3Url.ts';
+import { listRuns } from '../logs/listRuns.ts';
+import { RunDigest } from '../index/runDigest.ts';
+import type { Liveness } from '../../../shared/model/run.ts';
 
 /** `salvage recover LOG [...]` and `salvage recover --list DIR`. */
 export async function recoverCommand(args: ReadonlyArray<string>, output: Output): Promise<number> {
@@ -82,11 +86,13 @@ async function list(
   output: Output,
 ): Promise<number> {
   const rows: Array<Record<string, unknown>> = [];
-  for (const path of await findLogFiles(folder)) {
+  const remote = isS3Url(folder);
+  for (const path of remote ? await unfinishedInBucket(folder) : await findLogFiles(folder)) {
     // Inspect logs only (.eval, and .json ones, which Salvage recovers into a .eval).
     if (!path.endsWith('.eval') && !path.endsWith('.json')) continue;
     // A .json log is read whole to be planned: only when it has a buffer to recover from.
-    if (path.endsWith('.json') && recoveryState(path, false, bufferDir).state === 'none') continue;
+    if (!remote && path.endsWith('.json') && recoveryState(path, false, bufferDir).state === 'none')
+      continue;
     try {
       const plan = await planRecovery(path, { bufferDir });
       rows.push({
@@ -98,6 +104,7 @@ async function list(
         already_flushed: plan.alreadyFlushed,
         in_progress: plan.inProgress,
         lost: plan.lost,
+        ...(plan.liveness ? { liveness: plan.liveness } : {}),
       });
     } catch (error) {
       if (!isSalvageError(error)) throw error;
@@ -106,9 +113,17 @@ async function list(
   if (json) {
     output.out(stringifyInspectJson(rows, 2));
   } else {
+    // Logs in a bucket say how sure "crashed" is (a bucket shows no process).
+    const judged = rows.some((row) => row.liveness !== undefined);
+    const verdict = (row: Record<string, unknown>): string[] => {
+      if (!judged) return [];
+      const liveness = row.liveness as Liveness | undefined;
+      return [liveness ? `${liveness.verdict} (${liveness.confidence})` : '-'];
+    };
     output.out(
       renderTable(
         [
+          ...(judged ? ['STATE'] : []),
           'SOURCE',
           'TOTAL',
           'FLUSHED',
@@ -119,6 +134,7 @@ async function list(
           'PATH',
         ],
         rows.map((row) => [
+          ...verdict(row),
           String(row.source),
           row.total === null || row.total === undefined ? '?' : JSON.stringify(row.total),
           String(row.flushed),
@@ -132,4 +148,21 @@ async function list(
     );
   }
   return 0;
+}
+
+/**
+ * The logs of a bucket folder that may be recoverable: those its listing finds unfinished and
+ * not running (one listing, and the digests of finished runs), rather than opening every log.
+ */
+async function unfinishedInBucket(folder: string): Promise<string[]> {
+  const digest = RunDigest.open();
+  let rows;
+  try {
+    rows = await listRuns(folder, { digest });
+  } finally {
+    digest.close();
+  }
+  return rows
+    .filter((row) => row.status === 'started' || row.problem?.kind === 'central-directory-missing')
+    .map((row) => row.location);
 }

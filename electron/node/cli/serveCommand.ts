@@ -12,6 +12,7 @@ import { startWebServer } from '../server/webServer.ts';
 import { SearchService } from '../search/searchService.ts';
 import { serveToken } from '../server/serveToken.ts';
 import type { Output } from './output.ts';
+import { isS3Url, normalS3Url, parseS3Url } from '../s3/s3Url.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';
 
 const PROJECT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -31,8 +32,14 @@ export async function serveCommand(args: ReadonlyArray<string>, output: Output):
   const port = Number(parsed.values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port must be a port number, got ${parsed.values.port}.`);
-  const folder = resolve(parsed.positionals[0] ?? resolve(PROJECT, 'demo/logs'));
-  if (!existsSync(folder)) throw new SalvageError('not-found', `${folder} does not exist.`);
+  const named = parsed.positionals[0] ?? resolve(PROJECT, 'demo/logs');
+  // A bucket folder is checked by listing it (credentials, bucket), a local one by its existence.
+  const folder = isS3Url(named) ? normalS3Url(named) : resolve(named);
+  if (isS3Url(folder)) {
+    // Loaded for a bucket only: the S3 modules bring the AWS SDK (see openLogSource).
+    const { checkFolder } = await import('../s3/bucketListing.ts');
+    await checkFolder(parseS3Url(folder));
+  } else if (!existsSync(folder)) throw new SalvageError('not-found', `${folder} does not exist.`);
   const rendererDir = resolve(PROJECT, 'out/renderer');
   if (!existsSync(resolve(rendererDir, 'index.html'))) {
     throw new SalvageError(

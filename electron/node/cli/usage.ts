@@ -33,6 +33,8 @@ Commands:
   recover --list DIR [--buffer-dir D] [--json]
                                   every recoverable run under DIR
 
+DIR, LOG and OUTPUT may be s3://bucket/prefix (AWS_* variables and ~/.aws configure access).
+
 Exit codes: 0 ok, 1 bad input (the reason on stderr), 2 usage.`;
 
 /** node:util parseArgs with positionals allowed and strict options, its errors turned into usage errors. */

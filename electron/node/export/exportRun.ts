@@ -1,12 +1,11 @@
 import { plainText, sampleMarkdown } from '../../../shared/model/sampleMarkdown.ts';
-import { createReadStream } from 'node:fs';
 import { isJsonObject, stringifyInspectJson } from '../../../shared/formats/json/inspectJson.ts';
 import { scalarText, type Sample } from '../../../shared/model/log.ts';
 import type { RunReader } from '../../../shared/formats/runReader.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
-import { writeFileAtomically } from '../io/atomicFile.ts';
-import { formatFromPath, withLog } from '../logs/openLog.ts';
-import { FileByteSource } from '../io/fileByteSource.ts';
+import { writeOutput } from '../io/writeOutput.ts';
+import { formatFromPath, openLogSource, withLog } from '../logs/openLog.ts';
+import { STREAM_CHUNK_BYTES } from '../../../shared/util/limits.ts';
 import { EvalLogReader } from '../../../shared/formats/inspect-eval/evalLogReader.ts';
 import { JsonLogReader } from '../../../shared/formats/inspect-json/jsonLogReader.ts';
 import { defaultCodecs } from '../codecs/defaultCodecs.ts';
@@ -22,7 +21,8 @@ export interface ExportReport {
 /**
  * Export a run: `eval` (an Inspect-compatible copy), `json` (one Inspect `.json` log, the header
  * fields then `samples`), `jsonl` (one resolved sample per line), `csv` (per-sample scores).
- * Samples are read and written one at a time; every output is written atomically.
+ * Samples are read and written one at a time; every output is written atomically. The log and
+ * the output may each be a local file or an `s3://` object (see writeOutput).
  */
 export async function exportRun(
   log: string,
@@ -38,20 +38,25 @@ export async function exportRun(
         'Export to .eval takes a .eval log; a .json log exports to json, jsonl or csv.',
       );
     }
-    const samples = await withLog(log, async (reader) => (await reader.listSamples()).length);
-    await writeFileAtomically(
-      output,
-      async (handle) => {
-        for await (const chunk of createReadStream(log) as AsyncIterable<Buffer>)
-          await handle.write(chunk);
-      },
-      { overwrite },
-    );
+    // Copied from the source it was read through (a file, or an object pinned to its ETag).
+    const samples = await withLog(log, async (reader, source) => {
+      await writeOutput(
+        output,
+        async (handle) => {
+          for (let at = 0; at < source.size; at += STREAM_CHUNK_BYTES)
+            await handle.write(
+              await source.read(at, Math.min(STREAM_CHUNK_BYTES, source.size - at)),
+            );
+        },
+        { overwrite },
+      );
+      return (await reader.listSamples()).length;
+    });
     return { output, format, samples };
   }
   return withWrittenBackLog(log, async (reader) => {
     let count = 0;
-    await writeFileAtomically(
+    await writeOutput(
       output,
       async (handle) => {
         const write = async (text: string): Promise<void> => {
@@ -118,7 +123,7 @@ export async function exportSampleMarkdown(
   overwrite = false,
 ): Promise<ExportReport> {
   const sample = await withLog(log, (reader) => reader.readSample(id, epoch));
-  await writeFileAtomically(
+  await writeOutput(
     output,
     async (handle) => {
       await handle.write(sampleMarkdown(sample));
@@ -138,7 +143,7 @@ async function withWrittenBackLog<T>(
 ): Promise<T> {
   const format = formatFromPath(log);
   if (format === null) return withLog(log, use);
-  const source = await FileByteSource.open(log);
+  const source = await openLogSource(log);
   try {
     const reader =
       format === 'inspect-eval'

@@ -4,6 +4,7 @@ import { dirname, join, sep } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Stats } from 'node:fs';
 import type { RunRow } from '../../../shared/model/run.ts';
+import { isS3Url } from '../s3/s3Url.ts';
 
 /** Salvage's own data directory (the digest index lives there); SALVAGE_DATA_DIR overrides it. */
 export function salvageDataDir(): string {
@@ -18,19 +19,29 @@ export function salvageDataDir(): string {
   }
 }
 
-/** The identity of a file version: a digest is valid only while all four match. */
+/**
+ * The identity of a file version: a digest is valid only while all of it matches. A local file
+ * is known by size, mtime and inode; an S3 object by its ETag and size.
+ */
 export interface FileIdentity {
   readonly size: number;
   readonly mtimeMs: number;
   readonly inode: number;
+  readonly etag?: string;
 }
 
 export function identityOf(stats: Stats): FileIdentity {
   return { size: stats.size, mtimeMs: stats.mtimeMs, inode: stats.ino };
 }
 
+/** The identity of an S3 object version: its ETag and size. */
+export function objectIdentity(object: { size: number; etag: string }): FileIdentity {
+  return { size: object.size, mtimeMs: 0, inode: 0, etag: object.etag };
+}
+
 // 6: a sealed digest may say a file is not a run (another tool's JSON), so it is not sniffed again.
-const SCHEMA_VERSION = 6;
+// 7: S3 objects keyed by ETag (the etag column).
+const SCHEMA_VERSION = 7;
 
 /** A stored digest: the row, whether it is sealed, and the scan state of a growing JSONL log. */
 export interface StoredDigest {
@@ -61,6 +72,7 @@ interface DigestColumns {
   size: number;
   mtime_ms: number;
   inode: number;
+  etag: string | null;
   sealed: number;
   row: string;
   state: string | null;
@@ -93,14 +105,14 @@ export class RunDigest {
     this.path = path;
     this.db = db;
     this.selectRow = db.prepare(
-      'SELECT path, size, mtime_ms, inode, sealed, row, state FROM digests WHERE path = ?',
+      'SELECT path, size, mtime_ms, inode, etag, sealed, row, state FROM digests WHERE path = ?',
     );
     // One seek and a scan of the primary key: cheaper than a seek per path when the paths asked
     // are a folder's, sorted, as a listing asks them.
     this.selectRange = db.prepare(
-      'SELECT path, size, mtime_ms, inode, sealed, row FROM digests WHERE path >= ? AND path <= ?',
+      'SELECT path, size, mtime_ms, inode, etag, sealed, row FROM digests WHERE path >= ? AND path <= ?',
     );
-    this.upsertRow = db.prepare('INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.upsertRow = db.prepare('INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   }
 
   static open(path = join(salvageDataDir(), 'run-digest.sqlite')): RunDigest {
@@ -127,7 +139,7 @@ export class RunDigest {
         .user_version;
       if (version !== SCHEMA_VERSION) {
         db.exec(`DROP TABLE IF EXISTS digests;
-          CREATE TABLE digests (path TEXT PRIMARY KEY, size INTEGER, mtime_ms REAL, inode INTEGER, sealed INTEGER, row TEXT, state TEXT);
+          CREATE TABLE digests (path TEXT PRIMARY KEY, size INTEGER, mtime_ms REAL, inode INTEGER, etag TEXT, sealed INTEGER, row TEXT, state TEXT);
           PRAGMA user_version = ${SCHEMA_VERSION};`);
       }
       db.prepare('SELECT count(*) FROM digests').get();
@@ -190,6 +202,7 @@ export class RunDigest {
           identity.size,
           identity.mtimeMs,
           identity.inode,
+          identity.etag ?? null,
           sealed ? 1 : 0,
           JSON.stringify(row),
           state === null ? null : JSON.stringify(state),
@@ -202,9 +215,10 @@ export class RunDigest {
     }
   }
 
-  /** Drop digests of files under the folder `root` that no longer exist. */
+  /** Drop digests of files under the folder `root` (a path or an `s3://` URL) that no longer exist. */
   forgetMissing(root: string, present: ReadonlySet<string>): void {
-    const prefix = root.endsWith(sep) ? root : `${root}${sep}`;
+    const separator = isS3Url(root) ? '/' : sep;
+    const prefix = root.endsWith(separator) ? root : `${root}${separator}`;
     const rows = this.db
       .prepare('SELECT path FROM digests WHERE path >= ? AND path < ?')
       .all(prefix, `${prefix}\uffff`) as Array<{ path: string }>;
@@ -222,11 +236,21 @@ export class RunDigest {
 }
 
 function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
-  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.inode === b.inode;
+  return (
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs &&
+    a.inode === b.inode &&
+    (a.etag ?? null) === (b.etag ?? null)
+  );
 }
 
 function identityIn(columns: RangeColumns): FileIdentity {
-  return { size: columns.size, mtimeMs: columns.mtime_ms, inode: columns.inode };
+  return {
+    size: columns.size,
+    mtimeMs: columns.mtime_ms,
+    inode: columns.inode,
+    ...(columns.etag === null ? {} : { etag: columns.etag }),
+  };
 }
 
 /** A stored row read back; one that no longer parses is as good as absent. */

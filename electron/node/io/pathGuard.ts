@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { isWithin } from './confinedPath.ts';
 import { fileError } from './fileErrors.ts';
+import { isS3Url, parseS3Url, s3Contains, s3Url } from '../s3/s3Url.ts';
 
 /**
  * The real path of `path` if it lies inside one of `folders`, else a typed refusal.
@@ -11,6 +12,7 @@ import { fileError } from './fileErrors.ts';
  * back end reads only what lies under a folder the user opened.
  */
 export async function resolveInside(path: string, folders: ReadonlyArray<string>): Promise<string> {
+  if (isS3Url(path)) return s3Inside(path, folders);
   assertPathText(path);
   let real: string;
   try {
@@ -19,12 +21,30 @@ export async function resolveInside(path: string, folders: ReadonlyArray<string>
     throw fileError(error, path);
   }
   for (const folder of folders) {
+    if (isS3Url(folder)) continue;
     const root = await realpath(resolve(folder)).catch(() => null);
     if (root === null) continue;
     // By path segments: a folder named `..data` inside is inside.
     if (isWithin(root, real)) return real;
   }
-  throw new SalvageError(
+  throw outside(path);
+}
+
+/**
+ * An `s3://` location inside an opened `s3://` folder: the same bucket, and the folder's prefix
+ * followed by `/` (keys are compared as written: S3 resolves no `..`, and parseS3Url refuses
+ * such segments for the servers that would).
+ */
+function s3Inside(path: string, folders: ReadonlyArray<string>): string {
+  const target = parseS3Url(path);
+  for (const folder of folders) {
+    if (isS3Url(folder) && s3Contains(parseS3Url(folder), target)) return s3Url(target);
+  }
+  throw outside(path);
+}
+
+function outside(path: string): SalvageError {
+  return new SalvageError(
     'outside-opened-folders',
     `${path} is outside the folders opened in Salvage; open its folder first.`,
   );

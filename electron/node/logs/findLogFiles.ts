@@ -6,13 +6,13 @@ import { jsonlRunKind } from './jsonlRuns.ts';
 import { FileByteSource } from '../io/fileByteSource.ts';
 
 /** Folders never holding logs of their own: Inspect's sample-buffer filestores, VCS and package folders. */
-const SKIPPED_FOLDERS = new Set(['.buffer', '.git', 'node_modules']);
+export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['.buffer', '.git', 'node_modules']);
 
 /** Folders read between two turns of the event loop while walking. */
 const FOLDERS_PER_TURN = 32;
 
 /** Bytes sniffed at the start of a .json file to tell an Inspect log from other JSON. */
-const JSON_SNIFF_BYTES = 256;
+export const JSON_SNIFF_BYTES = 256;
 
 /** The runs under a folder, and the files Salvage wrote beside them. */
 export interface RunFiles {
@@ -89,12 +89,16 @@ export async function isRunJson(path: string): Promise<boolean> {
 async function jsonKind(path: string): Promise<'inspect-log' | 'other-json' | 'not-json'> {
   const source = await FileByteSource.open(path);
   try {
-    const bytes = await source.read(0, Math.min(JSON_SNIFF_BYTES, source.size));
-    const head = new TextDecoder().decode(bytes);
-    if (/^\s*\{\s*"version"\s*:/.test(head)) return 'inspect-log';
-    // An empty file or one that opens like JSON is some tool's data; anything else is not JSON.
-    return /^\s*(?:[{[]|$)/.test(head) ? 'other-json' : 'not-json';
+    return jsonKindOfHead(await source.read(0, Math.min(JSON_SNIFF_BYTES, source.size)));
   } finally {
     await source.close();
   }
+}
+
+/** What a `.json` file is, from its first JSON_SNIFF_BYTES bytes. */
+export function jsonKindOfHead(bytes: Uint8Array): 'inspect-log' | 'other-json' | 'not-json' {
+  const head = new TextDecoder().decode(bytes);
+  if (/^\s*\{\s*"version"\s*:/.test(head)) return 'inspect-log';
+  // An empty file or one that opens like JSON is some tool's data; anything else is not JSON.
+  return /^\s*(?:[{[]|$)/.test(head) ? 'other-json' : 'not-json';
 }

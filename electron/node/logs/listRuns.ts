@@ -19,6 +19,8 @@ import {
 import type { ReaderPool } from './readerPool.ts';
 import { findWritersOf } from '../io/openWriters.ts';
 import { statFile } from '../io/fileByteSource.ts';
+import { unreadableRow } from './runRow.ts';
+import { isS3Url } from '../s3/s3Url.ts';
 
 /** Logs one thread reads at once: enough to overlap I/O, few enough to keep memory flat. */
 const READ_CONCURRENCY = 8;
@@ -60,7 +62,10 @@ export interface ReadResult {
   readonly gone?: boolean;
 }
 
-/** One row per log under `root`, sorted by path; unreadable logs are listed with their problem. */
+/**
+ * One row per log under `root` (a folder, or an `s3://bucket/prefix`), sorted by path; unreadable
+ * logs are listed with their problem.
+ */
 export async function listRuns(root: string, options: ListOptions = {}): Promise<RunRow[]> {
   const rows: RunRow[] = [];
   await streamRuns(root, options, (batch) => rows.push(...batch));
@@ -79,6 +84,11 @@ export async function streamRuns(
   /** Rows ready, and how many log files the folder holds (the rows to expect, at most). */
   onRows: (rows: RunRow[], found: number) => void,
 ): Promise<void> {
+  if (isS3Url(folder)) {
+    // Loaded for a bucket only: the S3 modules bring the AWS SDK (see openLogSource).
+    const { streamS3Runs } = await import('../s3/s3Runs.ts');
+    return streamS3Runs(folder, options, onRows);
+  }
   const { digest, signal } = options;
   // Absolute from here on: every path found under it is then absolute and normalized already.
   const root = resolve(folder);
@@ -291,7 +301,7 @@ async function readRunFile(task: ReadTask, codecs?: Codecs): Promise<ReadResult>
  * digest: outputs come and go without the log changing. Known from the walk, before any log is
  * read, so that each row is linked as it comes.
  */
-function runLinker(files: RunFiles): (row: RunRow) => RunRow {
+export function runLinker(files: RunFiles): (row: RunRow) => RunRow {
   // Paths found under a resolved root, and names made from them: absolute and normalized already.
   const logs = new Set(files.logs);
   const exports = new Map<string, string[]>();
@@ -389,22 +399,11 @@ export async function describeRun(path: string, root: string, codecs?: Codecs): 
     // buffer, when there is one, is where the rest of it is (as `salvage recover` reads it).
     const cut = error.kind === 'central-directory-missing' ? recoveryState(path, true) : null;
     const recovered = existsSync(recoveredPath(path));
-    return {
-      ...base,
-      task: null,
-      model: null,
-      status: cut === null ? null : cut.state === 'running' ? 'running' : 'started',
-      recovery: cut?.state === 'recoverable' && !recovered ? cut.source : null,
-      samples: { completed: 0, total: null },
-      created: null,
-      score: null,
-      scores: [],
-      errors: 0,
-      cost: null,
-      tags: [],
-      tokens: null,
-      duration: null,
-      problem: { kind: error.kind, message: error.message },
-    };
+    return unreadableRow(
+      base,
+      error,
+      cut === null ? null : cut.state === 'running' ? 'running' : 'started',
+      cut?.state === 'recoverable' && !recovered ? cut.source : null,
+    );
   }
 }

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isProcessAlive, processStartMs } from '../io/processes.ts';
+import { isS3Url, s3Parent } from '../s3/s3Url.ts';
 
 export { isProcessAlive };
 
@@ -24,9 +25,14 @@ export function inspectDataDir(): string {
   }
 }
 
-/** The folder name of a log directory's buffers: sha256 of its URI (`file:///abs/dir`, no trailing slash). */
+/**
+ * The folder name of a log directory's buffers: sha256 of its URI (`file:///abs/dir` or
+ * `s3://bucket/prefix`, no trailing slash).
+ */
 export function logDirHash(logPath: string): string {
-  const uri = pathToFileURL(dirname(resolve(logPath))).href.replace(/[/\\]+$/, '');
+  const uri = isS3Url(logPath)
+    ? s3Parent(logPath)
+    : pathToFileURL(dirname(resolve(logPath))).href.replace(/[/\\]+$/, '');
   return createHash('sha256').update(uri).digest('hex');
 }
 

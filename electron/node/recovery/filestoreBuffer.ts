@@ -20,13 +20,48 @@ import type {
   EventRow,
   SampleBuffer,
 } from '../../../shared/recovery/sampleBuffer.ts';
-import { SalvageError, isSalvageError } from '../../../shared/util/errors.ts';
+import { SalvageError, isSalvageError, isStorageAccessError } from '../../../shared/util/errors.ts';
 import { defaultCodecs } from '../codecs/defaultCodecs.ts';
 import { confinedRealPath, readConfinedFile, realPath } from '../io/confinedPath.ts';
 import { setOwn } from '../../../shared/util/records.ts';
 
 /** Segments kept open at once (see recentSegments). */
 const RECENT_SEGMENTS = 4;
+
+/**
+ * Where a filestore's files are read: its folder beside a local log, or its prefix beside a log
+ * in a bucket (`s3/s3Filestore.ts`).
+ */
+export interface FilestoreFiles {
+  /** The filestore's folder or URL, for messages and the recovery plan. */
+  readonly location: string;
+  /**
+   * A file's bytes (`manifest.json`, `segment.3.zip`), or null when it is not there; a name
+   * that would lead outside the filestore is refused. `what` names the file in messages.
+   */
+  read(name: string, what: string): Promise<Uint8Array | null>;
+}
+
+/**
+ * The files of a filestore folder on this machine. The folder must lie within `within` (by
+ * default the folder of its log, two folders up from `.buffer/<log>/`), links resolved, and so
+ * must every file read: a buffer is content from elsewhere, and a link in it must not read
+ * outside the folders the user opened.
+ */
+export function localFilestoreFiles(
+  folder: string,
+  within: string = dirname(dirname(resolve(folder))),
+): FilestoreFiles {
+  let root: string | null = null;
+  return {
+    location: folder,
+    read: (name, what) => {
+      root ??= confinedRealPath(folder, realPath(within), 'The buffer folder');
+      const path = join(folder, name);
+      return Promise.resolve(existsSync(path) ? readConfinedFile(path, root, what) : null);
+    },
+  };
+}
 
 interface ManifestSample {
   readonly summary: JsonObject;
@@ -46,6 +81,7 @@ const METADATA_HASH = /^[A-Za-z0-9_-]{1,128}$/;
 export class FilestoreBuffer implements SampleBuffer {
   readonly source = 'filestore' as const;
   readonly location: string;
+  private readonly files: FilestoreFiles;
   readonly warnings: string[] = [];
   private readonly manifest: ReadonlyArray<ManifestSample>;
   private readonly bySample: ReadonlyMap<string, ManifestSample>;
@@ -57,18 +93,14 @@ export class FilestoreBuffer implements SampleBuffer {
     { source: MemoryByteSource; directory: ZipDirectory } | null
   >();
 
-  /** The buffer folder's real path: every file read lies inside it. */
-  private readonly root: string;
-
   private constructor(
-    location: string,
-    root: string,
+    files: FilestoreFiles,
     manifest: ReadonlyArray<ManifestSample>,
     codecs: Codecs,
     parseOptions: ParseOptions,
   ) {
-    this.location = location;
-    this.root = root;
+    this.files = files;
+    this.location = files.location;
     this.parseOptions = parseOptions;
     this.manifest = manifest;
     this.bySample = new Map(
@@ -78,25 +110,23 @@ export class FilestoreBuffer implements SampleBuffer {
   }
 
   /**
-   * `parseOptions.lossless` keeps numbers' text, for a recovery that writes them back. The
-   * buffer must lie within `within` (by default the folder of its log, two folders up from
-   * `.buffer/<log>/`), links resolved: a buffer is content from elsewhere, and a link in it must
-   * not read outside the folders the user opened.
+   * Open a filestore (a local folder, confined as localFilestoreFiles says, or files read from
+   * elsewhere); `parseOptions.lossless` keeps numbers' text, for a recovery that writes them back.
    */
-  static open(
-    folder: string,
+  static async open(
+    folder: string | FilestoreFiles,
     codecs: Codecs = defaultCodecs(),
     parseOptions: ParseOptions = {},
-    within: string = dirname(dirname(resolve(folder))),
-  ): FilestoreBuffer {
-    const container = realPath(within);
-    const root = confinedRealPath(folder, container, 'The buffer folder');
-    const path = join(folder, 'manifest.json');
+  ): Promise<FilestoreBuffer> {
+    const files = typeof folder === 'string' ? localFilestoreFiles(folder) : folder;
+    const path = `${files.location}/manifest.json`;
     let manifest: JsonValue;
     try {
-      const text = readConfinedFile(path, root, 'The buffer manifest').toString('utf8');
-      manifest = parseInspectJson(text, path, parseOptions);
+      const bytes = await files.read('manifest.json', 'The buffer manifest');
+      if (bytes === null) throw new Error('it is missing');
+      manifest = parseInspectJson(new TextDecoder().decode(bytes), path, parseOptions);
     } catch (error) {
+      if (isSalvageError(error) && error.kind !== 'invalid-json') throw error;
       throw new SalvageError(
         'not-a-buffer',
         `The buffer manifest ${path} cannot be read: ${(error as Error).message}`,
@@ -121,16 +151,14 @@ export class FilestoreBuffer implements SampleBuffer {
         metadataHash: typeof hash === 'string' && METADATA_HASH.test(hash) ? hash : null,
       });
     }
-    return new FilestoreBuffer(folder, root, samples, codecs, parseOptions);
+    return new FilestoreBuffer(files, samples, codecs, parseOptions);
   }
 
-  samples(): Promise<BufferedSample[]> {
-    return Promise.resolve(
-      this.manifest.map((sample) => ({
-        summary: sample.summary,
-        metadata: this.fullMetadata(sample),
-      })),
-    );
+  async samples(): Promise<BufferedSample[]> {
+    const samples: BufferedSample[] = [];
+    for (const sample of this.manifest)
+      samples.push({ summary: sample.summary, metadata: await this.fullMetadata(sample) });
+    return samples;
   }
 
   async sampleData(id: string, epoch: number): Promise<BufferedSampleData> {
@@ -180,7 +208,7 @@ export class FilestoreBuffer implements SampleBuffer {
 
   /** One sample's member of one segment zip, or null with a warning when the segment is missing or damaged. */
   private async readMember(segment: number, member: string): Promise<JsonObject | null> {
-    const path = join(this.location, `segment.${segment}.zip`);
+    const path = `${this.location}/segment.${segment}.zip`;
     const zip = await this.openSegment(segment, path);
     if (!zip) return null;
     const entry = zip.directory.byName.get(member);
@@ -205,11 +233,16 @@ export class FilestoreBuffer implements SampleBuffer {
   ): Promise<{ source: MemoryByteSource; directory: ZipDirectory } | null> {
     if (this.recentSegments.has(segment)) return this.recentSegments.get(segment)!;
     let opened: { source: MemoryByteSource; directory: ZipDirectory } | null = null;
-    if (!existsSync(path)) {
+    const bytes = await this.readOrWarn(
+      `segment.${segment}.zip`,
+      'Segment',
+      'the rows it held are lost',
+    );
+    if (bytes === null) {
       this.warnings.push(`Segment ${path} is missing; the rows it held are lost.`);
-    } else {
+    } else if (bytes !== undefined) {
       try {
-        const source = new MemoryByteSource(readConfinedFile(path, this.root, 'Segment'));
+        const source = new MemoryByteSource(bytes);
         opened = { source, directory: await readCentralDirectory(source) };
       } catch (error) {
         if (!isSalvageError(error)) throw error;
@@ -226,26 +259,40 @@ export class FilestoreBuffer implements SampleBuffer {
   }
 
   /** Full metadata kept beside the manifest when it differs from the summary's thinned copy. */
-  private fullMetadata(sample: ManifestSample): JsonObject | null {
+  private async fullMetadata(sample: ManifestSample): Promise<JsonObject | null> {
     if (!sample.metadataHash || sample.metadataHash === 'summary') return null;
     const key = createHash('sha256')
       .update(pythonJsonDumps(scalarText(sample.summary.id), numberFrom(sample.summary.epoch ?? 1)))
       .digest('hex');
-    const path = join(this.location, `metadata.${key}.${sample.metadataHash}.json`);
-    if (!existsSync(path)) {
+    const name = `metadata.${key}.${sample.metadataHash}.json`;
+    const path = `${this.location}/${name}`;
+    const bytes = await this.readOrWarn(name, 'Full metadata', "the summary's metadata is used");
+    if (bytes === null) {
       this.warnings.push(`Full metadata ${path} is missing; the summary's metadata is used.`);
       return null;
     }
-    let text: string;
-    try {
-      text = readConfinedFile(path, this.root, 'Full metadata').toString('utf8');
-    } catch (error) {
-      if (!isSalvageError(error)) throw error;
-      this.warnings.push(`${error.message} The summary's metadata is used.`);
-      return null;
-    }
-    const metadata = this.parseText(text, path);
+    if (bytes === undefined) return null;
+    const metadata = this.parseText(new TextDecoder().decode(bytes), path);
     return isJsonObject(metadata) ? metadata : null;
+  }
+
+  /**
+   * A file of the filestore; one it refuses to read (it leads outside, it is no regular file) is
+   * a warning and undefined. Failures to reach the storage end the recovery instead: a warning
+   * would write a recovered log without the rows the file holds.
+   */
+  private async readOrWarn(
+    name: string,
+    what: string,
+    consequence: string,
+  ): Promise<Uint8Array | null | undefined> {
+    try {
+      return await this.files.read(name, what);
+    } catch (error) {
+      if (!isSalvageError(error) || isStorageAccessError(error)) throw error;
+      this.warnings.push(`${error.message.replace(/\.$/, '')}; ${consequence}.`);
+      return undefined;
+    }
   }
 
   private parseText(text: JsonValue | undefined, what: string): JsonValue | undefined {

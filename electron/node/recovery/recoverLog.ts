@@ -45,7 +45,11 @@ import type { InspectRecoverySource } from '../../../shared/model/run.ts';
 import { SalvageError, isSalvageError } from '../../../shared/util/errors.ts';
 import { defaultCodecs } from '../codecs/defaultCodecs.ts';
 import { FileByteSource } from '../io/fileByteSource.ts';
-import { writeFileAtomically } from '../io/atomicFile.ts';
+import { writeOutput } from '../io/writeOutput.ts';
+import { openLogSource } from '../logs/openLog.ts';
+import type { Liveness } from '../../../shared/model/run.ts';
+import { isS3Url, normalS3Url } from '../s3/s3Url.ts';
+import type { S3ByteSource } from '../s3/s3ByteSource.ts';
 import { FileZipSink } from '../zip/fileZipSink.ts';
 import { ZipWriter } from '../zip/zipWriter.ts';
 import {
@@ -55,7 +59,7 @@ import {
   isWriterAlive,
 } from './bufferLocation.ts';
 import { DatabaseBuffer } from './databaseBuffer.ts';
-import { FilestoreBuffer } from './filestoreBuffer.ts';
+import { FilestoreBuffer, localFilestoreFiles, type FilestoreFiles } from './filestoreBuffer.ts';
 import { setOwn } from '../../../shared/util/records.ts';
 
 export interface RecoverOptions {
@@ -96,6 +100,59 @@ export function recoveryState(log: string, truncated: boolean, bufferDir?: strin
   if (candidates.length > 0) return { state: 'recoverable', source: 'database' };
   if (findFilestore(log)) return { state: 'recoverable', source: 'filestore' };
   return truncated ? { state: 'recoverable', source: 'truncated-archive' } : { state: 'none' };
+}
+
+/** A log's location as recovery names it: an absolute path, or an `s3://` URL written one way. */
+function locationOf(log: string): string {
+  return isS3Url(log) ? normalS3Url(log) : resolve(log);
+}
+
+/** Where a log's buffer is, and for a log in a bucket what its dates say of it. */
+interface BufferLocation {
+  readonly state: RecoveryState;
+  /** The filestore's files, when the state's source is `filestore`. */
+  readonly filestore: FilestoreFiles | null;
+  readonly liveness: Liveness | null;
+}
+
+/**
+ * A log's buffer: a database on this machine (or under `bufferDir`), else its `--log-shared`
+ * filestore beside it (a folder, or a prefix in its bucket), else the archive alone when it was
+ * cut. A log in a bucket is also judged running or crashed from the bucket's dates.
+ */
+async function locateBuffer(
+  log: string,
+  source: ByteSource,
+  truncated: boolean,
+  bufferDir: string | undefined,
+): Promise<BufferLocation> {
+  if (!isS3Url(log)) {
+    const state = recoveryState(log, truncated, bufferDir);
+    const folder =
+      state.state === 'recoverable' && state.source === 'filestore' ? findFilestore(log) : null;
+    return { state, filestore: folder ? localFilestoreFiles(folder) : null, liveness: null };
+  }
+  // Loaded for a bucket only: the S3 modules bring the AWS SDK (see openLogSource).
+  const { findS3Filestore, s3FilestoreFiles } = await import('../s3/s3Filestore.ts');
+  const { livenessOf } = await import('../s3/s3Runs.ts');
+  const candidates = findDatabaseCandidates(log, bufferDir);
+  const filestore = await findS3Filestore(log);
+  const liveness = livenessOf(
+    (source as S3ByteSource).object,
+    filestore?.manifest ?? null,
+    candidates,
+  );
+  const alive = candidates.find(isWriterAlive);
+  const state: RecoveryState = alive
+    ? { state: 'running', pid: alive.pid }
+    : candidates.length > 0
+      ? { state: 'recoverable', source: 'database' }
+      : filestore
+        ? { state: 'recoverable', source: 'filestore' }
+        : truncated
+          ? { state: 'recoverable', source: 'truncated-archive' }
+          : { state: 'none' };
+  return { state, filestore: filestore ? s3FilestoreFiles(filestore.url) : null, liveness };
 }
 
 /** Numbers keep their text: the recovered log is JSON written back (Python reads `2.0` as a float). */
@@ -226,6 +283,9 @@ interface Inventory {
   readonly crashed: CrashedLog;
   readonly buffer: SampleBuffer | null;
   readonly source: InspectRecoverySource;
+  readonly liveness: Liveness | null;
+  /** What the inventory itself warns of (a run that may still be running). */
+  readonly warnings: ReadonlyArray<string>;
 }
 
 /** Read everything a recovery needs; the caller closes the buffer and the source. */
@@ -236,12 +296,29 @@ async function takeInventory(
   codecs: Codecs,
 ): Promise<Inventory> {
   const crashed = await openCrashedLog(log, source, codecs);
-  const state = recoveryState(log, crashed.archive === 'truncated', options.bufferDir);
+  const located = await locateBuffer(
+    log,
+    source,
+    crashed.archive === 'truncated',
+    options.bufferDir,
+  );
+  const { state, liveness } = located;
   if (state.state === 'running') {
     throw new SalvageError(
       'not-recoverable',
       `${log} is still running (process ${state.pid} is alive): recover it after it stops.`,
     );
+  }
+  // A bucket shows no process: recent writes say the run goes on; a quiet spell is not enough.
+  const warnings: string[] = [];
+  if (liveness?.verdict === 'running') {
+    if (liveness.confidence !== 'low') {
+      throw new SalvageError(
+        'not-recoverable',
+        `${log} looks still running (${liveness.evidence}): recover it after it stops.`,
+      );
+    }
+    warnings.push(`It may still be running (${liveness.evidence}); recovered as it is now.`);
   }
   if (state.state === 'none') {
     const looked = options.bufferDir
@@ -257,9 +334,9 @@ async function takeInventory(
     const newest = findDatabaseCandidates(log, options.bufferDir)[0]!;
     buffer = DatabaseBuffer.open(newest.path, LOSSLESS);
   } else if (state.source === 'filestore') {
-    buffer = FilestoreBuffer.open(findFilestore(log)!, codecs, LOSSLESS);
+    buffer = await FilestoreBuffer.open(located.filestore!, codecs, LOSSLESS);
   }
-  return { crashed, buffer, source: state.source };
+  return { crashed, buffer, source: state.source, liveness, warnings };
 }
 
 interface Split {
@@ -311,8 +388,9 @@ function planOf(
     alreadyFlushed: parts.alreadyFlushed,
     lost: lostSamples.length,
     lostEntries: crashed.lostEntries,
-    output: resolve(options.output ?? recoveredPath(log)),
-    warnings: [...(inventory.buffer?.warnings ?? [])],
+    output: locationOf(options.output ?? recoveredPath(log)),
+    warnings: [...inventory.warnings, ...(inventory.buffer?.warnings ?? [])],
+    ...(inventory.liveness ? { liveness: inventory.liveness } : {}),
   };
 }
 
@@ -322,7 +400,7 @@ async function withInventory<T>(
   use: (inventory: Inventory, codecs: Codecs) => Promise<T>,
 ): Promise<T> {
   const codecs = options.codecs ?? defaultCodecs();
-  const source = await FileByteSource.open(log);
+  const source = await openLogSource(log);
   let inventory: Inventory | undefined;
   try {
     inventory = await takeInventory(log, source, options, codecs);
@@ -335,7 +413,7 @@ async function withInventory<T>(
 
 /** The plan of a recovery (`--dry-run`): nothing is written. */
 export function planRecovery(logPath: string, options: RecoverOptions = {}): Promise<RecoveryPlan> {
-  const log = resolve(logPath);
+  const log = locationOf(logPath);
   return withInventory(log, options, async (inventory) =>
     planOf(log, inventory, await split(inventory), options),
   );
@@ -348,7 +426,7 @@ export function planRecovery(logPath: string, options: RecoverOptions = {}): Pro
  * after a successful, verified write. Samples are read and written one at a time.
  */
 export function recoverLog(logPath: string, options: RecoverOptions = {}): Promise<RecoveryReport> {
-  const log = resolve(logPath);
+  const log = locationOf(logPath);
   return withInventory(log, options, async (inventory, codecs) => {
     const crashed = inventory.crashed;
     const parts = await split(inventory);
@@ -385,7 +463,7 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
     let done = 0;
     let bytes = 0;
 
-    await writeFileAtomically(
+    await writeOutput(
       plan.output,
       async (handle) => {
         const sink = new FileZipSink(handle);
@@ -466,13 +544,18 @@ export function recoverLog(logPath: string, options: RecoverOptions = {}): Promi
       await inventory.buffer.close();
       if (inventory.source === 'database') {
         for (const suffix of ['', '-wal', '-shm']) await rm(location + suffix, { force: true });
+      } else if (isS3Url(location)) {
+        const { removeS3Folder } = await import('../s3/s3Filestore.ts');
+        await removeS3Folder(location);
       } else {
         await rm(location, { recursive: true, force: true });
       }
       cleanedUp = true;
     }
     // The buffer's warnings grow while samples are read (a missing segment shows only then).
-    const warnings = [...new Set([...(inventory.buffer?.warnings ?? []), ...resultWarnings])];
+    const warnings = [
+      ...new Set([...plan.warnings, ...(inventory.buffer?.warnings ?? []), ...resultWarnings]),
+    ];
     return { ...plan, warnings, written: total, bytes, cleanedUp };
   });
 }

@@ -1,4 +1,4 @@
-import type { ByteSource } from '../../../shared/formats/bytes/byteSource.ts';
+import type { ByteSource, ClosableByteSource } from '../../../shared/formats/bytes/byteSource.ts';
 import { EvalLogReader } from '../../../shared/formats/inspect-eval/evalLogReader.ts';
 import {
   chunkedSampleFolder,
@@ -22,9 +22,8 @@ import type { ZipEntry } from '../../../shared/formats/zip/zipEntry.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { STREAM_CHUNK_BYTES } from '../../../shared/util/limits.ts';
 import { defaultCodecs } from '../codecs/defaultCodecs.ts';
-import { FileByteSource } from '../io/fileByteSource.ts';
-import { openLogReader } from '../logs/openLog.ts';
-import { decodedSink, type ClosableByteSource } from './spillFile.ts';
+import { openLogReader, openLogSource } from '../logs/openLog.ts';
+import { decodedSink } from './spillFile.ts';
 
 /** An indexed sample and the bytes its offsets refer to; close it to release them. */
 export interface IndexedSample {
@@ -54,7 +53,7 @@ export async function indexSample(
   options: IndexOptions = {},
 ): Promise<IndexedSample> {
   const codecs = options.codecs ?? defaultCodecs();
-  const file = await FileByteSource.open(path);
+  const file = await openLogSource(path);
   let keepFile = false;
   try {
     const reader = await openLogReader(file, path, codecs);
@@ -108,7 +107,7 @@ export async function indexSample(
 
 /** Decode each entry into one sink (one byte space) and index it part by part as it decodes. */
 export async function indexEntries(
-  file: FileByteSource,
+  file: ByteSource,
   parts: ReadonlyArray<{ entry: ZipEntry; part: Part }>,
   layout: SampleLayoutKind,
   codecs: Codecs,
@@ -204,7 +203,7 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 /** A file's reads as Buffers, closing the file on close. */
-function buffered(file: FileByteSource): ClosableByteSource {
+function buffered(file: ClosableByteSource): ClosableByteSource {
   return {
     size: file.size,
     read: async (offset, length) => asBuffer(await file.read(offset, length)),

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import type {
   EventRows,
   OpenedSample,
@@ -17,8 +16,8 @@ import {
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 import { writeResolvedSample } from '../../../shared/formats/sample/resolvedWriter.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
+import { versionOf } from '../logs/openLog.ts';
 import { SAMPLE_COPY_LIMIT_BYTES } from '../../../shared/util/limits.ts';
-import { fileError } from '../io/fileErrors.ts';
 import { indexSample, type IndexedSample } from './indexSample.ts';
 
 export interface SampleHandlesOptions {
@@ -77,14 +76,8 @@ export class SampleHandles {
 
   /** Index the sample (or share the open index) and return a handle with its overview. */
   async open(path: string, id: string, epoch: number): Promise<OpenedSample> {
-    let stats;
-    try {
-      stats = await stat(path);
-    } catch (error) {
-      throw fileError(error, path);
-    }
     // A changed file is a new sample state: never page an index of older bytes.
-    const key = [path, stats.size, stats.mtimeMs, stats.ino, id, epoch].join('\u0000');
+    const key = [path, await versionOf(path), id, epoch].join('\u0000');
     let entry = this.entries.get(key);
     if (!entry) {
       const abort = new AbortController();

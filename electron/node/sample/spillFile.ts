@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { open, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkRange, type ByteSource } from '../../../shared/formats/bytes/byteSource.ts';
+import { checkRange, type ClosableByteSource } from '../../../shared/formats/bytes/byteSource.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { fileError } from '../io/fileErrors.ts';
 
@@ -29,10 +29,7 @@ const MAX_PENDING_WRITES = 4;
 /** Free space left on the spill file's disk after it is written. */
 const DISK_MARGIN_BYTES = 512 * 1024 * 1024;
 
-/** A ByteSource that owns something to release (a spill file, a log file). */
-export interface ClosableByteSource extends ByteSource {
-  close(): Promise<void>;
-}
+export type { ClosableByteSource };
 
 /** The folder of spill files: $SALVAGE_SPILL_DIR, or salvage-spill in the system temp folder. */
 export function spillDirectory(): string {

@@ -4,6 +4,7 @@ import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 import type { IndexProgress } from '../../../shared/search/searchTypes.ts';
 import { identityOf, type RunDigest } from '../index/runDigest.ts';
 import { listRuns } from '../logs/listRuns.ts';
+import { isS3Url } from '../s3/s3Url.ts';
 import { IndexBatch } from './indexBatch.ts';
 import { indexRun } from './runIndexer.ts';
 import { IndexRaced, type SearchStore } from './searchStore.ts';
@@ -58,6 +59,9 @@ export async function indexFolders(
   let removed = 0;
   try {
     for (const folder of folders) {
+      // Runs in a bucket are not indexed: indexing reads every sample, a download of the whole
+      // bucket on each change, where a listing reads a few ranges a run.
+      if (isS3Url(folder)) continue;
       const rows = await listRuns(folder, { codecs: options.codecs, digest: options.digest });
       update({ runsTotal: progress.runsTotal + rows.length }, true);
       const present = new Set<string>();

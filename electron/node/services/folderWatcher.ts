@@ -1,6 +1,7 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
 import type { EventHub } from './eventHub.ts';
 import type { OpenedFolders } from './openedFolders.ts';
+import { isS3Url } from '../s3/s3Url.ts';
 
 /** Quiet time before a burst of file events becomes one refresh (a flush rewrites a log in several steps). */
 const SETTLE_MS = 300;
@@ -40,6 +41,8 @@ export function watchFolders(
   };
   const watchers: FSWatcher[] = [];
   for (const folder of folders) {
+    // A bucket cannot be watched (nor polled cheaply): its runs refresh when the list is reloaded.
+    if (isS3Url(folder)) continue;
     const watcher = guardedWatch(folder, changed, (error) => fail(folder, error));
     if (watcher) watchers.push(watcher);
   }

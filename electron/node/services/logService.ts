@@ -11,7 +11,8 @@ import { EventHub } from './eventHub.ts';
 import { exportRun, exportSampleMarkdown } from '../export/exportRun.ts';
 import { sampleMarkdown, sampleTranscriptMarkdown } from '../../../shared/model/sampleMarkdown.ts';
 import { compareRuns } from '../resume/compareRuns.ts';
-import { existsSync } from 'node:fs';
+import { outputExists } from '../io/writeOutput.ts';
+import { isS3Url } from '../s3/s3Url.ts';
 import { SampleStreamer } from './sampleStreamer.ts';
 import { RunsStreamer } from './runsStreamer.ts';
 import type { ReaderPool } from '../logs/readerPool.ts';
@@ -31,6 +32,11 @@ export interface LogServiceOptions {
    * only through it, whatever path the renderer sends; web mode has none and takes the typed path.
    */
   readonly chooseFolder?: () => Promise<string | null>;
+  /**
+   * The desktop's confirmation before an `s3://` folder typed in the window is opened with the
+   * user's AWS credentials (the folder dialog cannot pick one); `false`: refused.
+   */
+  readonly confirmRemoteFolder?: (url: string) => Promise<boolean>;
   /** The desktop's native save dialog, given a suggested path (`null`: cancelled). */
   readonly chooseSavePath?: (suggested: string) => Promise<string | null>;
   readonly codecs?: Codecs;
@@ -68,13 +74,18 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
     'salvage:folders:list': () => Promise.resolve(folders.list()),
     'salvage:folders:add': async ({ path }) => {
       if (options.chooseFolder) {
+        // A bucket folder cannot come from the folder dialog: the user confirms the typed URL.
+        if (typeof path === 'string' && isS3Url(path.trim()) && options.confirmRemoteFolder) {
+          const url = path.trim();
+          return (await options.confirmRemoteFolder(url)) ? folders.add(url) : folders.list();
+        }
         const chosen = await options.chooseFolder();
         return chosen === null ? folders.list() : folders.add(chosen);
       }
       if (typeof path !== 'string' || path.trim() === '') {
         throw new SalvageError(
           'invalid-arguments',
-          'Type the path of a folder on this machine to open it.',
+          'Type the path of a folder on this machine, or an s3://bucket/prefix, to open it.',
         );
       }
       return folders.add(path.trim());
@@ -109,12 +120,16 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
     'salvage:compare:runs': async ({ a, b }) => compareRuns(await inside(a), await inside(b)),
     'salvage:export:run': async ({ path, format }) => {
       const log = await inside(path);
-      const report = await exportRun(log, format, exportPath(log, format));
+      const report = await exportRun(log, format, await exportPath(log, format));
       return { output: report.output, samples: report.samples };
     },
     'salvage:export:sample': async ({ path, id, epoch }) => {
       const log = await inside(path);
-      const suggested = freePath(sampleMarkdownBase(log, id, epoch), 'md');
+      // A sample of a run in a bucket is saved on this machine where the user says (desktop).
+      const suggested =
+        isS3Url(log) && options.chooseSavePath
+          ? basename(`${sampleMarkdownBase(log, id, epoch)}.md`)
+          : await freePath(sampleMarkdownBase(log, id, epoch), 'md');
       // On the desktop the user says where; the file they pick is theirs to replace.
       const output = options.chooseSavePath ? await options.chooseSavePath(suggested) : suggested;
       if (output === null) return { output: null };
@@ -159,14 +174,17 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
   };
 }
 
-/** `<log>.export.<ext>` beside the log, numbered when taken: an export never overwrites. */
-function exportPath(log: string, format: string): string {
+/**
+ * `<log>.export.<ext>` beside the log (in its bucket for a log in S3), numbered when taken: an
+ * export never overwrites.
+ */
+function exportPath(log: string, format: string): Promise<string> {
   return freePath(exportBase(log), format);
 }
 
 /** `<base>.<extension>`, or `<base>-2.<extension>` and so on when taken (see outputNames.ts). */
-function freePath(base: string, extension: string): string {
+async function freePath(base: string, extension: string): Promise<string> {
   let path = `${base}.${extension}`;
-  for (let copy = 2; existsSync(path); copy++) path = `${base}-${copy}.${extension}`;
+  for (let copy = 2; await outputExists(path); copy++) path = `${base}-${copy}.${extension}`;
   return path;
 }

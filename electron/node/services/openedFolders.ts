@@ -4,6 +4,7 @@ import { fileError } from '../io/fileErrors.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { writeFileAtomically } from '../io/atomicFile.ts';
 import { assertPathText } from '../io/pathGuard.ts';
+import { isS3Url, normalS3Url, parseS3Url } from '../s3/s3Url.ts';
 
 /** What `folders.json` holds. */
 interface FoldersFile {
@@ -47,12 +48,21 @@ export class OpenedFolders {
     return [...this.folders];
   }
 
-  /** Open a folder (a directory that exists); opening one already open changes nothing. */
+  /**
+   * Open a folder (a directory that exists, or an `s3://bucket/prefix` the credentials may list);
+   * opening one already open changes nothing.
+   */
   async add(path: string): Promise<ReadonlyArray<string>> {
     const real = await canonical(path);
-    const info = await stat(real);
-    if (!info.isDirectory())
-      throw new SalvageError('not-a-folder', `${path} is a file, not a folder.`);
+    if (isS3Url(real)) {
+      // Loaded for a bucket only: the S3 modules bring the AWS SDK (see openLogSource).
+      const { checkFolder } = await import('../s3/bucketListing.ts');
+      await checkFolder(parseS3Url(real));
+    } else {
+      const info = await stat(real);
+      if (!info.isDirectory())
+        throw new SalvageError('not-a-folder', `${path} is a file, not a folder.`);
+    }
     if (!this.folders.includes(real)) {
       this.folders.push(real);
       await this.changed();
@@ -93,7 +103,9 @@ export class OpenedFolders {
   }
 }
 
+/** A folder written one way: its real path, or its `s3://` URL (no trailing `/`). */
 async function canonical(path: string): Promise<string> {
+  if (isS3Url(path)) return normalS3Url(path);
   assertPathText(path);
   try {
     return await realpath(resolve(path));

@@ -15,6 +15,7 @@ export function errorActions(kind: BackendErrorKind): ReadonlyArray<ErrorAction>
     case 'outside-opened-folders':
       return ['open-folder'];
     case 'not-found':
+    case 'object-changed':
       return ['refresh-list'];
     case 'already-exists':
       return ['overwrite'];
@@ -22,6 +23,8 @@ export function errorActions(kind: BackendErrorKind): ReadonlyArray<ErrorAction>
     case 'changed-during-repair':
     case 'transport':
     case 'io':
+    case 'endpoint-unreachable':
+    case 'throttled':
     case 'internal':
       return ['retry'];
     default:

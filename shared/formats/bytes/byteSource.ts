@@ -13,6 +13,11 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
+/** A ByteSource that owns something to release (an open file, a spill file, connections). */
+export interface ClosableByteSource extends ByteSource {
+  close(): Promise<void>;
+}
+
 /** A ByteSource over bytes already in memory (tests, segment zips, small logs). */
 export class MemoryByteSource implements ByteSource {
   readonly size: number;

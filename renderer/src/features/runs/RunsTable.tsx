@@ -38,7 +38,9 @@ const columns: Array<TableColumn<RunRow>> = [
     accessorFn: (row) => statusLabel(row.status),
     header: 'Status',
     size: 96,
-    cell: (info) => <StatusBadge status={info.row.original.status} />,
+    cell: (info) => (
+      <StatusBadge status={info.row.original.status} liveness={info.row.original.liveness} />
+    ),
   },
   // Health next to status: a crashed run's one-click fix is the first thing in its row.
   {
