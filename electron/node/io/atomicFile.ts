@@ -5,6 +5,13 @@ import { SalvageError } from '../../../shared/util/errors.ts';
 import { fileError } from './fileErrors.ts';
 import { sweepTemporaryFiles, temporaryFileName } from './leftovers.ts';
 
+/** How an output is written: whether it may replace a file, and a check before it is visible. */
+export interface OutputOptions {
+  readonly overwrite?: boolean;
+  /** Runs on the finished temporary file before it is made visible; a throw discards it. */
+  readonly verify?: (temporaryPath: string) => Promise<void>;
+}
+
 /**
  * Write a file atomically: into a temporary file beside the target, fsynced, then renamed into
  * place and the folder fsynced. A crash at any point leaves either no file at the target or the
@@ -17,10 +24,7 @@ import { sweepTemporaryFiles, temporaryFileName } from './leftovers.ts';
 export async function writeFileAtomically(
   target: string,
   write: (handle: FileHandle) => Promise<void>,
-  options: {
-    readonly overwrite?: boolean;
-    readonly verify?: (temporaryPath: string) => Promise<void>;
-  } = {},
+  options: OutputOptions = {},
 ): Promise<void> {
   if (!options.overwrite && existsSync(target)) {
     throw new SalvageError(

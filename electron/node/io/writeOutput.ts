@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { isS3Url } from '../s3/s3Url.ts';
-import { writeFileAtomically } from './atomicFile.ts';
+import { writeFileAtomically, type OutputOptions } from './atomicFile.ts';
 
 /**
  * Write an output (a recovered log, an export) wherever it goes: a local file written atomically,
@@ -12,10 +12,7 @@ import { writeFileAtomically } from './atomicFile.ts';
 export async function writeOutput(
   target: string,
   write: (handle: FileHandle) => Promise<void>,
-  options: {
-    readonly overwrite?: boolean;
-    readonly verify?: (temporaryPath: string) => Promise<void>;
-  } = {},
+  options: OutputOptions = {},
 ): Promise<void> {
   if (!isS3Url(target)) return writeFileAtomically(target, write, options);
   // Loaded for a bucket only: the S3 modules bring the AWS SDK (see openLogSource).

@@ -6,7 +6,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { SalvageError } from '../../../shared/util/errors.ts';
-import { writeFileAtomically } from '../io/atomicFile.ts';
+import { writeFileAtomically, type OutputOptions } from '../io/atomicFile.ts';
 import { spillDirectory } from '../sample/spillFile.ts';
 import { headObject, S3ByteSource } from './s3ByteSource.ts';
 import { s3Access } from './s3Client.ts';
@@ -19,12 +19,6 @@ const PART_BYTES = 16 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 4;
 /** Bytes read back per request when checking what was written. */
 const READ_BACK_BYTES = 8 * 1024 * 1024;
-
-export interface ObjectWriteOptions {
-  readonly overwrite?: boolean;
-  /** Checks the finished local file before it is sent (the same check a local write makes). */
-  readonly verify?: (temporaryPath: string) => Promise<void>;
-}
 
 /**
  * Write an object the way a local output is written atomically: into a private temporary file
@@ -39,7 +33,8 @@ export interface ObjectWriteOptions {
 export async function writeObjectVerified(
   url: string,
   write: (handle: FileHandle) => Promise<void>,
-  options: ObjectWriteOptions = {},
+  /** As a local output's: `verify` checks the finished local file before it is sent. */
+  options: OutputOptions = {},
 ): Promise<number> {
   const target = parseS3Url(url);
   if (!options.overwrite && (await exists(url))) {
