@@ -40,8 +40,6 @@ import zlib
 from io import BytesIO
 from pathlib import Path
 
-import anyio
-
 from inspect_ai import Task, task
 from inspect_ai.approval import ApprovalPolicy, auto_approver
 from inspect_ai.dataset import MemoryDataset, Sample
@@ -69,8 +67,11 @@ from inspect_ai.model import (
 )
 from inspect_ai.scorer import includes
 from inspect_ai.solver import Generate, TaskState, generate, solver, system_message, use_tools
-from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo, tool
+from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
 from inspect_ai.util import input_screen, sandbox, store, subtask
+
+# The tools of the tiny tasks (this folder's tasks.py; `inspect eval` imports beside the file).
+from tasks import add, slow_add
 
 HERE = Path(__file__).parent
 logger = logging.getLogger("every_kind")
@@ -158,44 +159,6 @@ def media_message() -> ChatMessageUser:
             ),
         ]
     )
-
-
-# --------------------------------------------------------------------------- tools
-
-
-@tool
-def add():
-    async def execute(x: int, y: int):
-        """Add two numbers.
-
-        Args:
-            x: First number to add.
-            y: Second number to add.
-
-        Returns:
-            The sum of the two numbers.
-        """
-        return x + y
-
-    return execute
-
-
-@tool
-def slow_add(delay: float = 6.0):
-    async def execute(x: int, y: int):
-        """Add two numbers, slowly.
-
-        Args:
-            x: First number to add.
-            y: Second number to add.
-
-        Returns:
-            The sum of the two numbers.
-        """
-        await anyio.sleep(delay)
-        return x + y
-
-    return execute
 
 
 # --------------------------------------------------------------------------- the mock model
@@ -311,7 +274,7 @@ def every_kind(working_limit: int = 3):
         solver=[
             system_message("You add numbers with tools."),
             every_event(),
-            use_tools([add(), slow_add()]),
+            use_tools([add(), slow_add(delay=6.0)]),
             generate(),
         ],
         scorer=includes(),
