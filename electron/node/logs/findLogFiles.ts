@@ -82,14 +82,19 @@ export async function findLogFiles(root: string): Promise<ReadonlyArray<string>>
 
 /** Whether a `.json` file is listed as a run: an Inspect log, or not JSON at all (see findRunFiles). */
 export async function isRunJson(path: string): Promise<boolean> {
-  return (await jsonKind(path)) !== 'other-json';
+  return isRunJsonHead(await headOf(path));
 }
 
-/** What a `.json` file's first bytes say it is. */
-async function jsonKind(path: string): Promise<'inspect-log' | 'other-json' | 'not-json'> {
+/** Whether a `.json` file whose first JSON_SNIFF_BYTES bytes these are is listed as a run. */
+export function isRunJsonHead(head: Uint8Array): boolean {
+  return jsonKindOfHead(head) !== 'other-json';
+}
+
+/** A `.json` file's first JSON_SNIFF_BYTES bytes. */
+async function headOf(path: string): Promise<Uint8Array> {
   const source = await FileByteSource.open(path);
   try {
-    return jsonKindOfHead(await source.read(0, Math.min(JSON_SNIFF_BYTES, source.size)));
+    return await source.read(0, Math.min(JSON_SNIFF_BYTES, source.size));
   } finally {
     await source.close();
   }

@@ -1,13 +1,12 @@
 import { relative, resolve, sep } from 'node:path';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
-import { runFacts } from '../../../shared/model/runFacts.ts';
 import { NO_LINKS, type RunRow } from '../../../shared/model/run.ts';
 import { isSalvageError } from '../../../shared/util/errors.ts';
-import { findRunFiles, isRunJson, type RunFiles } from './findLogFiles.ts';
+import { findRunFiles, isRunJsonHead, JSON_SNIFF_BYTES, type RunFiles } from './findLogFiles.ts';
 import { outputKind } from '../../../shared/model/outputNames.ts';
 import { sidecarUndoable } from '../repair/repairJsonl.ts';
 import { describeJsonlRun, jsonlRunKind, type JsonlScanState } from './jsonlRuns.ts';
-import { formatFromPath, withLog } from './openLog.ts';
+import { formatFromPath, readRunFacts } from './openLog.ts';
 import { recoveredPath, recoveryState } from '../recovery/recoverLog.ts';
 import { existsSync, statSync } from 'node:fs';
 import {
@@ -18,8 +17,8 @@ import {
 } from '../index/runDigest.ts';
 import type { ReaderPool } from './readerPool.ts';
 import { findWritersOf } from '../io/openWriters.ts';
-import { statFile } from '../io/fileByteSource.ts';
-import { unreadableRow } from './runRow.ts';
+import { FileByteSource, statFile } from '../io/fileByteSource.ts';
+import { unreadableRow, type RowBase } from './runRow.ts';
 import { isS3Url } from '../s3/s3Url.ts';
 
 /** Logs one thread reads at once: enough to overlap I/O, few enough to keep memory flat. */
@@ -275,9 +274,9 @@ export async function readRunFiles(
 /** Read one log: its row, or null for a `.json` file that is another tool's. */
 async function readRunFile(task: ReadTask, codecs?: Codecs): Promise<ReadResult> {
   try {
-    if (task.sniff && !(await isRunJson(task.path))) return { row: null, state: null };
     const jsonlKind = jsonlRunKind(task.path);
-    if (!jsonlKind) return { row: await describeRun(task.path, task.root, codecs), state: null };
+    if (!jsonlKind)
+      return { row: await describeRun(task.path, task.root, codecs, task.sniff), state: null };
     const { row, state } = await describeJsonlRun(
       task.path,
       task.root,
@@ -363,25 +362,57 @@ async function markLiveRuns(unfinished: RunRow[]): Promise<RunRow[]> {
  */
 const SEALED_INSPECT = new Set(['success', 'error', 'cancelled']);
 
-/** The runs-table row of one log file. */
-export async function describeRun(path: string, root: string, codecs?: Codecs): Promise<RunRow> {
+/**
+ * The runs-table row of one log file; null for a `.json` file that, sniffed, is another tool's
+ * JSON. The log is opened once: its stats, its sniffed head and its facts come from that.
+ */
+export async function describeRun(
+  path: string,
+  root: string,
+  codecs?: Codecs,
+  sniff = false,
+): Promise<RunRow | null> {
   const jsonlKind = jsonlRunKind(path);
   if (jsonlKind) return (await describeJsonlRun(path, root, jsonlKind)).row;
-  const stats = await statFile(path);
-  const base = {
+  let source: FileByteSource;
+  try {
+    source = await FileByteSource.open(path);
+  } catch (error) {
+    // Gone since the walk: the caller leaves it out. Unreadable (permissions): listed as such.
+    if (!isSalvageError(error) || error.kind === 'not-found') throw error;
+    const stats = await statFile(path);
+    return unreadableRow(rowBase(path, root, stats.size, stats.mtime), error);
+  }
+  try {
+    if (sniff && !isRunJsonHead(await source.read(0, Math.min(JSON_SNIFF_BYTES, source.size))))
+      return null;
+    return await describeLog(source, rowBase(path, root, source.size, source.modified), codecs);
+  } finally {
+    await source.close();
+  }
+}
+
+/** What a row says of a log file before it is read. */
+function rowBase(path: string, root: string, size: number, modified: Date): RowBase {
+  return {
     links: NO_LINKS,
     path: relative(root, path) || path,
     location: resolve(path),
     format: formatFromPath(path) ?? 'inspect-eval',
-    size: stats.size,
-    modified: stats.mtime.toISOString(),
+    size,
+    modified: modified.toISOString(),
   };
+}
+
+/** The row of an Inspect log, from its facts and, unfinished, its buffer and recovered log. */
+async function describeLog(
+  source: FileByteSource,
+  base: RowBase,
+  codecs?: Codecs,
+): Promise<RunRow> {
+  const path = source.path;
   try {
-    const facts = await withLog(
-      path,
-      async (reader) => runFacts(await reader.readHeader(), await reader.readSummaries()),
-      codecs,
-    );
+    const facts = await readRunFacts(source, path, codecs);
     if (facts.status !== 'started') return { ...base, ...facts, recovery: null, problem: null };
     const state = recoveryState(path, false);
     // Like Inspect, a run already recovered beside itself is not offered for recovery again.

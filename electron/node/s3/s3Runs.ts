@@ -1,4 +1,3 @@
-import { runFacts } from '../../../shared/model/runFacts.ts';
 import { NO_LINKS, type Liveness, type RunRow } from '../../../shared/model/run.ts';
 import { outputKind, recoveredName } from '../../../shared/model/outputNames.ts';
 import { livenessFromWrites } from '../../../shared/recovery/liveness.ts';
@@ -13,7 +12,7 @@ import { objectIdentity, type DigestRecord } from '../index/runDigest.ts';
 import { jsonKindOfHead, JSON_SNIFF_BYTES, SKIPPED_FOLDERS } from '../logs/findLogFiles.ts';
 import { jsonlRunKind } from '../logs/jsonlRuns.ts';
 import { runLinker, type ListOptions } from '../logs/listRuns.ts';
-import { formatFromPath, openLogReader } from '../logs/openLog.ts';
+import { formatFromPath, readRunFacts } from '../logs/openLog.ts';
 import { unreadableRow, type RowBase } from '../logs/runRow.ts';
 import { findDatabaseCandidates, isWriterAlive } from '../recovery/bufferLocation.ts';
 import { listObjects } from './bucketListing.ts';
@@ -153,9 +152,12 @@ async function describeObject(
     }
     let row: RunRow;
     try {
-      const reader = await openLogReader(source, url, codecs);
-      const facts = runFacts(await reader.readHeader(), await reader.readSummaries());
-      row = { ...base, ...facts, recovery: null, problem: null };
+      row = {
+        ...base,
+        ...(await readRunFacts(source, url, codecs)),
+        recovery: null,
+        problem: null,
+      };
     } catch (error) {
       if (!isSalvageError(error) || isStorageAccessError(error)) throw error;
       row = unreadableRow(base, error);
