@@ -81,7 +81,8 @@ export class FileByteSource implements ByteSource, AsyncDisposable {
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     checkRange(this.size, offset, length);
-    if (this.whole) return this.whole.slice(offset, offset + length);
+    // A view, as MemoryByteSource gives: a copy per read was most of a listing's garbage.
+    if (this.whole) return this.whole.subarray(offset, offset + length);
     const buffer = new Uint8Array(length);
     let filled = 0;
     while (filled < length) {
