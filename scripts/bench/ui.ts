@@ -6,6 +6,7 @@
 //      on screen and to every row, cold and warm, beside the listing call alone; a filter
 //      keystroke) and a search keystroke in a run of 100,000 samples.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ import { chromium } from '@playwright/test';
 import { sampleFacts, searchTextOf } from '../../shared/model/sampleFacts.ts';
 import { compileSampleFilter } from '../../renderer/src/state/sampleFilter.ts';
 import { serveFolder } from '../../e2e/serve.ts';
+import { findRunFiles } from '../../electron/node/logs/findLogFiles.ts';
 
 const SAMPLES = 100_000;
 const RUNS = 100_000;
@@ -97,6 +99,10 @@ for (let index = 0; index < RUNS - 1; index++) {
   writeFileSync(join(small, 'results.jsonl'), `{"example_id": 0, "reward": ${index % 2}}\n`);
   writeFileSync(join(small, 'metadata.json'), '{"env_id": "small", "num_examples": 1}');
 }
+// The walk alone (no stat, no read): before rows came while walking, the first came after it.
+const walkStarted = performance.now();
+const walked = (await findRunFiles(join(folder, 'logs'))).logs.length;
+const walkMs = performance.now() - walkStarted;
 const server = await serveFolder(join(folder, 'logs'), join(folder, 'data'));
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -189,6 +195,9 @@ try {
       `  runs list, ${name}: first rows on screen ${timing.first.toFixed(0).padStart(6)} ms, all ${RUNS} rows ${timing.all.toFixed(0).padStart(6)} ms   (the warm listing call alone ${apiMs.toFixed(0)} ms)`,
     );
   }
+  console.log(
+    `  (the folder's walk alone, ${walked} logs found: ${walkMs.toFixed(0)} ms; load average ${loadavg()[0]!.toFixed(2)})`,
+  );
   console.log(row(runsFilterMs, plainRunsMs, `runs filter keystroke, ${RUNS} runs (to the count)`));
   console.log(row(searchMs, plainSearchMs, `sample search keystroke, ${SAMPLES} samples`));
   console.log('  (a keystroke: from the input event to the count shown and the next frame drawn)');

@@ -1,7 +1,7 @@
 import { resolve, sep } from 'node:path';
 import { statSync } from 'node:fs';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
-import type { RunRow } from '../../../shared/model/run.ts';
+import { NO_LINKS, type RunRow } from '../../../shared/model/run.ts';
 import { outputKind, recoveredName } from '../../../shared/model/outputNames.ts';
 import { walkRunFolders, type RunFiles } from './findLogFiles.ts';
 import { sidecarUndoable } from '../repair/repairJsonl.ts';
@@ -116,9 +116,13 @@ export async function streamRuns(
       for (const log of known) {
         const row = fresh.get(log.path);
         if (row) {
-          // A row parsed just now, this listing's own: named where it is found, not copied.
-          Object.assign(row, { path: log.path.slice(under.length), location: log.path });
-          hits.push({ row, link: log.link });
+          // A row parsed just now, this listing's own: placed where it is found, not copied.
+          const placed = {
+            path: log.path.slice(under.length),
+            location: log.path,
+            links: NO_LINKS,
+          };
+          hits.push({ row: Object.assign(row, placed), link: log.link });
         } else if (row === undefined) misses.push(missOf(log, digest));
       }
       emit(hits);

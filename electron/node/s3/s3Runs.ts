@@ -8,7 +8,7 @@ import {
 } from '../../../shared/util/errors.ts';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 import { defaultCodecs } from '../codecs/defaultCodecs.ts';
-import { objectIdentity, type DigestRecord } from '../index/runDigest.ts';
+import { objectIdentity, type DigestRecord, type StoredRow } from '../index/runDigest.ts';
 import { jsonKindOfHead, JSON_SNIFF_BYTES, SKIPPED_FOLDERS } from '../logs/findLogFiles.ts';
 import { jsonlRunKind } from '../logs/jsonlRuns.ts';
 import { runLinker, type ListOptions } from '../logs/listRuns.ts';
@@ -94,7 +94,7 @@ export async function streamS3Runs(
     path: s3Url(object),
     identity: objectIdentity(object),
   }));
-  const known = digest?.lookupAll(logs) ?? new Map<string, RunRow | null>();
+  const known = digest?.lookupAll(logs) ?? new Map<string, StoredRow | null>();
   const hits: RunRow[] = [];
   const misses: S3Object[] = [];
   for (const { object, path } of logs) {
@@ -192,10 +192,9 @@ function rowBase(object: S3Object, folder: S3Location): RowBase {
   };
 }
 
-/** A digest's row seen through another opened folder (the same object under a longer or shorter prefix). */
-function relocated(row: RunRow, object: S3Object, folder: S3Location): RunRow {
-  const base = rowBase(object, folder);
-  return { ...row, path: base.path, modified: base.modified };
+/** A digest's row placed where this listing finds its object (under this folder's prefix). */
+function relocated(row: StoredRow, object: S3Object, folder: S3Location): RunRow {
+  return { ...row, ...rowBase(object, folder) };
 }
 
 /**

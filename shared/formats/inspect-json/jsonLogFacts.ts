@@ -95,7 +95,11 @@ class FactsScan {
       return SKIP;
     }
     if (parent === SAMPLE_LIST) {
-      if (kind !== 'object') this.failed = true;
+      // Not an object: the reader says what is wrong with it.
+      if (kind !== 'object') {
+        this.failed = true;
+        return SKIP;
+      }
       this.samples.push([]);
       return SAMPLE;
     }
