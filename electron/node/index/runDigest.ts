@@ -223,15 +223,26 @@ export class RunDigest {
     }
   }
 
-  /** Drop digests of files under the folder `root` (a path or an `s3://` URL) that no longer exist. */
-  forgetMissing(root: string, present: ReadonlySet<string>): void {
+  /**
+   * Drop digests of files under the folder `root` (a path or an `s3://` URL) that no longer exist.
+   * `recorded`: how many of the `present` files the listing found in the digest or stored there;
+   * when the digest holds no more under `root`, none is of a file gone, and one count says so
+   * (reading every path back cost a warm listing a tenth of its time).
+   */
+  forgetMissing(root: string, present: ReadonlyArray<string>, recorded: number): void {
     const separator = isS3Url(root) ? '/' : sep;
     const prefix = root.endsWith(separator) ? root : `${root}${separator}`;
+    const range = [prefix, `${prefix}\uffff`];
+    const { stored } = this.db
+      .prepare('SELECT count(*) AS stored FROM digests WHERE path >= ? AND path < ?')
+      .get(...range) as { stored: number };
+    if (stored <= recorded) return;
     const rows = this.db
       .prepare('SELECT path FROM digests WHERE path >= ? AND path < ?')
-      .all(prefix, `${prefix}\uffff`) as Array<{ path: string }>;
+      .all(...range) as Array<{ path: string }>;
+    const found = new Set(present);
     const remove = this.db.prepare('DELETE FROM digests WHERE path = ?');
-    const gone = rows.filter(({ path }) => !present.has(path));
+    const gone = rows.filter(({ path }) => !found.has(path));
     if (gone.length === 0) return;
     this.db.exec('BEGIN');
     for (const { path } of gone) remove.run(path);

@@ -90,8 +90,12 @@ export async function streamRuns(
     }
     if (ready.length > 0 && !signal?.aborted) onRows(ready, found.length);
   };
+  /** Logs found in the digest or stored there by this listing (see forgetMissing). */
+  let recorded = 0;
   const reads = new LogReads(root, options, (read) => {
-    digest?.storeAll(read.flatMap(({ record }) => (record ? [record] : [])));
+    const records = read.flatMap(({ record }) => (record ? [record] : []));
+    digest?.storeAll(records);
+    recorded += records.length;
     emit(read.flatMap(({ row, link }) => (row ? [{ row, link }] : [])));
   });
   for await (const folders of walkRunFolders(root, { sniffJson: !digest })) {
@@ -115,6 +119,7 @@ export async function streamRuns(
       const misses: PendingRead[] = [];
       for (const log of known) {
         const row = fresh.get(log.path);
+        if (row !== undefined) recorded += 1;
         if (row) {
           // A row parsed just now, this listing's own: placed where it is found, not copied.
           const placed = {
@@ -131,7 +136,7 @@ export async function streamRuns(
   }
   await reads.finish();
   signal?.throwIfAborted();
-  digest?.forgetMissing(root, new Set(found));
+  digest?.forgetMissing(root, found, recorded);
   if (unfinished.length === 0) return;
   const marked = await markLiveRuns(unfinished.map(({ row }) => row));
   onRows(

@@ -105,8 +105,11 @@ export async function streamS3Runs(
   emit(hits);
   let ready: RunRow[] = [];
   let records: DigestRecord[] = [];
+  /** Objects the digest answered or was given (see forgetMissing). */
+  let recorded = known.size;
   const flush = (): void => {
     digest?.storeAll(records);
+    recorded += records.length;
     emit(ready);
     records = [];
     ready = [];
@@ -124,7 +127,11 @@ export async function streamS3Runs(
   await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, misses.length) }, reader));
   flush();
   signal?.throwIfAborted();
-  digest?.forgetMissing(s3Url(folder), new Set(logs.map(({ path }) => path)));
+  digest?.forgetMissing(
+    s3Url(folder),
+    logs.map(({ path }) => path),
+    recorded,
+  );
 }
 
 /**
