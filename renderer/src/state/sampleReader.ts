@@ -159,7 +159,7 @@ export class SampleReader {
     return this.outlineNodes;
   }
 
-  /** Kinds, times and spans of every event, read in chunks the first time they are needed. */
+  /** Kinds and outline nodes of every event, read in chunks the first time they are needed. */
   get events(): EventIndex | null {
     return this.eventIndex;
   }
