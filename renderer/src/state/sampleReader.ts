@@ -9,16 +9,20 @@ import type {
 import type { Client } from '../api/client.ts';
 import { toBackendError, type BackendError } from '../api/transport.ts';
 
-/** Items asked for at once: a page the back end keeps under ~2 MB whatever this says. */
-export const PAGE_ITEMS = 50;
+/**
+ * Items asked for at once: a page the back end keeps under ~2 MB whatever this says. A screen
+ * shows fewer; each page's JSON and objects are garbage soon after, and 50 items a page made the
+ * page's peak memory 15–20 MB higher in `bench:sample` than 25.
+ */
+export const PAGE_ITEMS = 25;
 /**
  * The JSON characters of pages kept per list: the least recently used pages beyond it are
  * dropped, so the page's memory stays bounded (an agent's events resolve to megabytes a page).
  * A few screens back is enough: a page dropped comes back in tens of milliseconds. After
  * `bench:sample`'s 40 scrolls the page's JS heap held 47–51 MB with 16M characters a list and
- * 39–40 MB with 4M.
+ * 39–40 MB with 4M; with 2M its peak footprint was 257–278 MB against 285–289 MB with 4M.
  */
-export const CACHE_CHARS = 4_000_000;
+export const CACHE_CHARS = 2_000_000;
 /** Pages kept whatever their size: the ones in view must not be dropped as they arrive. */
 const MIN_PAGES = 4;
 /** Event rows (kind, time, span) asked for at once: compact, from the index alone. */
