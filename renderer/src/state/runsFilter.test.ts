@@ -39,8 +39,12 @@ const RUNS = [
   }),
 ];
 const ALL: RunsFilter = NO_RUNS_FILTER;
-const paths = (filter: Partial<RunsFilter>) =>
-  filterRuns(RUNS, { ...ALL, ...filter }).map((row) => row.path);
+const paths = (filter: Partial<RunsFilter>) => {
+  const shown = filterRuns(RUNS, { ...ALL, ...filter });
+  const matched = RUNS.filter((_, index) => shown.mask[index] === 1).map((row) => row.path);
+  expect(shown.count).toBe(matched.length);
+  return matched;
+};
 
 describe('the runs filter matches what the table shows', () => {
   it('the status as the badge says it, the recovery source, the folder, a tag', () => {

@@ -1,4 +1,5 @@
 import type { RunRow, RunStatus } from '../../../shared/model/run.ts';
+import { selectRows, type ShownRows } from '../lib/shownRows.ts';
 
 /** A run's status as people read it: `started` and not running is crashed. */
 export function statusLabel(status: RunStatus | null): string {
@@ -112,7 +113,7 @@ export function runGroups(runs: ReadonlyArray<RunRow>): {
  * task, model, status as its badge says it, recovery source, tags), the status as the badge
  * reads, and the headline score within the range (a run without a score is out of any range).
  */
-export function filterRuns(runs: ReadonlyArray<RunRow>, filter: RunsFilter): ReadonlyArray<RunRow> {
+export function filterRuns(runs: ReadonlyArray<RunRow>, filter: RunsFilter): ShownRows {
   // The list and its count ask for the same narrowing on every keystroke: do it once.
   if (lastFilter?.runs === runs && lastFilter.filter === filter) return lastFilter.result;
   const result = narrow(runs, filter);
@@ -123,7 +124,7 @@ export function filterRuns(runs: ReadonlyArray<RunRow>, filter: RunsFilter): Rea
 let lastFilter: {
   runs: ReadonlyArray<RunRow>;
   filter: RunsFilter;
-  result: ReadonlyArray<RunRow>;
+  result: ShownRows;
 } | null = null;
 
 /** What the text filter looks at in a run, lower-cased: computed once per row, not per keystroke. */
@@ -150,10 +151,10 @@ function searchTextOf(row: RunRow): string {
   return text;
 }
 
-function narrow(runs: ReadonlyArray<RunRow>, filter: RunsFilter): ReadonlyArray<RunRow> {
+function narrow(runs: ReadonlyArray<RunRow>, filter: RunsFilter): ShownRows {
   const needle = filter.text.trim().toLowerCase();
   const ranged = filter.minScore !== null || filter.maxScore !== null;
-  return runs.filter((row) => {
+  return selectRows(runs, (row) => {
     if (!matchesStatus(row, filter.status) || !inGroup(row, filter.group)) return false;
     if (ranged) {
       const score = row.scores[0]?.value ?? row.score;

@@ -322,7 +322,7 @@ export function RunsTable({
   const lastOpened = useStore((state) => state.lastOpened.run);
   const shown = useMemo(() => {
     const matched = filterRuns(runs, filter);
-    return matched.length === runs.length ? null : new Set(matched);
+    return matched.count === runs.length ? null : matched;
   }, [runs, filter]);
   const metrics = useMemo(() => metricColumns(runs), [runs]);
   const allColumns = useMemo(() => [...columns, ...metrics], [metrics]);

@@ -15,7 +15,7 @@ export function RunsToolbar() {
   const pending = useStore((state) => state.listingRequest.phase === 'pending');
   const progress = useStore((state) => state.listingProgress);
   const set = useStore((state) => state.setRunsFilter);
-  const shown = filterRuns(runs, filter).length;
+  const shown = filterRuns(runs, filter).count;
   return (
     <div className="toolbar runs-toolbar">
       <input
