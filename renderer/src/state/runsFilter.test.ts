@@ -87,6 +87,23 @@ describe('the runs filter matches what the table shows', () => {
     ]);
   });
 
+  it('typing on finds what a fresh filter finds, and a changed status filters afresh', () => {
+    const texts = ['l', 'lo', 'logs', 'logs/', 'logs/c', 'logs/cr', 'logs/', 'g'];
+    // Over a copy of the runs, each text alone (the filter narrows only over the same runs).
+    const fresh = texts.map((text) => {
+      const copy = [...RUNS];
+      const shown = filterRuns(copy, { ...ALL, text });
+      return copy.filter((_, index) => shown.mask[index] === 1).map((row) => row.path);
+    });
+    expect(fresh[2]).toHaveLength(3);
+    expect(fresh[3]).toEqual(['crash/b.eval', 'verifiers/gsm8k/results.jsonl']);
+    expect(texts.map((text) => paths({ text }))).toEqual(fresh);
+    expect(paths({ text: 'logs' })).toHaveLength(3);
+    expect(paths({ text: 'logs', status: 'crashed' })).toEqual(['crash/b.eval']);
+    expect(paths({ text: 'logs/v', status: 'crashed' })).toEqual([]);
+    expect(paths({ text: 'logs/v' })).toEqual(['verifiers/gsm8k/results.jsonl']);
+  });
+
   it('names a run’s folder by the opened folder and the folders below it', () => {
     expect(folderOf(RUNS[0]!)).toBe('logs');
     expect(folderOf(RUNS[2]!)).toBe('logs/verifiers/gsm8k');
