@@ -1,4 +1,5 @@
 import { useLayoutEffect, useState, type RefObject } from 'react';
+import { flushSync } from 'react-dom';
 
 /*
  * The rows of a fixed-height table that are drawn: those in view and a few more each side.
@@ -86,11 +87,13 @@ export function useRowWindow(
         return next.top === current.top && next.rows === current.rows ? current : next;
       });
     update();
-    element.addEventListener('scroll', update, { passive: true });
+    // Drawn before the frame the scroll shows, not after it (no blank rows while scrolling).
+    const scrolled = (): void => flushSync(update);
+    element.addEventListener('scroll', scrolled, { passive: true });
     const resized = new ResizeObserver(update);
     resized.observe(element);
     return () => {
-      element.removeEventListener('scroll', update);
+      element.removeEventListener('scroll', scrolled);
       resized.disconnect();
     };
   }, [scroller, rowHeight]);
