@@ -18,9 +18,14 @@ export interface PlainPage {
    */
   rendererPeakRss(): number;
   /**
-   * The largest private memory (RssAnon + RssShmem) a renderer held, sampled every 50 ms: what
-   * Chromium's task manager calls a page's memory footprint, without the pages of Chromium's
-   * own binary and data files that every process maps and shares (about 120 MB here).
+   * The largest memory footprint a renderer had, sampled every 50 ms, as Chromium measures it on
+   * Linux (its PrivateMemoryFootprint, what its task manager shows: RssAnon + VmSwap), without
+   * the pages of Chromium's own binary and data files that every process maps (about 120 MB).
+   */
+  rendererPeakFootprint(): number;
+  /**
+   * The same with the shared memory the renderer has resident added (RssShmem: mostly raster
+   * tiles it shares with the compositor): a stricter figure than Chromium's.
    */
   rendererPeakPrivate(): number;
   /** Evaluate an expression in the page (awaited when it is a promise); its JSON value. */
@@ -109,13 +114,18 @@ export async function openPlainPage(url: string, executable: string): Promise<Pl
     return answer.result.value as T;
   };
 
+  let footprintPeak = 0;
   let privatePeak = 0;
   let renderers: number[] = [];
   let ticks = 0;
   const sampler = setInterval(() => {
     // Walking /proc costs more than reading a status: renderers are looked for once a second.
     if (ticks++ % 20 === 0) renderers = rendererPids(browser.pid!);
-    for (const pid of renderers) privatePeak = Math.max(privatePeak, privateMemory(pid));
+    for (const pid of renderers) {
+      const memory = residentMemory(pid);
+      footprintPeak = Math.max(footprintPeak, memory.anon + memory.swap);
+      privatePeak = Math.max(privatePeak, memory.anon + memory.swap + memory.shmem);
+    }
   }, 50);
 
   return {
@@ -129,6 +139,7 @@ export async function openPlainPage(url: string, executable: string): Promise<Pl
       throw new Error(`timed out waiting for ${expression}`);
     },
     rendererPeakRss: () => Math.max(0, ...rendererPids(browser.pid!).map((pid) => peakRss(pid))),
+    rendererPeakFootprint: () => footprintPeak,
     rendererPeakPrivate: () => privatePeak,
     close: async () => {
       clearInterval(sampler);
@@ -168,14 +179,14 @@ function rendererPids(ancestor: number): number[] {
   });
 }
 
-/** A process's private resident memory in bytes (RssAnon + RssShmem), 0 once it is gone. */
-function privateMemory(pid: number): number {
+/** A process's anonymous, swapped and shared resident memory in bytes (0 once it is gone). */
+function residentMemory(pid: number): { anon: number; swap: number; shmem: number } {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string): number =>
-      Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
-    return (kb('RssAnon') + kb('RssShmem')) * 1024;
+    const bytes = (field: string): number =>
+      Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+    return { anon: bytes('RssAnon'), swap: bytes('VmSwap'), shmem: bytes('RssShmem') };
   } catch {
-    return 0;
+    return { anon: 0, swap: 0, shmem: 0 }; // Gone meanwhile.
   }
 }

@@ -9,13 +9,20 @@ import type {
 import type { Client } from '../api/client.ts';
 import { toBackendError, type BackendError } from '../api/transport.ts';
 
-/** Items asked for at once: a page the back end keeps under ~2 MB whatever this says. */
-export const PAGE_ITEMS = 50;
+/**
+ * Items asked for at once: a page the back end keeps under ~2 MB whatever this says. A screen
+ * shows fewer; each page's JSON and objects are garbage soon after, and 50 items a page made the
+ * page's peak memory 15–20 MB higher in `bench:sample` than 25.
+ */
+export const PAGE_ITEMS = 25;
 /**
  * The JSON characters of pages kept per list: the least recently used pages beyond it are
  * dropped, so the page's memory stays bounded (an agent's events resolve to megabytes a page).
+ * A few screens back is enough: a page dropped comes back in tens of milliseconds. After
+ * `bench:sample`'s 40 scrolls the page's JS heap held 47–51 MB with 16M characters a list and
+ * 39–40 MB with 4M; with 2M its peak footprint was 257–278 MB against 285–289 MB with 4M.
  */
-export const CACHE_CHARS = 16_000_000;
+export const CACHE_CHARS = 2_000_000;
 /** Pages kept whatever their size: the ones in view must not be dropped as they arrive. */
 const MIN_PAGES = 4;
 /** Event rows (kind, time, span) asked for at once: compact, from the index alone. */
@@ -45,7 +52,6 @@ export interface SamplePlace {
 /** What the sample view knows of an open sample's transcript without reading its events. */
 export interface EventIndex {
   readonly kinds: ReadonlyArray<string>;
-  readonly timestamps: ReadonlyArray<number | null>;
   readonly nodes: ReadonlyArray<number>;
 }
 
@@ -157,7 +163,7 @@ export class SampleReader {
     return this.outlineNodes;
   }
 
-  /** Kinds, times and spans of every event, read in chunks the first time they are needed. */
+  /** Kinds and outline nodes of every event, read in chunks the first time they are needed. */
   get events(): EventIndex | null {
     return this.eventIndex;
   }
@@ -176,7 +182,6 @@ export class SampleReader {
         this.outlineNodes.push(...page.nodes);
       }
       const kinds: string[] = [];
-      const timestamps: Array<number | null> = [];
       const nodes: number[] = [];
       for (let start = 0; start < total; start += ROWS_CHUNK) {
         const rows = await this.client.call('salvage:sample:rows', {
@@ -186,13 +191,12 @@ export class SampleReader {
         });
         for (let index = 0; index < rows.kinds.length; index++) {
           kinds.push(rows.kinds[index]!);
-          timestamps.push(rows.timestamps[index] ?? null);
           nodes.push(rows.nodes[index] ?? -1);
         }
         if (rows.kinds.length === 0) break;
       }
       if (this.closed) return;
-      this.eventIndex = { kinds, timestamps, nodes };
+      this.eventIndex = { kinds, nodes };
       this.onChange();
     } catch (error) {
       this.error = toBackendError(error);

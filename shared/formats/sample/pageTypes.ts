@@ -90,15 +90,16 @@ export interface OutlinePage {
   readonly total: number;
 }
 
-/** Compact rows of the event index, for a virtualised transcript without reading any event. */
+/**
+ * Compact rows of the event index, for a virtualised transcript without reading any event: what
+ * the transcript's tree needs of every event and nothing more (the page keeps them for all of a
+ * sample's events, 300,000 and more).
+ */
 export interface EventRows {
   readonly start: number;
   readonly kinds: ReadonlyArray<string>;
-  /** Milliseconds since the epoch, null when the event has no timestamp. */
-  readonly timestamps: ReadonlyArray<number | null>;
   /** Outline node of each event (index into the outline), -1 for none. */
   readonly nodes: ReadonlyArray<number>;
-  readonly bytes: ReadonlyArray<number>;
   readonly total: number;
 }
 

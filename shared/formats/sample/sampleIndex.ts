@@ -32,8 +32,6 @@ export interface SampleIndex {
   readonly events: SpanList;
   readonly eventKinds: NumberColumn<Uint16Array>;
   readonly kinds: ReadonlyArray<string>;
-  /** Milliseconds since the epoch, NaN when absent. */
-  readonly eventTimes: NumberColumn<Float64Array>;
   /** Outline node of each event, -1 for none. */
   readonly eventNodes: NumberColumn<Int32Array>;
   readonly outline: ReadonlyArray<OutlineNode>;
@@ -143,7 +141,6 @@ export class SampleIndexer implements JsonScanHandler {
   private readonly events = new SpanList();
   private readonly eventKinds = new NumberColumn(new Uint16Array(64));
   private readonly kinds = new Table();
-  private readonly eventTimes = new NumberColumn(new Float64Array(64));
   private readonly eventNodes = new NumberColumn(new Int32Array(64));
   private readonly outline = new OutlineBuilder();
   private readonly poolMessages = new SpanList();
@@ -283,7 +280,6 @@ export class SampleIndexer implements JsonScanHandler {
         const facts = role === EVENT ? this.facts : emptyFacts();
         const index = this.events.push(start, end);
         this.eventKinds.push(this.kinds.id(facts.kind));
-        this.eventTimes.push(facts.time);
         this.eventNodes.push(this.outline.add(index, end - start, facts));
         return;
       }
@@ -344,7 +340,6 @@ export class SampleIndexer implements JsonScanHandler {
       events: this.events,
       eventKinds: this.eventKinds,
       kinds: this.kinds.names,
-      eventTimes: this.eventTimes,
       eventNodes: this.eventNodes,
       outline: this.outline.finish(),
       poolMessages: this.poolMessages,

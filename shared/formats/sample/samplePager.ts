@@ -191,20 +191,13 @@ export class SamplePager {
   eventRows(start: number, count: number): EventRows {
     const index = this.index;
     const [from, to] = this.window(start, count, index.events.count);
-    const rows = {
-      kinds: [] as string[],
-      timestamps: [] as Array<number | null>,
-      nodes: [] as number[],
-      bytes: [] as number[],
-    };
+    const kinds: string[] = [];
+    const nodes: number[] = [];
     for (let event = from; event < to; event++) {
-      rows.kinds.push(index.kinds[index.eventKinds.get(event)]!);
-      const time = index.eventTimes.get(event);
-      rows.timestamps.push(Number.isFinite(time) ? time : null);
-      rows.nodes.push(index.eventNodes.get(event));
-      rows.bytes.push(index.events.length(event));
+      kinds.push(index.kinds[index.eventKinds.get(event)]!);
+      nodes.push(index.eventNodes.get(event));
     }
-    return { start: from, ...rows, total: index.events.count };
+    return { start: from, kinds, nodes, total: index.events.count };
   }
 
   /** A top-level field, resolved, long strings cut as in a page. */

@@ -22,7 +22,9 @@ export function MessagesList({ count }: { count: number }) {
     count,
     getScrollElement: () => scroller.current,
     estimateSize: () => ESTIMATED_HEIGHT,
-    overscan: 4,
+    // Messages are often taller than the screen: two beyond each edge are a screen or more, and
+    // each one drawn off screen is laid out and shaped for nothing (bench:sample's page memory).
+    overscan: 2,
   });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;

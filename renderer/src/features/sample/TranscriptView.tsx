@@ -71,7 +71,8 @@ export function TranscriptView({ total }: { total: number }) {
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ESTIMATED_HEIGHT,
-    overscan: 6,
+    // Few beyond each edge: each event drawn off screen is laid out for nothing (page memory).
+    overscan: 3,
   });
   const items = virtualizer.getVirtualItems();
   // The events in view: their pages are asked for.
