@@ -216,6 +216,12 @@ try {
   const runsIdle = await idleFrame();
   const runsTyping = await typing('Filter runs', 'runs-status', runsKeys);
   const plainRunsMs = await plainScan(RUNS, '12');
+  // Open the big run: the one run the filter leaves.
+  await page.getByLabel('Filter runs', { exact: true }).fill('big--gpt');
+  await page
+    .getByTestId('runs-status')
+    .filter({ hasText: `1 of ${RUNS} runs` })
+    .waitFor();
   await page.locator('tr.run-row').first().locator('td').nth(4).click();
   await page
     .getByTestId('sample-count')
