@@ -59,6 +59,20 @@ test('a run of 100,000 samples streams in and scrolls end to end with a bounded 
   await page.evaluate('document.querySelector(".run-view .table-scroller").scrollTop = 1e9');
   await expect(run.grid).toContainText(`${ROWS - 1}`);
   expect(await rows.count()).toBeLessThan(100);
+  // Typing narrows and deleting widens, from wherever the list was scrolled: each text finds the
+  // ids that start with its digits (9; 9x; 9xx…), and rows are drawn for it at once.
+  for (const [digits, count] of [
+    ['9', 11_111],
+    ['99', 1_111],
+    ['999', 111],
+    ['99', 1_111],
+  ] as const) {
+    await run.search(`question ${digits}`);
+    await expect(page.getByTestId('sample-count')).toHaveText(`${count} of ${ROWS} samples`);
+    const ids = await rows.locator('td:first-child').allTextContents();
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.every((id) => id.startsWith(digits))).toBe(true);
+  }
   // A search over every row answers at once.
   await run.search(`question ${ROWS - 2}`);
   await expect(rows).toHaveCount(1);

@@ -14,8 +14,9 @@ import {
   type RowData,
   type SortingState,
 } from '@tanstack/react-table';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { handleRowKeys } from '../lib/rowKeys.ts';
+import { useRowWindow } from '../lib/rowWindow.ts';
+import { placesShown, type ShownRows } from '../lib/shownRows.ts';
 import { loadTablePrefs, saveTablePrefs, type TablePrefs } from '../lib/tablePrefs.ts';
 
 export const TABLE_FEATURES = tableFeatures({
@@ -34,6 +35,9 @@ export type TableColumn<Row extends RowData> = ColumnDef<typeof TABLE_FEATURES, 
 /** Frames to wait for a row to be rendered before giving up focusing it. */
 const FOCUS_TRIES = 20;
 
+/** Rows drawn beyond each edge of the view, so scrolling does not show blank rows first. */
+const OVERSCAN = 6;
+
 const NONE: ReadonlyArray<string> = [];
 
 /** Columns that are controls, not data: never hidden, moved or resized by the user. */
@@ -46,7 +50,7 @@ export interface VirtualTableProps<Row extends RowData> {
    * The rows shown, out of `rows` (null: all). Filtering after sorting keeps the sorted rows
    * across keystrokes: at 100,000 rows, sorting them again cost more than the filter itself.
    */
-  readonly shown?: ReadonlySet<Row> | null;
+  readonly shown?: ShownRows | null;
   readonly columns: Array<TableColumn<Row>>;
   readonly rowKey: (row: Row) => string;
   /** Where the column layout (sizes, order, visibility, pinning) is remembered. */
@@ -129,29 +133,33 @@ export function VirtualTable<Row extends RowData>({
       change({ sizing: typeof updater === 'function' ? updater(prefs.sizing) : updater }),
   });
   const allSortedRows = table.getRowModel().rows;
-  const sortedRows = useMemo(
-    () => (shown ? allSortedRows.filter((row) => shown.has(row.original)) : allSortedRows),
-    [allSortedRows, shown],
+  // The sorted rows' places in `rows` (a row's index is its place there, where the mask has its
+  // byte), once per sort; then each filter keystroke picks the places shown from typed arrays.
+  const sortedIndexes = useMemo(
+    () => Int32Array.from(allSortedRows, (row) => row.index),
+    [allSortedRows],
   );
+  const places = useMemo(
+    () => (shown ? placesShown(sortedIndexes, shown) : null),
+    [sortedIndexes, shown],
+  );
+  const count = places ? places.length : allSortedRows.length;
+  const rowAt = (index: number) => allSortedRows[places ? places[index]! : index]!;
   const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: sortedRows.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => rowHeight,
-    overscan: 12,
-  });
+  const { first, end, scrollToRow } = useRowWindow(scroller, count, rowHeight, OVERSCAN);
 
   // Coming back to the table (from a run or a sample): the row last opened is in view and
   // focused, so j/k go on from where the user was. The table was hidden, so its rows appear only
-  // once the virtualizer has measured it again: look for the row over a few frames.
+  // once the table has been measured again: look for the row over a few frames.
   useEffect(() => {
     if (!visible || focusKey === null) return;
-    const index = sortedRows.findIndex((row) => row.id === focusKey);
-    if (index < 0) return;
+    let index = 0;
+    while (index < count && rowAt(index).id !== focusKey) index++;
+    if (index === count) return;
     let frame = 0;
     let tries = 0;
     const focus = (): void => {
-      virtualizer.scrollToIndex(index, { align: 'auto' });
+      scrollToRow(index);
       // By index: a row key can hold characters a CSS selector cannot (sample keys hold NUL).
       const element = scroller.current?.querySelector<HTMLElement>(`tr[data-index="${index}"]`);
       if (element) element.focus({ preventScroll: true });
@@ -163,9 +171,8 @@ export function VirtualTable<Row extends RowData>({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [visible, focusKey]);
 
-  const items = virtualizer.getVirtualItems();
-  const padTop = items[0]?.start ?? 0;
-  const padBottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
+  const padTop = first * rowHeight;
+  const padBottom = (count - end) * rowHeight;
   // In the order the headers and cells are drawn (pinned columns first).
   const leafColumns = (table.getHeaderGroups().at(-1)?.headers ?? []).map(
     (header) => header.column,
@@ -217,7 +224,7 @@ export function VirtualTable<Row extends RowData>({
         <table
           className="grid"
           aria-label={label}
-          aria-rowcount={sortedRows.length + 1}
+          aria-rowcount={count + 1}
           style={{ width: table.getTotalSize() }}
         >
           <colgroup>
@@ -276,16 +283,21 @@ export function VirtualTable<Row extends RowData>({
           </thead>
           <tbody>
             {padTop > 0 && <tr style={{ height: padTop }} aria-hidden="true" />}
-            {items.map((item) => {
-              const row = sortedRows[item.index]!;
+            {Array.from({ length: end - first }, (_, offset) => {
+              const index = first + offset;
+              const row = rowAt(index);
+              // Keyed by place, not by row: when a filter keystroke changes which rows are in
+              // view, the rows and cells drawn are updated in place rather than removed and
+              // made again (much of a keystroke's cost at 100,000 rows). A focused row keeps
+              // its place on screen and shows what is there now.
               return (
                 <tr
-                  key={row.id}
+                  key={index}
                   data-key={row.id}
-                  data-index={item.index}
+                  data-index={index}
                   className={rowClassName}
                   tabIndex={0}
-                  aria-rowindex={item.index + 2}
+                  aria-rowindex={index + 2}
                   style={{ height: rowHeight }}
                   title={rowTitle?.(row.original)}
                   onClick={(event) => openFromClick(event, row.original)}
@@ -294,7 +306,7 @@ export function VirtualTable<Row extends RowData>({
                   }
                 >
                   {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} style={stickyStyle(cell.column.id)}>
+                    <td key={cell.column.id} style={stickyStyle(cell.column.id)}>
                       <table.FlexRender cell={cell} />
                     </td>
                   ))}

@@ -39,8 +39,12 @@ const RUNS = [
   }),
 ];
 const ALL: RunsFilter = NO_RUNS_FILTER;
-const paths = (filter: Partial<RunsFilter>) =>
-  filterRuns(RUNS, { ...ALL, ...filter }).map((row) => row.path);
+const paths = (filter: Partial<RunsFilter>) => {
+  const shown = filterRuns(RUNS, { ...ALL, ...filter });
+  const matched = RUNS.filter((_, index) => shown.mask[index] === 1).map((row) => row.path);
+  expect(shown.count).toBe(matched.length);
+  return matched;
+};
 
 describe('the runs filter matches what the table shows', () => {
   it('the status as the badge says it, the recovery source, the folder, a tag', () => {
@@ -81,6 +85,23 @@ describe('the runs filter matches what the table shows', () => {
       ['gsm8k', 1],
       ['popularity', 2],
     ]);
+  });
+
+  it('typing on finds what a fresh filter finds, and a changed status filters afresh', () => {
+    const texts = ['l', 'lo', 'logs', 'logs/', 'logs/c', 'logs/cr', 'logs/', 'g'];
+    // Over a copy of the runs, each text alone (the filter narrows only over the same runs).
+    const fresh = texts.map((text) => {
+      const copy = [...RUNS];
+      const shown = filterRuns(copy, { ...ALL, text });
+      return copy.filter((_, index) => shown.mask[index] === 1).map((row) => row.path);
+    });
+    expect(fresh[2]).toHaveLength(3);
+    expect(fresh[3]).toEqual(['crash/b.eval', 'verifiers/gsm8k/results.jsonl']);
+    expect(texts.map((text) => paths({ text }))).toEqual(fresh);
+    expect(paths({ text: 'logs' })).toHaveLength(3);
+    expect(paths({ text: 'logs', status: 'crashed' })).toEqual(['crash/b.eval']);
+    expect(paths({ text: 'logs/v', status: 'crashed' })).toEqual([]);
+    expect(paths({ text: 'logs/v' })).toEqual(['verifiers/gsm8k/results.jsonl']);
   });
 
   it('names a run’s folder by the opened folder and the folders below it', () => {

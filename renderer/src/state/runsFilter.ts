@@ -1,4 +1,5 @@
 import type { RunRow, RunStatus } from '../../../shared/model/run.ts';
+import { selectRows, type ShownRows } from '../lib/shownRows.ts';
 
 /** A run's status as people read it: `started` and not running is crashed. */
 export function statusLabel(status: RunStatus | null): string {
@@ -112,19 +113,38 @@ export function runGroups(runs: ReadonlyArray<RunRow>): {
  * task, model, status as its badge says it, recovery source, tags), the status as the badge
  * reads, and the headline score within the range (a run without a score is out of any range).
  */
-export function filterRuns(runs: ReadonlyArray<RunRow>, filter: RunsFilter): ReadonlyArray<RunRow> {
+export function filterRuns(runs: ReadonlyArray<RunRow>, filter: RunsFilter): ShownRows {
   // The list and its count ask for the same narrowing on every keystroke: do it once.
-  if (lastFilter?.runs === runs && lastFilter.filter === filter) return lastFilter.result;
-  const result = narrow(runs, filter);
-  lastFilter = { runs, filter, result };
+  if (last?.runs === runs && last.filter === filter) return last.result;
+  const result =
+    last?.runs === runs && typedOn(last.filter, filter)
+      ? // Typing on: only the runs the last text let through can match, and only the text changed.
+        selectRows(runs, (row) => searchTextOf(row).includes(needleOf(filter)), last.result)
+      : narrow(runs, filter);
+  last = { runs, filter, result };
   return result;
 }
 
-let lastFilter: {
+let last: {
   runs: ReadonlyArray<RunRow>;
   filter: RunsFilter;
-  result: ReadonlyArray<RunRow>;
+  result: ShownRows;
 } | null = null;
+
+function needleOf(filter: RunsFilter): string {
+  return filter.text.trim().toLowerCase();
+}
+
+/** Whether `next` differs from `previous` only by a text that holds the previous one. */
+function typedOn(previous: RunsFilter, next: RunsFilter): boolean {
+  return (
+    previous.status === next.status &&
+    previous.minScore === next.minScore &&
+    previous.maxScore === next.maxScore &&
+    previous.group === next.group &&
+    needleOf(next).includes(needleOf(previous))
+  );
+}
 
 /** What the text filter looks at in a run, lower-cased: computed once per row, not per keystroke. */
 const searchTexts = new WeakMap<RunRow, string>();
@@ -150,10 +170,10 @@ function searchTextOf(row: RunRow): string {
   return text;
 }
 
-function narrow(runs: ReadonlyArray<RunRow>, filter: RunsFilter): ReadonlyArray<RunRow> {
-  const needle = filter.text.trim().toLowerCase();
+function narrow(runs: ReadonlyArray<RunRow>, filter: RunsFilter): ShownRows {
+  const needle = needleOf(filter);
   const ranged = filter.minScore !== null || filter.maxScore !== null;
-  return runs.filter((row) => {
+  return selectRows(runs, (row) => {
     if (!matchesStatus(row, filter.status) || !inGroup(row, filter.group)) return false;
     if (ranged) {
       const score = row.scores[0]?.value ?? row.score;

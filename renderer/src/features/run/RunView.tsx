@@ -13,6 +13,7 @@ import { errorOf } from '../../state/request.ts';
 import type { SampleRow } from '../../state/runStream.ts';
 import { compileSampleFilter, textQueries, type TextIndex } from '../../state/sampleFilter.ts';
 import { textMatchKey } from '../../state/searchSlice.ts';
+import { shownSamples } from '../../state/shownSamples.ts';
 import { useStore } from '../../state/useStore.ts';
 import { CrashBanner } from './CrashBanner.tsx';
 import { SampleGrid } from './SampleGrid.tsx';
@@ -20,10 +21,15 @@ import { ScoreCharts } from './ScoreCharts.tsx';
 
 const EMPTY: ReadonlyArray<SampleRow> = [];
 
+/** One function for every render, so the grid is not drawn again when only a filter's text changes. */
+function openSampleRow(row: SampleRow): void {
+  void useStore.getState().openSample(row.facts.id, row.facts.epoch);
+}
+
 /** One run: its facts, then its samples in a grid, filtered by text, expression, score or error. */
 export function RunView({ visible }: { visible: boolean }) {
   const run = useStore((state) => state.run);
-  const { openSample, closeRun, stopRun } = useStore.getState();
+  const { closeRun, stopRun } = useStore.getState();
   const [text, setText] = useState('');
   const [expression, setExpression] = useState('');
   const [errorsOnly, setErrorsOnly] = useState(false);
@@ -37,20 +43,10 @@ export function RunView({ visible }: { visible: boolean }) {
   );
   // Typing stays fluid on a huge run: the filtering follows the latest text when it can.
   const needle = useDeferredValue(text.trim().toLowerCase());
-  // The rows that pass, as a set the grid filters its sorted rows by (null: every row).
+  const test = filter.ok && expression.trim() ? filter.test : null;
   const shown = useMemo(
-    () =>
-      errorsOnly || needle || (filter.ok && expression.trim())
-        ? new Set(
-            rows.filter(
-              (row) =>
-                (!errorsOnly || row.facts.error !== '') &&
-                (!needle || row.search.includes(needle)) &&
-                (!filter.ok || filter.test(row.facts)),
-            ),
-          )
-        : null,
-    [rows, errorsOnly, needle, filter, expression],
+    () => shownSamples(rows, { errorsOnly, text: needle, test }),
+    [rows, errorsOnly, needle, test],
   );
   // The sample last opened is the row focused when the grid is shown again.
   const lastSample = useStore((state) => state.lastOpened.sample);
@@ -100,7 +96,7 @@ export function RunView({ visible }: { visible: boolean }) {
           errors only
         </label>
         <span className="muted" data-testid="sample-count">
-          {shown?.size ?? rows.length} of {rows.length} samples
+          {shown?.count ?? rows.length} of {rows.length} samples
         </span>
         {progress.phase === 'streaming' && (
           <span className="stream-progress">
@@ -130,7 +126,7 @@ export function RunView({ visible }: { visible: boolean }) {
         rows={rows}
         shown={shown}
         scorers={scorers}
-        onOpen={(row) => void openSample(row.facts.id, row.facts.epoch)}
+        onOpen={openSampleRow}
         focusKey={lastSample}
         visible={visible}
       />

@@ -1,7 +1,8 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { formatDuration, formatTokens } from '../../../../shared/util/format.ts';
 import { VirtualTable, type TableColumn } from '../../components/VirtualTable.tsx';
 import { ScoreValue } from '../../components/ScoreValue.tsx';
+import type { ShownRows } from '../../lib/shownRows.ts';
 import type { SampleRow } from '../../state/runStream.ts';
 
 const ROW_HEIGHT = 30;
@@ -120,8 +121,11 @@ export function sampleColumns<Row extends SampleRow>(
   ];
 }
 
-/** A run's samples: one column per field and per scorer, sortable, resizable, virtualized. */
-export function SampleGrid({
+/**
+ * A run's samples: one column per field and per scorer, sortable, resizable, virtualized. Drawn
+ * again only when its rows or what is shown of them change, not when a filter's text does.
+ */
+export const SampleGrid = memo(function SampleGrid({
   rows,
   shown,
   scorers,
@@ -131,7 +135,7 @@ export function SampleGrid({
 }: {
   rows: ReadonlyArray<SampleRow>;
   /** The rows that pass the run's filters (null: all). */
-  shown: ReadonlySet<SampleRow> | null;
+  shown: ShownRows | null;
   scorers: ReadonlyArray<string>;
   onOpen: (row: SampleRow) => void;
   focusKey: string | null;
@@ -154,4 +158,4 @@ export function SampleGrid({
       visible={visible}
     />
   );
-}
+});

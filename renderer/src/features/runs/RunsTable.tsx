@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import type { RunRow } from '../../../../shared/model/run.ts';
 import {
   formatBytes,
@@ -317,12 +317,13 @@ export function RunsTable({
   onOpen: (row: RunRow) => void;
 }) {
   const runs = useStore((state) => state.listing.runs);
-  const filter = useStore((state) => state.runsFilter);
+  // Typing stays fluid over 100,000 runs: the table follows the latest filter when it can.
+  const filter = useDeferredValue(useStore((state) => state.runsFilter));
   // The run last opened is the row focused when the list is shown again.
   const lastOpened = useStore((state) => state.lastOpened.run);
   const shown = useMemo(() => {
     const matched = filterRuns(runs, filter);
-    return matched.length === runs.length ? null : new Set(matched);
+    return matched.count === runs.length ? null : matched;
   }, [runs, filter]);
   const metrics = useMemo(() => metricColumns(runs), [runs]);
   const allColumns = useMemo(() => [...columns, ...metrics], [metrics]);

@@ -3,6 +3,7 @@ import type { RunRow } from '../../../../shared/model/run.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { VirtualTable, type TableColumn } from '../../components/VirtualTable.tsx';
+import { selectRows } from '../../lib/shownRows.ts';
 import type { CrossRunRow } from '../../state/crossRunSlice.ts';
 import { compileSampleFilter } from '../../state/sampleFilter.ts';
 import { useStore } from '../../state/useStore.ts';
@@ -29,7 +30,7 @@ export function CrossRunSamples() {
   const shown = useMemo(
     () =>
       filter.ok && expression.trim() && rows
-        ? new Set(rows.filter((row) => filter.test(row.facts)))
+        ? selectRows(rows, (row) => filter.test(row.facts))
         : null,
     [rows, filter, expression],
   );
@@ -62,7 +63,7 @@ export function CrossRunSamples() {
           onChange={(event) => setExpression(event.target.value)}
         />
         <span className="muted" data-testid="sample-count">
-          {shown?.size ?? crossRun.rows.length} of {crossRun.rows.length} samples
+          {shown?.count ?? crossRun.rows.length} of {crossRun.rows.length} samples
         </span>
       </div>
       {!filter.ok && (
