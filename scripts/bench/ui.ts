@@ -19,6 +19,7 @@ import { sampleFacts, searchTextOf } from '../../shared/model/sampleFacts.ts';
 import { compileSampleFilter } from '../../renderer/src/state/sampleFilter.ts';
 import { selectRows } from '../../renderer/src/lib/shownRows.ts';
 import { serveFolder } from '../../e2e/serve.ts';
+import { findRunFiles } from '../../electron/node/logs/findLogFiles.ts';
 
 const SAMPLES = 100_000;
 /** Runs listed: 100,000 unless `--runs N` says otherwise (the sample grid's figures need few). */
@@ -106,6 +107,11 @@ for (let index = 0; index < RUNS - 1; index++) {
   writeFileSync(join(small, 'results.jsonl'), `{"example_id": 0, "reward": ${index % 2}}\n`);
   writeFileSync(join(small, 'metadata.json'), '{"env_id": "small", "num_examples": 1}');
 }
+// The listing's walk alone (every .json a candidate, as with a digest; no stat, no read): before
+// rows came while walking, the first came after it.
+const walkStarted = performance.now();
+const walked = (await findRunFiles(join(folder, 'logs'), { sniffJson: false })).logs.length;
+const walkMs = performance.now() - walkStarted;
 const server = await serveFolder(join(folder, 'logs'), join(folder, 'data'));
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -242,6 +248,9 @@ try {
       `  runs list, ${name}: first rows on screen ${timing.first.toFixed(0).padStart(6)} ms, all ${RUNS} rows ${timing.all.toFixed(0).padStart(6)} ms   (the warm listing call alone ${apiMs.toFixed(0)} ms)`,
     );
   }
+  console.log(
+    `  (the listing's walk of the folder alone, ${walked} candidate logs found: ${walkMs.toFixed(0)} ms; load average ${loadavg()[0]!.toFixed(2)})`,
+  );
   const typed = (
     what: string,
     timing: { median: number; slowest: number; keys: number },

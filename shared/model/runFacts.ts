@@ -20,6 +20,18 @@ export interface RunFacts {
   readonly duration: number | null;
 }
 
+/**
+ * The sample fields runFacts reads through summaries (a sample's error, model usage and end), and
+ * the id and epoch that tell samples apart: all a listing parses of a `.json` log's samples.
+ */
+export const RUN_FACT_SAMPLE_FIELDS: ReadonlySet<string> = new Set([
+  'id',
+  'epoch',
+  'error',
+  'model_usage',
+  'completed_at',
+]);
+
 export function runFacts(header: LogHeader, summaries: ReadonlyArray<SampleSummary>): RunFacts {
   const spec = isJsonObject(header.eval) ? header.eval : {};
   const results = isJsonObject(header.results) ? header.results : undefined;

@@ -2,7 +2,8 @@ import { stringifyInspectJson } from '../../../shared/formats/json/inspectJson.t
 import { isSalvageError } from '../../../shared/util/errors.ts';
 import { findLogFiles } from '../logs/findLogFiles.ts';
 import type { RecoveryPlan } from '../../../shared/model/recovery.ts';
-import { planRecovery, recoverLog, recoveryState } from '../recovery/recoverLog.ts';
+import { planRecovery, recoverLog } from '../recovery/recoverLog.ts';
+import { recoveryState } from '../recovery/bufferLocation.ts';
 import { renderTable } from './table.ts';
 import type { Output } from './output.ts';
 import { parseCommandArgs, UsageError } from './usage.ts';

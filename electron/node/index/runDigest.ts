@@ -41,14 +41,22 @@ export function objectIdentity(object: { size: number; etag: string }): FileIden
 
 // 6: a sealed digest may say a file is not a run (another tool's JSON), so it is not sniffed again.
 // 7: S3 objects keyed by ETag (the etag column).
-const SCHEMA_VERSION = 7;
+// 8: rows kept without their place and links (StoredRow).
+const SCHEMA_VERSION = 8;
+
+/**
+ * What the digest keeps of a run's row: all but where the log is (its path under the folder
+ * listed, its location) and its links, which every listing gives it afresh. A quarter less to
+ * parse on each warm hit.
+ */
+export type StoredRow = Omit<RunRow, 'path' | 'location' | 'links'>;
 
 /** A stored digest: the row, whether it is sealed, and the scan state of a growing JSONL log. */
 export interface StoredDigest {
   readonly identity: FileIdentity;
   readonly sealed: boolean;
   /** The run's row, or null for a file that is not a run log. */
-  readonly row: RunRow | null;
+  readonly row: StoredRow | null;
   /** JSONL logs: where the last complete line ended, and what was gathered up to there. */
   readonly state: unknown;
 }
@@ -157,8 +165,8 @@ export class RunDigest {
    */
   lookupAll(
     files: ReadonlyArray<{ readonly path: string; readonly identity: FileIdentity }>,
-  ): Map<string, RunRow | null> {
-    const fresh = new Map<string, RunRow | null>();
+  ): Map<string, StoredRow | null> {
+    const fresh = new Map<string, StoredRow | null>();
     for (let start = 0; start < files.length; start += LOOKUP_BATCH) {
       const batch = files.slice(start, start + LOOKUP_BATCH);
       let low = batch[0]!.path;
@@ -174,7 +182,7 @@ export class RunDigest {
         const columns = found.get(path);
         if (columns?.sealed !== 1 || !sameIdentity(identityIn(columns), identity)) continue;
         try {
-          fresh.set(path, JSON.parse(columns.row) as RunRow | null);
+          fresh.set(path, JSON.parse(columns.row) as StoredRow | null);
         } catch {
           // A stored row that no longer parses is as good as absent: the log is read again.
         }
@@ -204,7 +212,7 @@ export class RunDigest {
           identity.inode,
           identity.etag ?? null,
           sealed ? 1 : 0,
-          JSON.stringify(row),
+          JSON.stringify(row && storedRow(row)),
           state === null ? null : JSON.stringify(state),
         );
       }
@@ -215,15 +223,26 @@ export class RunDigest {
     }
   }
 
-  /** Drop digests of files under the folder `root` (a path or an `s3://` URL) that no longer exist. */
-  forgetMissing(root: string, present: ReadonlySet<string>): void {
+  /**
+   * Drop digests of files under the folder `root` (a path or an `s3://` URL) that no longer exist.
+   * `recorded`: how many of the `present` files the listing found in the digest or stored there;
+   * when the digest holds no more under `root`, none is of a file gone, and one count says so
+   * (reading every path back cost a warm listing a tenth of its time).
+   */
+  forgetMissing(root: string, present: ReadonlyArray<string>, recorded: number): void {
     const separator = isS3Url(root) ? '/' : sep;
     const prefix = root.endsWith(separator) ? root : `${root}${separator}`;
+    const range = [prefix, `${prefix}\uffff`];
+    const { stored } = this.db
+      .prepare('SELECT count(*) AS stored FROM digests WHERE path >= ? AND path < ?')
+      .get(...range) as { stored: number };
+    if (stored <= recorded) return;
     const rows = this.db
       .prepare('SELECT path FROM digests WHERE path >= ? AND path < ?')
-      .all(prefix, `${prefix}\uffff`) as Array<{ path: string }>;
+      .all(...range) as Array<{ path: string }>;
+    const found = new Set(present);
     const remove = this.db.prepare('DELETE FROM digests WHERE path = ?');
-    const gone = rows.filter(({ path }) => !present.has(path));
+    const gone = rows.filter(({ path }) => !found.has(path));
     if (gone.length === 0) return;
     this.db.exec('BEGIN');
     for (const { path } of gone) remove.run(path);
@@ -233,6 +252,11 @@ export class RunDigest {
   close(): void {
     if (this.db.isOpen) this.db.close();
   }
+}
+
+function storedRow(row: RunRow): StoredRow {
+  const { path: _path, location: _location, links: _links, ...stored } = row;
+  return stored;
 }
 
 function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
@@ -259,7 +283,7 @@ function parsed(columns: DigestColumns): StoredDigest | null {
     return {
       identity: identityIn(columns),
       sealed: columns.sealed === 1,
-      row: JSON.parse(columns.row) as RunRow | null,
+      row: JSON.parse(columns.row) as StoredRow | null,
       state: typeof columns.state === 'string' ? (JSON.parse(columns.state) as unknown) : null,
     };
   } catch {

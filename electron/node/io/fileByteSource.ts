@@ -37,6 +37,8 @@ const WHOLE_BELOW = 256 * 1024;
 export class FileByteSource implements ByteSource, AsyncDisposable {
   readonly path: string;
   readonly size: number;
+  /** When the file was last written, as seen at open. */
+  readonly modified: Date;
   private readonly handle: FileHandle | number;
   /** A small file's bytes, read whole at open (see WHOLE_BELOW). */
   private readonly whole: Uint8Array | null;
@@ -44,12 +46,13 @@ export class FileByteSource implements ByteSource, AsyncDisposable {
   private constructor(
     path: string,
     handle: FileHandle | number,
-    size: number,
+    stats: Stats,
     whole: Uint8Array | null,
   ) {
     this.path = path;
     this.handle = handle;
-    this.size = size;
+    this.size = stats.size;
+    this.modified = stats.mtime;
     this.whole = whole;
   }
 
@@ -66,10 +69,10 @@ export class FileByteSource implements ByteSource, AsyncDisposable {
       await closeHandle(handle);
       throw new SalvageError('not-a-file', `${path} is not a regular file.`);
     }
-    if (stats.size > WHOLE_BELOW) return new FileByteSource(path, handle, stats.size, null);
-    const partial = new FileByteSource(path, handle, stats.size, null);
+    if (stats.size > WHOLE_BELOW) return new FileByteSource(path, handle, stats, null);
+    const partial = new FileByteSource(path, handle, stats, null);
     try {
-      return new FileByteSource(path, handle, stats.size, await partial.read(0, stats.size));
+      return new FileByteSource(path, handle, stats, await partial.read(0, stats.size));
     } catch (error) {
       await closeHandle(handle);
       throw error;
@@ -78,7 +81,8 @@ export class FileByteSource implements ByteSource, AsyncDisposable {
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     checkRange(this.size, offset, length);
-    if (this.whole) return this.whole.slice(offset, offset + length);
+    // A view, as MemoryByteSource gives: a copy per read was most of a listing's garbage.
+    if (this.whole) return this.whole.subarray(offset, offset + length);
     const buffer = new Uint8Array(length);
     let filled = 0;
     while (filled < length) {

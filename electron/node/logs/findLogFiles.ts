@@ -8,9 +8,6 @@ import { FileByteSource } from '../io/fileByteSource.ts';
 /** Folders never holding logs of their own: Inspect's sample-buffer filestores, VCS and package folders. */
 export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['.buffer', '.git', 'node_modules']);
 
-/** Folders read between two turns of the event loop while walking. */
-const FOLDERS_PER_TURN = 32;
-
 /** Bytes sniffed at the start of a .json file to tell an Inspect log from other JSON. */
 export const JSON_SNIFF_BYTES = 256;
 
@@ -22,6 +19,18 @@ export interface RunFiles {
   readonly outputs: ReadonlyArray<string>;
 }
 
+/** Folders read between two turns of the event loop while walking. */
+const FOLDERS_PER_TURN = 32;
+
+/** Options of a walk for run logs. */
+export interface WalkOptions {
+  /**
+   * Sniff `.json` files (false: list every one as a log; a listing sniffs only those its digest
+   * does not know, with {@link isRunJsonHead}).
+   */
+  readonly sniffJson?: boolean;
+}
+
 /**
  * Every run log under `root` (recursive): Inspect logs, verifiers `results.jsonl` /
  * `traces.jsonl`, Codex `rollout-*.jsonl`; and Salvage's outputs beside them.
@@ -30,34 +39,44 @@ export interface RunFiles {
  * EvalLog); other JSON (metadata, listings) is another tool's and is left out. A `.json` file
  * that is not JSON at all is listed, so that the list shows it as unreadable rather than hiding it.
  */
-export async function findRunFiles(
-  root: string,
-  options: {
-    /**
-     * Sniff `.json` files (false: list every one as a log; a listing sniffs only those its digest
-     * does not know, with {@link isRunJson}).
-     */
-    readonly sniffJson?: boolean;
-  } = {},
-): Promise<RunFiles> {
-  const sniffJson = options.sniffJson ?? true;
+export async function findRunFiles(root: string, options: WalkOptions = {}): Promise<RunFiles> {
   const logs: string[] = [];
   const outputs: string[] = [];
+  for await (const folders of walkRunFolders(root, options)) {
+    for (const folder of folders) {
+      logs.push(...folder.logs);
+      outputs.push(...folder.outputs);
+    }
+  }
+  return { logs: logs.sort(), outputs: outputs.sort() };
+}
+
+/**
+ * The run logs and outputs of each folder under `root` (see findRunFiles), a few dozen folders at
+ * a time as they are read, so that a listing of 100,000 runs has rows to show long before the
+ * walk ends. A folder comes whole (its logs and outputs sorted): Salvage writes every output
+ * beside its source, so a folder is all its runs' links need. Subfolders are read in name order.
+ */
+export async function* walkRunFolders(
+  root: string,
+  options: WalkOptions = {},
+): AsyncGenerator<RunFiles[]> {
+  const sniffJson = options.sniffJson ?? true;
   const pending = [root];
-  let sinceYield = 0;
+  let read: RunFiles[] = [];
+  let sinceTurn = 0;
   while (pending.length > 0) {
     const folder = pending.pop()!;
+    const logs: string[] = [];
+    const outputs: string[] = [];
+    const subfolders: string[] = [];
     // Read here, a few dozen folders between two turns of the event loop: a folder of 100,000
     // runs is as many folders, and a promise per folder (a hop through the thread pool and back)
     // cost four times the CPU of the reads themselves.
-    if (++sinceYield === FOLDERS_PER_TURN) {
-      sinceYield = 0;
-      await new Promise((next) => setImmediate(next));
-    }
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_FOLDERS.has(entry.name)) pending.push(path);
+        if (!SKIPPED_FOLDERS.has(entry.name)) subfolders.push(path);
         continue;
       }
       if (!entry.isFile()) continue;
@@ -71,8 +90,17 @@ export async function findRunFiles(
       else if (format === 'inspect-json' && (!sniffJson || (await isRunJson(path))))
         logs.push(path);
     }
+    // Last pushed, first read: the first subfolder by name is read next.
+    pending.push(...subfolders.sort().reverse());
+    if (logs.length > 0 || outputs.length > 0)
+      read.push({ logs: logs.sort(), outputs: outputs.sort() });
+    if (++sinceTurn === FOLDERS_PER_TURN || pending.length === 0) {
+      sinceTurn = 0;
+      if (read.length > 0) yield read;
+      read = [];
+      await new Promise((next) => setImmediate(next));
+    }
   }
-  return { logs: logs.sort(), outputs: outputs.sort() };
 }
 
 /** The run logs under `root`, sorted by path (see findRunFiles). */
@@ -82,14 +110,19 @@ export async function findLogFiles(root: string): Promise<ReadonlyArray<string>>
 
 /** Whether a `.json` file is listed as a run: an Inspect log, or not JSON at all (see findRunFiles). */
 export async function isRunJson(path: string): Promise<boolean> {
-  return (await jsonKind(path)) !== 'other-json';
+  return isRunJsonHead(await headOf(path));
 }
 
-/** What a `.json` file's first bytes say it is. */
-async function jsonKind(path: string): Promise<'inspect-log' | 'other-json' | 'not-json'> {
+/** Whether a `.json` file whose first JSON_SNIFF_BYTES bytes these are is listed as a run. */
+export function isRunJsonHead(head: Uint8Array): boolean {
+  return jsonKindOfHead(head) !== 'other-json';
+}
+
+/** A `.json` file's first JSON_SNIFF_BYTES bytes. */
+async function headOf(path: string): Promise<Uint8Array> {
   const source = await FileByteSource.open(path);
   try {
-    return jsonKindOfHead(await source.read(0, Math.min(JSON_SNIFF_BYTES, source.size)));
+    return await source.read(0, Math.min(JSON_SNIFF_BYTES, source.size));
   } finally {
     await source.close();
   }

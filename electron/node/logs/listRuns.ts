@@ -1,15 +1,13 @@
-import { relative, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
+import { statSync } from 'node:fs';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
-import { runFacts } from '../../../shared/model/runFacts.ts';
 import { NO_LINKS, type RunRow } from '../../../shared/model/run.ts';
-import { isSalvageError } from '../../../shared/util/errors.ts';
-import { findRunFiles, isRunJson, type RunFiles } from './findLogFiles.ts';
-import { outputKind } from '../../../shared/model/outputNames.ts';
+import { outputKind, recoveredName } from '../../../shared/model/outputNames.ts';
+import { walkRunFolders, type RunFiles } from './findLogFiles.ts';
 import { sidecarUndoable } from '../repair/repairJsonl.ts';
-import { describeJsonlRun, jsonlRunKind, type JsonlScanState } from './jsonlRuns.ts';
-import { formatFromPath, withLog } from './openLog.ts';
-import { recoveredPath, recoveryState } from '../recovery/recoverLog.ts';
-import { existsSync, statSync } from 'node:fs';
+import { jsonlRunKind, type JsonlScanState } from './jsonlRuns.ts';
+import { formatFromPath } from './openLog.ts';
+import { readRunFiles, type ReadResult, type ReadTask } from './readRuns.ts';
 import {
   identityOf,
   type DigestRecord,
@@ -18,12 +16,8 @@ import {
 } from '../index/runDigest.ts';
 import type { ReaderPool } from './readerPool.ts';
 import { findWritersOf } from '../io/openWriters.ts';
-import { statFile } from '../io/fileByteSource.ts';
-import { unreadableRow } from './runRow.ts';
 import { isS3Url } from '../s3/s3Url.ts';
 
-/** Logs one thread reads at once: enough to overlap I/O, few enough to keep memory flat. */
-const READ_CONCURRENCY = 8;
 /** Files stat'ed and looked up in the digest at once; their rows go out together. */
 const STAT_BATCH = 500;
 /** Below this many logs to read, this thread reads them: starting workers would cost more. */
@@ -43,25 +37,6 @@ export interface ListOptions {
   readonly signal?: AbortSignal;
 }
 
-/** One log to read (a digest miss), as sent to a pool worker. */
-export interface ReadTask {
-  readonly path: string;
-  readonly root: string;
-  /** A `.json` file not sniffed yet: skipped when it is another tool's JSON. */
-  readonly sniff: boolean;
-  /** Where a JSONL log that only grew resumes its scan. */
-  readonly resume: JsonlScanState | null;
-}
-
-/** What reading a log found, and a JSONL log's scan state. */
-export interface ReadResult {
-  /** Its row; null when the file is not a run log (another tool's JSON), or is gone. */
-  readonly row: RunRow | null;
-  readonly state: JsonlScanState | null;
-  /** Deleted since the folder was walked: nothing to remember of it. */
-  readonly gone?: boolean;
-}
-
 /**
  * One row per log under `root` (a folder, or an `s3://bucket/prefix`), sorted by path; unreadable
  * logs are listed with their problem.
@@ -72,16 +47,27 @@ export async function listRuns(root: string, options: ListOptions = {}): Promise
   return rows.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
 }
 
+/** A row's links to what Salvage wrote beside it, from its folder's files (see runLinker). */
+type Linker = (row: RunRow) => RunRow;
+
+/** A log found by the walk, with the linker of its folder. */
+interface FoundLog {
+  readonly path: string;
+  readonly link: Linker;
+}
+
 /**
- * The rows of every log under `folder`, handed to `onRows` in batches as they are ready: runs the
- * digest answers first (a stat and an indexed lookup each), then the logs read (by the pool's
- * workers when there are many), and last the unfinished runs, after one check of who writes them.
+ * The rows of every log under `folder`, handed to `onRows` in batches as they are ready, while the
+ * folder is still being walked: runs the digest answers first (a stat and an indexed lookup
+ * each), then the logs read (by the pool's workers when there are many), and last the unfinished
+ * runs, after one check of who writes them. Each row is linked to the outputs beside it from its
+ * own folder's files (Salvage writes outputs beside their source), known once that folder is read.
  * Unreadable logs are listed with their problem, never dropped.
  */
 export async function streamRuns(
   folder: string,
   options: ListOptions,
-  /** Rows ready, and how many log files the folder holds (the rows to expect, at most). */
+  /** Rows ready, and how many log files the walk has found so far (the rows to expect, at most). */
   onRows: (rows: RunRow[], found: number) => void,
 ): Promise<void> {
   if (isS3Url(folder)) {
@@ -93,102 +79,128 @@ export async function streamRuns(
   // Absolute from here on: every path found under it is then absolute and normalized already.
   const root = resolve(folder);
   const under = root.endsWith(sep) ? root : `${root}${sep}`;
-  const files = await findRunFiles(root, { sniffJson: !digest });
-  const link = runLinker(files);
-  const unfinished: RunRow[] = [];
-  const emit = (rows: ReadonlyArray<RunRow>): void => {
+  /** Every log found so far: the rows to expect, and at the end which digests are of files gone. */
+  const found: string[] = [];
+  const unfinished: Array<{ row: RunRow; link: Linker }> = [];
+  const emit = (rows: ReadonlyArray<{ row: RunRow; link: Linker }>): void => {
     const ready: RunRow[] = [];
-    for (const row of rows) {
-      if (isUnfinished(row)) unfinished.push(row);
+    for (const { row, link } of rows) {
+      if (isUnfinished(row)) unfinished.push({ row, link });
       else ready.push(link(row));
     }
-    if (ready.length > 0 && !signal?.aborted) onRows(ready, files.logs.length);
+    if (ready.length > 0 && !signal?.aborted) onRows(ready, found.length);
   };
-  const reads = new LogReads(root, options, (found) => {
-    digest?.storeAll(found.flatMap(({ record }) => (record ? [record] : [])));
-    emit(found.flatMap(({ row }) => (row ? [row] : [])));
+  /** Logs found in the digest or stored there by this listing (see forgetMissing). */
+  let recorded = 0;
+  const reads = new LogReads(root, options, (read) => {
+    const records = read.flatMap(({ record }) => (record ? [record] : []));
+    digest?.storeAll(records);
+    recorded += records.length;
+    emit(read.flatMap(({ row, link }) => (row ? [{ row, link }] : [])));
   });
-  for (let start = 0; start < files.logs.length && !signal?.aborted; start += STAT_BATCH) {
-    const batch = files.logs.slice(start, start + STAT_BATCH);
-    if (!digest) {
-      reads.add(batch.map((path) => ({ path, identity: null, sniff: false, resume: null })));
-      continue;
+  for await (const folders of walkRunFolders(root, { sniffJson: !digest })) {
+    if (signal?.aborted) break;
+    const logs = folders.flatMap((files): FoundLog[] => {
+      const link = runLinker(files);
+      return files.logs.map((path) => ({ path, link }));
+    });
+    for (const { path } of logs) found.push(path);
+    for (let start = 0; start < logs.length && !signal?.aborted; start += STAT_BATCH) {
+      // Let the pool's answers and the renderer's calls in between two batches.
+      if (start > 0) await new Promise((next) => setImmediate(next));
+      const batch = logs.slice(start, start + STAT_BATCH);
+      if (!digest) {
+        reads.add(batch.map((log) => ({ ...log, identity: null, sniff: false, resume: null })));
+        continue;
+      }
+      const known = identities(batch);
+      const fresh = digest.lookupAll(known);
+      const hits: Array<{ row: RunRow; link: Linker }> = [];
+      const misses: PendingRead[] = [];
+      for (const log of known) {
+        const row = fresh.get(log.path);
+        if (row !== undefined) recorded += 1;
+        if (row) {
+          // A row parsed just now, this listing's own: placed where it is found, not copied.
+          const placed = {
+            path: log.path.slice(under.length),
+            location: log.path,
+            links: NO_LINKS,
+          };
+          hits.push({ row: Object.assign(row, placed), link: log.link });
+        } else if (row === undefined) misses.push(missOf(log, digest));
+      }
+      emit(hits);
+      reads.add(misses);
     }
-    // Let the pool's answers and the renderer's calls in between two batches.
-    if (start > 0) await new Promise((next) => setImmediate(next));
-    const known = identities(batch);
-    const fresh = digest.lookupAll(known);
-    const hits: RunRow[] = [];
-    const misses: PendingRead[] = [];
-    for (const { path, identity } of known) {
-      const row = fresh.get(path);
-      if (row) {
-        // A row parsed just now, this listing's own: named where it is found, not copied.
-        Object.assign(row, { path: path.slice(under.length), location: path });
-        hits.push(row);
-      } else if (row === undefined) misses.push(missOf(path, identity, digest));
-    }
-    emit(hits);
-    reads.add(misses);
   }
   await reads.finish();
   signal?.throwIfAborted();
-  digest?.forgetMissing(root, new Set(files.logs));
-  if (unfinished.length > 0) onRows((await markLiveRuns(unfinished)).map(link), files.logs.length);
+  digest?.forgetMissing(root, found, recorded);
+  if (unfinished.length === 0) return;
+  const marked = await markLiveRuns(unfinished.map(({ row }) => row));
+  onRows(
+    marked.map((row, index) => unfinished[index]!.link(row)),
+    found.length,
+  );
 }
 
 /** A log the digest could not answer, with what its record needs. */
-interface PendingRead extends Omit<ReadTask, 'root'> {
+interface PendingRead extends Omit<ReadTask, 'root'>, FoundLog {
   /** Its identity when stat'ed for the digest (null: no digest, or the stat failed). */
   readonly identity: FileIdentity | null;
 }
 
 /**
- * The files' identities; files gone since the walk are left out. Stat'ed in this thread, not on
+ * The logs' identities; logs gone since the walk are left out. Stat'ed in this thread, not on
  * the thread pool: a warm listing is little else, and a synchronous stat costs a fraction of a
  * promise's round trip (a batch of them blocks for a millisecond or two on a local disk).
  */
-function identities(paths: ReadonlyArray<string>): Array<{ path: string; identity: FileIdentity }> {
-  const found: Array<{ path: string; identity: FileIdentity }> = [];
-  for (const path of paths) {
-    const stats = statSync(path, { throwIfNoEntry: false });
-    if (stats) found.push({ path, identity: identityOf(stats) });
+function identities(logs: ReadonlyArray<FoundLog>): Array<FoundLog & { identity: FileIdentity }> {
+  const known: Array<FoundLog & { identity: FileIdentity }> = [];
+  for (const log of logs) {
+    const stats = statSync(log.path, { throwIfNoEntry: false });
+    if (stats) known.push({ ...log, identity: identityOf(stats) });
   }
-  return found;
+  return known;
 }
 
 /** A miss: a JSONL log that only grew (same inode, larger) is folded from where its last scan stopped. */
-function missOf(path: string, identity: FileIdentity, digest: RunDigest): PendingRead {
+function missOf(log: FoundLog & { identity: FileIdentity }, digest: RunDigest): PendingRead {
+  const { path, identity } = log;
   const sniff = formatFromPath(path) === 'inspect-json';
-  if (!jsonlRunKind(path)) return { path, identity, sniff, resume: null };
+  if (!jsonlRunKind(path)) return { ...log, sniff, resume: null };
   const previous = digest.stored(path);
   const grew =
     previous !== null &&
     previous.identity.inode === identity.inode &&
     previous.identity.size <= identity.size;
-  return { path, identity, sniff, resume: grew ? (previous.state as JsonlScanState | null) : null };
+  return { ...log, sniff, resume: grew ? (previous.state as JsonlScanState | null) : null };
+}
+
+/** A log read: its row (null: not a run, or gone), its digest record, and its folder's linker. */
+interface LogRead {
+  readonly row: RunRow | null;
+  readonly record: DigestRecord | null;
+  readonly link: Linker;
 }
 
 /**
- * The logs a listing reads: here when they are few, through the pool's workers when there are
- * many. Which is decided once enough are waiting (or at the end), so that a warm listing with a
- * crashed run or two never starts a worker.
+ * The logs a listing reads: with a pool, through its workers once there are many (decided when
+ * enough are waiting, or at the end, so that a warm listing with a crashed run or two never
+ * starts a worker); without one, here, a chunk at a time as they are found.
  */
 class LogReads {
   private waiting: PendingRead[] = [];
   private usePool: boolean | null = null;
+  /** The reads done in this thread, one chunk after the other (a few files open at once). */
+  private inThread: Promise<unknown> = Promise.resolve();
   private readonly reading: Array<Promise<void>> = [];
   private readonly root: string;
   private readonly options: ListOptions;
-  private readonly onRead: (
-    found: Array<{ row: RunRow | null; record: DigestRecord | null }>,
-  ) => void;
+  private readonly onRead: (read: LogRead[]) => void;
 
-  constructor(
-    root: string,
-    options: ListOptions,
-    onRead: (found: Array<{ row: RunRow | null; record: DigestRecord | null }>) => void,
-  ) {
+  constructor(root: string, options: ListOptions, onRead: (read: LogRead[]) => void) {
     this.root = root;
     this.options = options;
     this.onRead = onRead;
@@ -196,9 +208,9 @@ class LogReads {
 
   add(reads: ReadonlyArray<PendingRead>): void {
     this.waiting.push(...reads);
-    if (this.usePool === null && this.options.pool && this.waiting.length >= POOL_MIN_READS)
-      this.usePool = true;
-    if (this.usePool) this.send();
+    if (this.usePool === null && !this.options.pool) this.usePool = false;
+    if (this.usePool === null && this.waiting.length >= POOL_MIN_READS) this.usePool = true;
+    if (this.usePool !== null) this.send();
   }
 
   /** Read what is still waiting; resolves when every read is done. */
@@ -219,18 +231,25 @@ class LogReads {
         sniff,
         resume,
       }));
-      const results =
-        this.usePool && pool ? pool.read(tasks, signal) : readRunFiles(tasks, codecs, signal);
-      this.reading.push(
-        results.then((read) =>
-          this.onRead(
-            read.map((result, index) => ({
-              row: result.row,
-              record: recordOf(chunk[index]!, result),
-            })),
-          ),
+      let results: Promise<ReadonlyArray<ReadResult>>;
+      if (this.usePool && pool) results = pool.read(tasks, signal);
+      else {
+        results = this.inThread.then(() => readRunFiles(tasks, codecs, signal));
+        // The next chunk waits for this one, failed or not (a failure is reported through `reading`).
+        this.inThread = results.catch(() => undefined);
+      }
+      const done = results.then((read) =>
+        this.onRead(
+          read.map((result, index) => ({
+            row: result.row,
+            record: recordOf(chunk[index]!, result),
+            link: chunk[index]!.link,
+          })),
         ),
       );
+      // Seen now, reported by finish(): a read that fails while the walk goes on is no unhandled rejection.
+      done.catch(() => undefined);
+      this.reading.push(done);
     }
   }
 }
@@ -253,55 +272,15 @@ function recordOf(read: PendingRead, { row, state, gone }: ReadResult): DigestRe
   return { path, identity: read.identity, row, sealed };
 }
 
-/** Read logs (a pool worker's chunk, or a listing's few misses), a few at once, results in order. */
-export async function readRunFiles(
-  tasks: ReadonlyArray<ReadTask>,
-  codecs?: Codecs,
-  signal?: AbortSignal,
-): Promise<ReadResult[]> {
-  const results = new Array<ReadResult>(tasks.length);
-  let next = 0;
-  const reader = async (): Promise<void> => {
-    while (next < tasks.length && !signal?.aborted) {
-      const index = next++;
-      results[index] = await readRunFile(tasks[index]!, codecs);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, tasks.length) }, reader));
-  signal?.throwIfAborted();
-  return results;
-}
-
-/** Read one log: its row, or null for a `.json` file that is another tool's. */
-async function readRunFile(task: ReadTask, codecs?: Codecs): Promise<ReadResult> {
-  try {
-    if (task.sniff && !(await isRunJson(task.path))) return { row: null, state: null };
-    const jsonlKind = jsonlRunKind(task.path);
-    if (!jsonlKind) return { row: await describeRun(task.path, task.root, codecs), state: null };
-    const { row, state } = await describeJsonlRun(
-      task.path,
-      task.root,
-      jsonlKind,
-      task.resume ?? undefined,
-    );
-    return { row, state };
-  } catch (error) {
-    // Deleted while the folder was listed (a run cleaned up): it is simply not there.
-    const code = (error as NodeJS.ErrnoException).code;
-    const kind = isSalvageError(error) ? error.kind : null;
-    if (code === 'ENOENT' || kind === 'not-found') return { row: null, state: null, gone: true };
-    throw error;
-  }
-}
-
 /**
  * Each run with what Salvage wrote beside it: its recovered log (a crashed run says where it was
  * recovered to, the recovered log where it came from), its exports, and the sidecar of a repair
  * that can still be undone. Found by name (outputNames.ts) on every listing, not stored in the
- * digest: outputs come and go without the log changing. Known from the walk, before any log is
- * read, so that each row is linked as it comes.
+ * digest: outputs come and go without the log changing. Known from the files beside the run
+ * (its folder's, or a bucket listing's), before any log is read, so that each row is linked as it
+ * comes.
  */
-export function runLinker(files: RunFiles): (row: RunRow) => RunRow {
+export function runLinker(files: RunFiles): Linker {
   // Paths found under a resolved root, and names made from them: absolute and normalized already.
   const logs = new Set(files.logs);
   const exports = new Map<string, string[]>();
@@ -321,7 +300,7 @@ export function runLinker(files: RunFiles): (row: RunRow) => RunRow {
     const recoveredKind = outputKind(row.location);
     const recoveredFrom =
       recoveredKind?.kind === 'recovered' ? (sourceOf(recoveredKind.sources) ?? null) : null;
-    const recovered = recoveredPath(row.location);
+    const recovered = recoveredName(row.location);
     // Sidecars sort by their time stamp: the last is the latest repair.
     const latest = sidecars.get(row.location)?.sort().at(-1) ?? null;
     return {
@@ -362,48 +341,3 @@ async function markLiveRuns(unfinished: RunRow[]): Promise<RunRow[]> {
  * none of which change the log's identity; crashed runs are few and cheap to re-read.
  */
 const SEALED_INSPECT = new Set(['success', 'error', 'cancelled']);
-
-/** The runs-table row of one log file. */
-export async function describeRun(path: string, root: string, codecs?: Codecs): Promise<RunRow> {
-  const jsonlKind = jsonlRunKind(path);
-  if (jsonlKind) return (await describeJsonlRun(path, root, jsonlKind)).row;
-  const stats = await statFile(path);
-  const base = {
-    links: NO_LINKS,
-    path: relative(root, path) || path,
-    location: resolve(path),
-    format: formatFromPath(path) ?? 'inspect-eval',
-    size: stats.size,
-    modified: stats.mtime.toISOString(),
-  };
-  try {
-    const facts = await withLog(
-      path,
-      async (reader) => runFacts(await reader.readHeader(), await reader.readSummaries()),
-      codecs,
-    );
-    if (facts.status !== 'started') return { ...base, ...facts, recovery: null, problem: null };
-    const state = recoveryState(path, false);
-    // Like Inspect, a run already recovered beside itself is not offered for recovery again.
-    const recovered = existsSync(recoveredPath(path));
-    return {
-      ...base,
-      ...facts,
-      status: state.state === 'running' ? 'running' : 'started',
-      recovery: state.state === 'recoverable' && !recovered ? state.source : null,
-      problem: null,
-    };
-  } catch (error) {
-    if (!isSalvageError(error)) throw error;
-    // A zip whose end is missing is a write that never finished: the run did not complete. Its
-    // buffer, when there is one, is where the rest of it is (as `salvage recover` reads it).
-    const cut = error.kind === 'central-directory-missing' ? recoveryState(path, true) : null;
-    const recovered = existsSync(recoveredPath(path));
-    return unreadableRow(
-      base,
-      error,
-      cut === null ? null : cut.state === 'running' ? 'running' : 'started',
-      cut?.state === 'recoverable' && !recovered ? cut.source : null,
-    );
-  }
-}

@@ -13,6 +13,8 @@ import { extname } from 'node:path';
 import { isS3Url, parseS3Url } from '../s3/s3Url.ts';
 import { stat } from 'node:fs/promises';
 import { fileError } from '../io/fileErrors.ts';
+import { runFacts, type RunFacts } from '../../../shared/model/runFacts.ts';
+import { scanJsonLogFacts } from '../../../shared/formats/inspect-json/jsonLogFacts.ts';
 
 /** The format a file claims by its name, as Inspect picks a recorder by extension. */
 export function formatFromPath(path: string): LogFormat | null {
@@ -40,6 +42,25 @@ export async function openLogReader(
     'unsupported-format',
     `${path} is neither an Inspect .eval nor a .json log.`,
   );
+}
+
+/**
+ * What the runs list shows of an Inspect log (a local file or an object): a `.json` log's from a
+ * scan that parses its header and its samples' fact fields alone (scanJsonLogFacts), any other
+ * log's from its header and summaries. A `.json` log the scan cannot answer for is read by its
+ * reader, whose errors say what is wrong.
+ */
+export async function readRunFacts(
+  source: ByteSource,
+  path: string,
+  codecs?: Codecs,
+): Promise<RunFacts> {
+  if (formatFromPath(path) === 'inspect-json') {
+    const scanned = await scanJsonLogFacts(source);
+    if (scanned) return runFacts(scanned.header, scanned.summaries);
+  }
+  const reader = await openLogReader(source, path, codecs);
+  return runFacts(await reader.readHeader(), await reader.readSummaries());
 }
 
 /**

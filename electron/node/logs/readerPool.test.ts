@@ -1,6 +1,7 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRow } from '../../../shared/model/run.ts';
 import { RunDigest } from '../index/runDigest.ts';
@@ -72,7 +73,44 @@ describe('a listing read by worker threads', () => {
       expect(new Set(rows.map((row) => row.location)).size).toBe(rows.length);
       expect(rows).toHaveLength(here.length);
       expect(batches[0]!.rows.every((row) => row.path.startsWith('copy-1/'))).toBe(true);
-      expect(batches.every((batch) => batch.found === rows.length + 1)).toBe(true);
+      // Files found so far: never fewer than the rows sent, and at the end every file (rows and
+      // the other tool's JSON).
+      const counts = batches.map((batch) => batch.found);
+      expect(counts).toEqual([...counts].sort((a, b) => a - b));
+      let sent = 0;
+      for (const batch of batches)
+        expect(batch.found).toBeGreaterThanOrEqual((sent += batch.rows.length));
+      expect(counts.at(-1)).toBe(rows.length + 1);
+    } finally {
+      digest.close();
+    }
+  });
+
+  it('streams rows while the folder is still being walked, each linked to its folder’s outputs', async () => {
+    // A folder per run, as verifiers and Codex lay them out: more folders than a turn of the walk.
+    const runs = join(root, 'many');
+    const source = fileURLToPath(
+      new URL('2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval', DEMO),
+    );
+    for (let index = 0; index < 100; index++) {
+      const folder = join(runs, `run-${String(index).padStart(3, '0')}`);
+      mkdirSync(folder, { recursive: true });
+      cpSync(source, join(folder, 'log.eval'));
+      writeFileSync(join(folder, 'log.export.csv'), 'id\n');
+    }
+    const digest = RunDigest.open(join(root, 'walk-digest.sqlite'));
+    try {
+      await listRuns(runs, { digest });
+      const batches: Array<{ rows: RunRow[]; found: number }> = [];
+      await streamRuns(runs, { digest, pool }, (rows, found) => batches.push({ rows, found }));
+      // The first rows came when a part of the folders had been walked: found counts the logs
+      // found so far, which grew to all of them only later.
+      expect(batches[0]!.found).toBeLessThan(100);
+      expect(batches.at(-1)!.found).toBe(100);
+      const rows = batches.flatMap((batch) => batch.rows);
+      expect(rows).toHaveLength(100);
+      for (const row of rows)
+        expect(row.links.exports).toEqual([row.location.replace(/log\.eval$/, 'log.export.csv')]);
     } finally {
       digest.close();
     }

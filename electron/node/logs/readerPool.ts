@@ -5,7 +5,7 @@ import {
   SalvageError,
   type SalvageErrorKind,
 } from '../../../shared/util/errors.ts';
-import type { ReadResult, ReadTask } from './listRuns.ts';
+import type { ReadResult, ReadTask } from './readRuns.ts';
 
 /** Chunks a worker holds at once: one read while the next waits, so it never idles on a message. */
 const CHUNKS_PER_WORKER = 2;

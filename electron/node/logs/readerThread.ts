@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { readRunFiles, type ReadTask } from './listRuns.ts';
+import { readRunFiles, type ReadTask } from './readRuns.ts';
 import { workerError, type WorkerAnswer } from './readerPool.ts';
 import { useBlockingReads } from '../io/fileByteSource.ts';
 

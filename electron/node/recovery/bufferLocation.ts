@@ -5,6 +5,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isProcessAlive, processStartMs } from '../io/processes.ts';
 import { isS3Url, s3Parent } from '../s3/s3Url.ts';
+import type { InspectRecoverySource } from '../../../shared/model/run.ts';
 
 export { isProcessAlive };
 
@@ -153,4 +154,20 @@ export function findFilestore(logPath: string): string | null {
     name.slice(0, name.length - extname(name).length),
   );
   return existsSync(join(folder, 'manifest.json')) ? folder : null;
+}
+
+/** Why a log cannot be recovered: running, finished, or nothing to recover from. */
+export type RecoveryState =
+  | { readonly state: 'recoverable'; readonly source: InspectRecoverySource }
+  | { readonly state: 'running'; readonly pid: number }
+  | { readonly state: 'none' };
+
+/** Cheap check for listings: is this started log running, recoverable, or neither? */
+export function recoveryState(log: string, truncated: boolean, bufferDir?: string): RecoveryState {
+  const candidates = findDatabaseCandidates(log, bufferDir);
+  const alive = candidates.find(isWriterAlive);
+  if (alive) return { state: 'running', pid: alive.pid };
+  if (candidates.length > 0) return { state: 'recoverable', source: 'database' };
+  if (findFilestore(log)) return { state: 'recoverable', source: 'filestore' };
+  return truncated ? { state: 'recoverable', source: 'truncated-archive' } : { state: 'none' };
 }

@@ -24,7 +24,8 @@ import { FileByteSource } from '../io/fileByteSource.ts';
 import { fixture } from '../../../test/support/fixtures.ts';
 import { inspectValidator, schemaErrors } from '../../../test/support/inspectSchema.ts';
 import { writeCrashedRun } from '../../../test/support/crashedRun.ts';
-import { planRecovery, recoverLog, recoveryState } from './recoverLog.ts';
+import { planRecovery, recoverLog } from './recoverLog.ts';
+import { recoveryState } from './bufferLocation.ts';
 
 const codecs = nodeZlibCodecs();
 const CRASH = fixture('synthetic/crash-with-buffer');

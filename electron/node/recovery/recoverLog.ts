@@ -57,6 +57,8 @@ import {
   findDatabaseCandidates,
   findFilestore,
   isWriterAlive,
+  recoveryState,
+  type RecoveryState,
 } from './bufferLocation.ts';
 import { DatabaseBuffer } from './databaseBuffer.ts';
 import { FilestoreBuffer, localFilestoreFiles, type FilestoreFiles } from './filestoreBuffer.ts';
@@ -78,28 +80,12 @@ export interface RecoverOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** Why a log cannot be recovered: running, finished, or nothing to recover from. */
-export type RecoveryState =
-  | { readonly state: 'recoverable'; readonly source: InspectRecoverySource }
-  | { readonly state: 'running'; readonly pid: number }
-  | { readonly state: 'none' };
-
 /**
  * The default output: `<name>-recovered.eval` beside the log. A crashed `.json` log is recovered
  * into a `.eval` too (Inspect's recovery reads and writes only `.eval`).
  */
 export function recoveredPath(log: string): string {
   return recoveredName(log);
-}
-
-/** Cheap check for listings: is this started log running, recoverable, or neither? */
-export function recoveryState(log: string, truncated: boolean, bufferDir?: string): RecoveryState {
-  const candidates = findDatabaseCandidates(log, bufferDir);
-  const alive = candidates.find(isWriterAlive);
-  if (alive) return { state: 'running', pid: alive.pid };
-  if (candidates.length > 0) return { state: 'recoverable', source: 'database' };
-  if (findFilestore(log)) return { state: 'recoverable', source: 'filestore' };
-  return truncated ? { state: 'recoverable', source: 'truncated-archive' } : { state: 'none' };
 }
 
 /** A log's location as recovery names it: an absolute path, or an `s3://` URL written one way. */

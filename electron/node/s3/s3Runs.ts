@@ -1,4 +1,3 @@
-import { runFacts } from '../../../shared/model/runFacts.ts';
 import { NO_LINKS, type Liveness, type RunRow } from '../../../shared/model/run.ts';
 import { outputKind, recoveredName } from '../../../shared/model/outputNames.ts';
 import { livenessFromWrites } from '../../../shared/recovery/liveness.ts';
@@ -9,11 +8,11 @@ import {
 } from '../../../shared/util/errors.ts';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 import { defaultCodecs } from '../codecs/defaultCodecs.ts';
-import { objectIdentity, type DigestRecord } from '../index/runDigest.ts';
+import { objectIdentity, type DigestRecord, type StoredRow } from '../index/runDigest.ts';
 import { jsonKindOfHead, JSON_SNIFF_BYTES, SKIPPED_FOLDERS } from '../logs/findLogFiles.ts';
 import { jsonlRunKind } from '../logs/jsonlRuns.ts';
 import { runLinker, type ListOptions } from '../logs/listRuns.ts';
-import { formatFromPath, openLogReader } from '../logs/openLog.ts';
+import { formatFromPath, readRunFacts } from '../logs/openLog.ts';
 import { unreadableRow, type RowBase } from '../logs/runRow.ts';
 import { findDatabaseCandidates, isWriterAlive } from '../recovery/bufferLocation.ts';
 import { listObjects } from './bucketListing.ts';
@@ -95,7 +94,7 @@ export async function streamS3Runs(
     path: s3Url(object),
     identity: objectIdentity(object),
   }));
-  const known = digest?.lookupAll(logs) ?? new Map<string, RunRow | null>();
+  const known = digest?.lookupAll(logs) ?? new Map<string, StoredRow | null>();
   const hits: RunRow[] = [];
   const misses: S3Object[] = [];
   for (const { object, path } of logs) {
@@ -106,8 +105,11 @@ export async function streamS3Runs(
   emit(hits);
   let ready: RunRow[] = [];
   let records: DigestRecord[] = [];
+  /** Objects the digest answered or was given (see forgetMissing). */
+  let recorded = known.size;
   const flush = (): void => {
     digest?.storeAll(records);
+    recorded += records.length;
     emit(ready);
     records = [];
     ready = [];
@@ -125,7 +127,11 @@ export async function streamS3Runs(
   await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, misses.length) }, reader));
   flush();
   signal?.throwIfAborted();
-  digest?.forgetMissing(s3Url(folder), new Set(logs.map(({ path }) => path)));
+  digest?.forgetMissing(
+    s3Url(folder),
+    logs.map(({ path }) => path),
+    recorded,
+  );
 }
 
 /**
@@ -153,9 +159,12 @@ async function describeObject(
     }
     let row: RunRow;
     try {
-      const reader = await openLogReader(source, url, codecs);
-      const facts = runFacts(await reader.readHeader(), await reader.readSummaries());
-      row = { ...base, ...facts, recovery: null, problem: null };
+      row = {
+        ...base,
+        ...(await readRunFacts(source, url, codecs)),
+        recovery: null,
+        problem: null,
+      };
     } catch (error) {
       if (!isSalvageError(error) || isStorageAccessError(error)) throw error;
       row = unreadableRow(base, error);
@@ -190,10 +199,9 @@ function rowBase(object: S3Object, folder: S3Location): RowBase {
   };
 }
 
-/** A digest's row seen through another opened folder (the same object under a longer or shorter prefix). */
-function relocated(row: RunRow, object: S3Object, folder: S3Location): RunRow {
-  const base = rowBase(object, folder);
-  return { ...row, path: base.path, modified: base.modified };
+/** A digest's row placed where this listing finds its object (under this folder's prefix). */
+function relocated(row: StoredRow, object: S3Object, folder: S3Location): RunRow {
+  return { ...row, ...rowBase(object, folder) };
 }
 
 /**
