@@ -1,9 +1,22 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import {
+  DatabaseSync,
+  type SQLInputValue,
+  type SQLOutputValue,
+  type StatementSync,
+} from 'node:sqlite';
 import type { Stats } from 'node:fs';
-import type { RunRow } from '../../../shared/model/run.ts';
+import type {
+  Liveness,
+  RecoverySource,
+  RunFormat,
+  RunProblem,
+  RunRow,
+  RunScore,
+  RunStatus,
+} from '../../../shared/model/run.ts';
 import { isS3Url } from '../s3/s3Url.ts';
 
 /** Salvage's own data directory (the digest index lives there); SALVAGE_DATA_DIR overrides it. */
@@ -42,14 +55,46 @@ export function objectIdentity(object: { size: number; etag: string }): FileIden
 // 6: a sealed digest may say a file is not a run (another tool's JSON), so it is not sniffed again.
 // 7: S3 objects keyed by ETag (the etag column).
 // 8: rows kept without their place and links (StoredRow).
-const SCHEMA_VERSION = 8;
+// 9: rows kept as columns (ROW_COLUMNS), not one JSON text each; the table clustered by path.
+const SCHEMA_VERSION = 9;
 
 /**
  * What the digest keeps of a run's row: all but where the log is (its path under the folder
- * listed, its location) and its links, which every listing gives it afresh. A quarter less to
- * parse on each warm hit.
+ * listed, its location) and its links, which every listing gives it afresh.
  */
 export type StoredRow = Omit<RunRow, 'path' | 'location' | 'links'>;
+
+/**
+ * The column of each field of a stored row. A row is kept as columns, not as one JSON text: a
+ * warm listing rebuilds thousands of rows, and parsing each whole cost it a third of its time
+ * (lists and the rare objects are JSON texts of their own, `[]` and NULL mostly). A field added
+ * to RunRow fails to compile here until it has its column.
+ */
+const ROW_COLUMNS = {
+  format: 'format',
+  size: 'row_size',
+  modified: 'modified',
+  task: 'task',
+  model: 'model',
+  status: 'status',
+  recovery: 'recovery',
+  samples: 'completed, total',
+  created: 'created',
+  score: 'score',
+  scores: 'scores',
+  errors: 'errors',
+  cost: 'cost',
+  tags: 'tags',
+  tokens: 'tokens',
+  duration: 'duration',
+  problem: 'problem',
+  liveness: 'liveness',
+} as const satisfies Record<keyof StoredRow, string>;
+
+/** The row's columns in table order (a file that is not a run has NULL in each). */
+const ROW_COLUMN_LIST = Object.values(ROW_COLUMNS).join(', ');
+/** The columns before the row's: the path and the file's identity. */
+const KEY_COLUMNS = 'path, size, mtime_ms, inode, etag, sealed';
 
 /** A stored digest: the row, whether it is sealed, and the scan state of a growing JSONL log. */
 export interface StoredDigest {
@@ -75,20 +120,6 @@ export interface DigestRecord {
 /** Paths asked of the index in one statement at most (one indexed lookup each). */
 const LOOKUP_BATCH = 1_000;
 
-interface DigestColumns {
-  path: string;
-  size: number;
-  mtime_ms: number;
-  inode: number;
-  etag: string | null;
-  sealed: number;
-  row: string;
-  state: string | null;
-}
-
-/** A range lookup's columns: a sealed digest's state is never needed. */
-type RangeColumns = Omit<DigestColumns, 'state'>;
-
 /**
  * Per-run digests (the runs-table row) keyed by path and file identity, so that listing thousands
  * of runs costs one stat and one indexed lookup per unchanged run instead of a read.
@@ -112,15 +143,21 @@ export class RunDigest {
   private constructor(path: string, db: DatabaseSync) {
     this.path = path;
     this.db = db;
+    // Rows as arrays of values, in the order selected: no object built per row.
     this.selectRow = db.prepare(
-      'SELECT path, size, mtime_ms, inode, etag, sealed, row, state FROM digests WHERE path = ?',
+      `SELECT ${KEY_COLUMNS}, ${ROW_COLUMN_LIST}, state FROM digests WHERE path = ?`,
     );
-    // One seek and a scan of the primary key: cheaper than a seek per path when the paths asked
-    // are a folder's, sorted, as a listing asks them.
+    this.selectRow.setReturnArrays(true);
+    // One seek and a scan of the table (clustered by path): cheaper than a seek per path when the
+    // paths asked are a folder's, sorted, as a listing asks them. Only sealed digests answer.
     this.selectRange = db.prepare(
-      'SELECT path, size, mtime_ms, inode, etag, sealed, row FROM digests WHERE path >= ? AND path <= ?',
+      `SELECT ${KEY_COLUMNS}, ${ROW_COLUMN_LIST} FROM digests WHERE path >= ? AND path <= ? AND sealed = 1`,
     );
-    this.upsertRow = db.prepare('INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.selectRange.setReturnArrays(true);
+    const columns = `${KEY_COLUMNS}, ${ROW_COLUMN_LIST}, state`.split(', ');
+    this.upsertRow = db.prepare(
+      `INSERT OR REPLACE INTO digests (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+    );
   }
 
   static open(path = join(salvageDataDir(), 'run-digest.sqlite')): RunDigest {
@@ -147,7 +184,7 @@ export class RunDigest {
         .user_version;
       if (version !== SCHEMA_VERSION) {
         db.exec(`DROP TABLE IF EXISTS digests;
-          CREATE TABLE digests (path TEXT PRIMARY KEY, size INTEGER, mtime_ms REAL, inode INTEGER, etag TEXT, sealed INTEGER, row TEXT, state TEXT);
+          CREATE TABLE digests (path TEXT PRIMARY KEY, size INTEGER, mtime_ms REAL, inode INTEGER, etag TEXT, sealed INTEGER, ${ROW_COLUMN_LIST}, state TEXT) WITHOUT ROWID;
           PRAGMA user_version = ${SCHEMA_VERSION};`);
       }
       db.prepare('SELECT count(*) FROM digests').get();
@@ -175,17 +212,14 @@ export class RunDigest {
         if (path < low) low = path;
         if (path > high) high = path;
       }
-      const found = new Map<string, RangeColumns>();
-      for (const columns of this.selectRange.all(low, high) as unknown as RangeColumns[])
-        found.set(columns.path, columns);
+      const found = new Map<string, SQLOutputValue[]>();
+      for (const values of this.selectRange.all(low, high) as unknown as SQLOutputValue[][])
+        found.set(values[0] as string, values);
       for (const { path, identity } of batch) {
-        const columns = found.get(path);
-        if (columns?.sealed !== 1 || !sameIdentity(identityIn(columns), identity)) continue;
-        try {
-          fresh.set(path, JSON.parse(columns.row) as StoredRow | null);
-        } catch {
-          // A stored row that no longer parses is as good as absent: the log is read again.
-        }
+        const values = found.get(path);
+        if (!values || !sameIdentity(values, identity)) continue;
+        const row = rowFrom(values);
+        if (row !== undefined) fresh.set(path, row);
       }
     }
     this.hits += fresh.size;
@@ -195,8 +229,8 @@ export class RunDigest {
 
   /** Whatever is stored for a path, sealed or not (a growing log resumes from its state). */
   stored(path: string): StoredDigest | null {
-    const columns = this.selectRow.get(path) as DigestColumns | undefined;
-    return columns ? parsed(columns) : null;
+    const values = this.selectRow.get(path) as unknown as SQLOutputValue[] | undefined;
+    return values ? storedDigest(values) : null;
   }
 
   /** Record what a listing read, in one transaction (one commit, not one per run). */
@@ -212,7 +246,7 @@ export class RunDigest {
           identity.inode,
           identity.etag ?? null,
           sealed ? 1 : 0,
-          JSON.stringify(row && storedRow(row)),
+          ...rowValues(row),
           state === null ? null : JSON.stringify(state),
         );
       }
@@ -254,37 +288,102 @@ export class RunDigest {
   }
 }
 
-function storedRow(row: RunRow): StoredRow {
-  const { path: _path, location: _location, links: _links, ...stored } = row;
-  return stored;
+/** Where a row's values start in a selected array: after the path and the identity. */
+const ROW_AT = KEY_COLUMNS.split(', ').length;
+/** How many values a row takes (samples takes two). */
+const ROW_WIDTH = ROW_COLUMN_LIST.split(', ').length;
+
+/** A row's values in ROW_COLUMNS order (all NULL for a file that is not a run). */
+function rowValues(row: RunRow | null): SQLInputValue[] {
+  if (row === null) return new Array<SQLInputValue>(ROW_WIDTH).fill(null);
+  return [
+    row.format,
+    row.size,
+    row.modified,
+    row.task,
+    row.model,
+    row.status,
+    row.recovery,
+    row.samples.completed,
+    row.samples.total,
+    row.created,
+    row.score,
+    JSON.stringify(row.scores),
+    row.errors,
+    row.cost,
+    JSON.stringify(row.tags),
+    row.tokens,
+    row.duration,
+    row.problem === null ? null : JSON.stringify(row.problem),
+    row.liveness === undefined ? null : JSON.stringify(row.liveness),
+  ];
 }
 
-function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+/**
+ * The row whose values start at ROW_AT (the inverse of rowValues): null for a file that is not a
+ * run, undefined when the values no longer make a row (then the log is read again).
+ */
+function rowFrom(values: ReadonlyArray<SQLOutputValue>): StoredRow | null | undefined {
+  const at = ROW_AT;
+  if (values[at] === null) return null;
+  try {
+    const row: StoredRow = {
+      format: values[at] as RunFormat,
+      size: values[at + 1] as number,
+      modified: values[at + 2] as string,
+      task: values[at + 3] as string | null,
+      model: values[at + 4] as string | null,
+      status: values[at + 5] as RunStatus | null,
+      recovery: values[at + 6] as RecoverySource | null,
+      samples: { completed: values[at + 7] as number, total: values[at + 8] as number | null },
+      created: values[at + 9] as string | null,
+      score: values[at + 10] as number | null,
+      scores: JSON.parse(values[at + 11] as string) as RunScore[],
+      errors: values[at + 12] as number,
+      cost: values[at + 13] as number | null,
+      // Most runs have none: no parse for those.
+      tags: values[at + 14] === '[]' ? [] : (JSON.parse(values[at + 14] as string) as string[]),
+      tokens: values[at + 15] as number | null,
+      duration: values[at + 16] as number | null,
+      problem:
+        values[at + 17] === null ? null : (JSON.parse(values[at + 17] as string) as RunProblem),
+    };
+    const liveness = values[at + 18];
+    return liveness === null
+      ? row
+      : { ...row, liveness: JSON.parse(liveness as string) as Liveness };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the identity stored (the values after the path) is this one. */
+function sameIdentity(values: ReadonlyArray<SQLOutputValue>, identity: FileIdentity): boolean {
   return (
-    a.size === b.size &&
-    a.mtimeMs === b.mtimeMs &&
-    a.inode === b.inode &&
-    (a.etag ?? null) === (b.etag ?? null)
+    values[1] === identity.size &&
+    values[2] === identity.mtimeMs &&
+    values[3] === identity.inode &&
+    values[4] === (identity.etag ?? null)
   );
 }
 
-function identityIn(columns: RangeColumns): FileIdentity {
-  return {
-    size: columns.size,
-    mtimeMs: columns.mtime_ms,
-    inode: columns.inode,
-    ...(columns.etag === null ? {} : { etag: columns.etag }),
-  };
-}
-
-/** A stored row read back; one that no longer parses is as good as absent. */
-function parsed(columns: DigestColumns): StoredDigest | null {
+/** Whatever is stored for a path, read back; one whose row no longer makes sense is absent. */
+function storedDigest(values: ReadonlyArray<SQLOutputValue>): StoredDigest | null {
+  const row = rowFrom(values);
+  if (row === undefined) return null;
+  const etag = values[4] as string | null;
+  const state = values[ROW_AT + ROW_WIDTH];
   try {
     return {
-      identity: identityIn(columns),
-      sealed: columns.sealed === 1,
-      row: JSON.parse(columns.row) as StoredRow | null,
-      state: typeof columns.state === 'string' ? (JSON.parse(columns.state) as unknown) : null,
+      identity: {
+        size: values[1] as number,
+        mtimeMs: values[2] as number,
+        inode: values[3] as number,
+        ...(etag === null ? {} : { etag }),
+      },
+      sealed: values[5] === 1,
+      row,
+      state: typeof state === 'string' ? (JSON.parse(state) as unknown) : null,
     };
   } catch {
     return null;
