@@ -13,14 +13,21 @@ export type RowBase = Pick<RunRow, 'links' | 'path' | 'location' | 'format' | 's
  */
 export function placeUnder(root: string, path: string): Pick<RunRow, 'path' | 'location'> {
   const under = root.endsWith(sep) ? root : `${root}${sep}`;
-  const plain =
-    isAbsolute(root) &&
-    path.startsWith(under) &&
-    !path.includes(`${sep}.`) &&
-    !path.includes(`${sep}${sep}`) &&
-    (sep === '/' || !path.includes('/'));
-  if (plain) return { path: path.slice(under.length), location: path };
+  if (isAbsolute(root) && path.startsWith(under) && isNormalized(path))
+    return { path: path.slice(under.length), location: path };
   return { path: relative(root, path) || path, location: resolve(path) };
+}
+
+/** No `.` or `..` segment, no empty one, no other separator: path.normalize would not change it. */
+function isNormalized(path: string): boolean {
+  if (sep !== '/' && path.includes('/')) return false;
+  return !(
+    path.includes(`${sep}${sep}`) ||
+    path.includes(`${sep}.${sep}`) ||
+    path.includes(`${sep}..${sep}`) ||
+    path.endsWith(`${sep}.`) ||
+    path.endsWith(`${sep}..`)
+  );
 }
 
 /** The row of a log that cannot be read: listed with its problem, never dropped. */
