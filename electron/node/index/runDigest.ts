@@ -1,12 +1,7 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
-import {
-  DatabaseSync,
-  type SQLInputValue,
-  type SQLOutputValue,
-  type StatementSync,
-} from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Stats } from 'node:fs';
 import type {
   Liveness,
@@ -55,7 +50,7 @@ export function objectIdentity(object: { size: number; etag: string }): FileIden
 // 6: a sealed digest may say a file is not a run (another tool's JSON), so it is not sniffed again.
 // 7: S3 objects keyed by ETag (the etag column).
 // 8: rows kept without their place and links (StoredRow).
-// 9: rows kept as columns (ROW_COLUMNS), not one JSON text each; the table clustered by path.
+// 9: rows kept as JSON arrays (ROW_FIELD_AT), not objects; the table clustered by path.
 const SCHEMA_VERSION = 9;
 
 /**
@@ -65,36 +60,32 @@ const SCHEMA_VERSION = 9;
 export type StoredRow = Omit<RunRow, 'path' | 'location' | 'links'>;
 
 /**
- * The column of each field of a stored row. A row is kept as columns, not as one JSON text: a
- * warm listing rebuilds thousands of rows, and parsing each whole cost it a third of its time
- * (lists and the rare objects are JSON texts of their own, `[]` and NULL mostly). A field added
- * to RunRow fails to compile here until it has its column.
+ * Where each field of a stored row is in the JSON array the digest keeps of it. An array, not an
+ * object: a warm listing rebuilds thousands of rows, and an array of values parses in half the
+ * time of the object with its keys, and makes a shorter text to read (one column per field cost
+ * more again: node:sqlite makes each value apart). A field added to RunRow fails to compile here
+ * until it has its place.
  */
-const ROW_COLUMNS = {
-  format: 'format',
-  size: 'row_size',
-  modified: 'modified',
-  task: 'task',
-  model: 'model',
-  status: 'status',
-  recovery: 'recovery',
-  samples: 'completed, total',
-  created: 'created',
-  score: 'score',
-  scores: 'scores',
-  errors: 'errors',
-  cost: 'cost',
-  tags: 'tags',
-  tokens: 'tokens',
-  duration: 'duration',
-  problem: 'problem',
-  liveness: 'liveness',
-} as const satisfies Record<keyof StoredRow, string>;
-
-/** The row's columns in table order (a file that is not a run has NULL in each). */
-const ROW_COLUMN_LIST = Object.values(ROW_COLUMNS).join(', ');
-/** The columns before the row's: the path and the file's identity. */
-const KEY_COLUMNS = 'path, size, mtime_ms, inode, etag, sealed';
+const ROW_FIELD_AT = {
+  format: 0,
+  size: 1,
+  modified: 2,
+  task: 3,
+  model: 4,
+  status: 5,
+  recovery: 6,
+  samples: 7, // and 8: completed, total
+  created: 9,
+  score: 10,
+  scores: 11,
+  errors: 12,
+  cost: 13,
+  tags: 14,
+  tokens: 15,
+  duration: 16,
+  problem: 17,
+  liveness: 18, // absent from the array when the row has none
+} as const satisfies Record<keyof StoredRow, number>;
 
 /** A stored digest: the row, whether it is sealed, and the scan state of a growing JSONL log. */
 export interface StoredDigest {
@@ -143,20 +134,19 @@ export class RunDigest {
   private constructor(path: string, db: DatabaseSync) {
     this.path = path;
     this.db = db;
-    // Rows as arrays of values, in the order selected: no object built per row.
+    // Rows as arrays of values in the order selected (DigestValues): no object built per row.
     this.selectRow = db.prepare(
-      `SELECT ${KEY_COLUMNS}, ${ROW_COLUMN_LIST}, state FROM digests WHERE path = ?`,
+      'SELECT path, size, mtime_ms, inode, etag, row, sealed, state FROM digests WHERE path = ?',
     );
     this.selectRow.setReturnArrays(true);
     // One seek and a scan of the table (clustered by path): cheaper than a seek per path when the
     // paths asked are a folder's, sorted, as a listing asks them. Only sealed digests answer.
     this.selectRange = db.prepare(
-      `SELECT ${KEY_COLUMNS}, ${ROW_COLUMN_LIST} FROM digests WHERE path >= ? AND path <= ? AND sealed = 1`,
+      'SELECT path, size, mtime_ms, inode, etag, row FROM digests WHERE path >= ? AND path <= ? AND sealed = 1',
     );
     this.selectRange.setReturnArrays(true);
-    const columns = `${KEY_COLUMNS}, ${ROW_COLUMN_LIST}, state`.split(', ');
     this.upsertRow = db.prepare(
-      `INSERT OR REPLACE INTO digests (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      'INSERT OR REPLACE INTO digests (path, size, mtime_ms, inode, etag, row, sealed, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
   }
 
@@ -184,7 +174,7 @@ export class RunDigest {
         .user_version;
       if (version !== SCHEMA_VERSION) {
         db.exec(`DROP TABLE IF EXISTS digests;
-          CREATE TABLE digests (path TEXT PRIMARY KEY, size INTEGER, mtime_ms REAL, inode INTEGER, etag TEXT, sealed INTEGER, ${ROW_COLUMN_LIST}, state TEXT) WITHOUT ROWID;
+          CREATE TABLE digests (path TEXT PRIMARY KEY, size INTEGER, mtime_ms REAL, inode INTEGER, etag TEXT, row TEXT, sealed INTEGER, state TEXT) WITHOUT ROWID;
           PRAGMA user_version = ${SCHEMA_VERSION};`);
       }
       db.prepare('SELECT count(*) FROM digests').get();
@@ -212,13 +202,13 @@ export class RunDigest {
         if (path < low) low = path;
         if (path > high) high = path;
       }
-      const found = new Map<string, SQLOutputValue[]>();
-      for (const values of this.selectRange.all(low, high) as unknown as SQLOutputValue[][])
-        found.set(values[0] as string, values);
+      const found = new Map<string, DigestValues>();
+      for (const values of this.selectRange.all(low, high) as unknown as DigestValues[])
+        found.set(values[0], values);
       for (const { path, identity } of batch) {
         const values = found.get(path);
         if (!values || !sameIdentity(values, identity)) continue;
-        const row = rowFrom(values);
+        const row = rowFrom(values[5]);
         if (row !== undefined) fresh.set(path, row);
       }
     }
@@ -229,7 +219,7 @@ export class RunDigest {
 
   /** Whatever is stored for a path, sealed or not (a growing log resumes from its state). */
   stored(path: string): StoredDigest | null {
-    const values = this.selectRow.get(path) as unknown as SQLOutputValue[] | undefined;
+    const values = this.selectRow.get(path) as unknown as DigestValues | undefined;
     return values ? storedDigest(values) : null;
   }
 
@@ -245,8 +235,8 @@ export class RunDigest {
           identity.mtimeMs,
           identity.inode,
           identity.etag ?? null,
+          JSON.stringify(row && rowValues(row)),
           sealed ? 1 : 0,
-          ...rowValues(row),
           state === null ? null : JSON.stringify(state),
         );
       }
@@ -288,15 +278,21 @@ export class RunDigest {
   }
 }
 
-/** Where a row's values start in a selected array: after the path and the identity. */
-const ROW_AT = KEY_COLUMNS.split(', ').length;
-/** How many values a row takes (samples takes two). */
-const ROW_WIDTH = ROW_COLUMN_LIST.split(', ').length;
+/** A digest as selected: path, size, mtime, inode, ETag, the row's JSON; sealed and state. */
+type DigestValues = [
+  path: string,
+  size: number,
+  mtimeMs: number,
+  inode: number,
+  etag: string | null,
+  row: string,
+  sealed?: number,
+  state?: string | null,
+];
 
-/** A row's values in ROW_COLUMNS order (all NULL for a file that is not a run). */
-function rowValues(row: RunRow | null): SQLInputValue[] {
-  if (row === null) return new Array<SQLInputValue>(ROW_WIDTH).fill(null);
-  return [
+/** A row's values at their places (ROW_FIELD_AT). */
+function rowValues(row: StoredRow): unknown[] {
+  const values: unknown[] = [
     row.format,
     row.size,
     row.modified,
@@ -308,57 +304,60 @@ function rowValues(row: RunRow | null): SQLInputValue[] {
     row.samples.total,
     row.created,
     row.score,
-    JSON.stringify(row.scores),
+    row.scores,
     row.errors,
     row.cost,
-    JSON.stringify(row.tags),
+    row.tags,
     row.tokens,
     row.duration,
-    row.problem === null ? null : JSON.stringify(row.problem),
-    row.liveness === undefined ? null : JSON.stringify(row.liveness),
+    row.problem,
   ];
+  if (row.liveness !== undefined) values.push(row.liveness);
+  return values;
 }
 
 /**
- * The row whose values start at ROW_AT (the inverse of rowValues): null for a file that is not a
- * run, undefined when the values no longer make a row (then the log is read again).
+ * The row kept as this JSON text (the inverse of rowValues): null for a file that is not a run,
+ * undefined when the text no longer makes a row (then the log is read again).
  */
-function rowFrom(values: ReadonlyArray<SQLOutputValue>): StoredRow | null | undefined {
-  const at = ROW_AT;
-  if (values[at] === null) return null;
+function rowFrom(text: string): StoredRow | null | undefined {
+  let values: unknown;
   try {
-    const row: StoredRow = {
-      format: values[at] as RunFormat,
-      size: values[at + 1] as number,
-      modified: values[at + 2] as string,
-      task: values[at + 3] as string | null,
-      model: values[at + 4] as string | null,
-      status: values[at + 5] as RunStatus | null,
-      recovery: values[at + 6] as RecoverySource | null,
-      samples: { completed: values[at + 7] as number, total: values[at + 8] as number | null },
-      created: values[at + 9] as string | null,
-      score: values[at + 10] as number | null,
-      scores: JSON.parse(values[at + 11] as string) as RunScore[],
-      errors: values[at + 12] as number,
-      cost: values[at + 13] as number | null,
-      // Most runs have none: no parse for those.
-      tags: values[at + 14] === '[]' ? [] : (JSON.parse(values[at + 14] as string) as string[]),
-      tokens: values[at + 15] as number | null,
-      duration: values[at + 16] as number | null,
-      problem:
-        values[at + 17] === null ? null : (JSON.parse(values[at + 17] as string) as RunProblem),
-    };
-    const liveness = values[at + 18];
-    return liveness === null
-      ? row
-      : { ...row, liveness: JSON.parse(liveness as string) as Liveness };
+    values = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (values === null) return null;
+  if (!Array.isArray(values) || values.length <= ROW_FIELD_AT.problem) return undefined;
+  const at = ROW_FIELD_AT;
+  const row: StoredRow = {
+    format: values[at.format] as RunFormat,
+    size: values[at.size] as number,
+    modified: values[at.modified] as string,
+    task: values[at.task] as string | null,
+    model: values[at.model] as string | null,
+    status: values[at.status] as RunStatus | null,
+    recovery: values[at.recovery] as RecoverySource | null,
+    samples: {
+      completed: values[at.samples] as number,
+      total: values[at.samples + 1] as number | null,
+    },
+    created: values[at.created] as string | null,
+    score: values[at.score] as number | null,
+    scores: values[at.scores] as RunScore[],
+    errors: values[at.errors] as number,
+    cost: values[at.cost] as number | null,
+    tags: values[at.tags] as string[],
+    tokens: values[at.tokens] as number | null,
+    duration: values[at.duration] as number | null,
+    problem: values[at.problem] as RunProblem | null,
+  };
+  const liveness = values[at.liveness] as Liveness | undefined;
+  return liveness === undefined ? row : { ...row, liveness };
 }
 
 /** Whether the identity stored (the values after the path) is this one. */
-function sameIdentity(values: ReadonlyArray<SQLOutputValue>, identity: FileIdentity): boolean {
+function sameIdentity(values: DigestValues, identity: FileIdentity): boolean {
   return (
     values[1] === identity.size &&
     values[2] === identity.mtimeMs &&
@@ -367,21 +366,15 @@ function sameIdentity(values: ReadonlyArray<SQLOutputValue>, identity: FileIdent
   );
 }
 
-/** Whatever is stored for a path, read back; one whose row no longer makes sense is absent. */
-function storedDigest(values: ReadonlyArray<SQLOutputValue>): StoredDigest | null {
-  const row = rowFrom(values);
+/** Whatever is stored for a path, read back; one whose row or state no longer parses is absent. */
+function storedDigest(values: DigestValues): StoredDigest | null {
+  const row = rowFrom(values[5]);
   if (row === undefined) return null;
-  const etag = values[4] as string | null;
-  const state = values[ROW_AT + ROW_WIDTH];
+  const [, size, mtimeMs, inode, etag, , sealed, state] = values;
   try {
     return {
-      identity: {
-        size: values[1] as number,
-        mtimeMs: values[2] as number,
-        inode: values[3] as number,
-        ...(etag === null ? {} : { etag }),
-      },
-      sealed: values[5] === 1,
+      identity: { size, mtimeMs, inode, ...(etag === null ? {} : { etag }) },
+      sealed: sealed === 1,
       row,
       state: typeof state === 'string' ? (JSON.parse(state) as unknown) : null,
     };
