@@ -36,12 +36,14 @@ describe('the default parse', () => {
   });
 
   it('gives a small plain text what JSON.parse gives, and still takes what JSON.parse cannot', () => {
-    const plain = '{"a": "\\u0000x", "n": 123456789012345, "f": 0.25, "s": [true, null]}';
+    const plain =
+      '{"a": "\\u0000x", "n": 123456789012345, "f": 0.13333333333333333, "s": [true, null, -1e-7]}';
     expect(parseInspectJson(plain, 'test')).toEqual(JSON.parse(plain));
     expect(parseInspectJson('[1, NaN, -Infinity]', 'test')).toEqual([1, NaN, -Infinity]);
     expect(parseInspectJson('{"id": 9007199254740993}', 'test')).toEqual({
       id: 9007199254740993n,
     });
+    expect(parseInspectJson('[-9007199254740993, 1.5]', 'test')).toEqual([-9007199254740993n, 1.5]);
     expect(() => parseInspectJson('{"a": }', 'The entry')).toThrow(/The entry is not valid JSON/);
     expect(() => parseInspectJson('[NaN, }', 'The entry')).toThrow(/The entry is not valid JSON/);
   });

@@ -248,13 +248,16 @@ function markTokens(
 
 const NOT_WHITESPACE = /[^ \t\r\n]/g;
 
-/** Sixteen digits in a row: an integer JSON.parse might round may be there (or a long id). */
-const SIXTEEN_DIGITS = /\d{16}/;
+/**
+ * Sixteen digits in a row, not after a point: an integer JSON.parse might round may be there (or
+ * a long id in a string). A float's fraction (`0.13333333333333333`, common in metrics) is not.
+ */
+const SIXTEEN_DIGITS = /(?:^|[^\d.])\d{16}/;
 
 /**
  * Whether JSON.parse alone gives what the full pass would, when it parses the text at all: a text
- * no longer than MAX_JSON_DEPTH cannot nest deeper, and without sixteen digits in a row it holds
- * no integer beyond 2^53. What else the pass marks (NaN, ±Infinity) JSON.parse refuses; a user's
+ * no longer than MAX_JSON_DEPTH cannot nest deeper, and without sixteen digits in a row (but
+ * after a point) it holds no integer beyond 2^53. What else the pass marks (NaN, ±Infinity) JSON.parse refuses; a user's
  * string starting with NUL is only escaped beside a number marker. A run's header and summaries
  * are mostly such small texts, and the pass cost a third of their parse.
  */
