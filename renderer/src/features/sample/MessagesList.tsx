@@ -18,9 +18,9 @@ export function MessagesList({ count }: { count: number }) {
   useStore((state) => state.sampleVersion);
   const focus = useStore((state) => state.sampleFocus);
   const scroller = useRef<HTMLDivElement>(null);
-  // Messages are often taller than the screen: two beyond each edge are a screen or more, and
+  // Messages are often taller than the screen: one beyond each edge is a screen or more, and
   // each one drawn off screen is laid out and shaped for nothing (bench:sample's page memory).
-  const list = useMeasuredWindow(scroller, count, ESTIMATED_HEIGHT, 2);
+  const list = useMeasuredWindow(scroller, count, ESTIMATED_HEIGHT, 1);
   const items = list.rows;
   const first = items[0]?.index ?? 0;
   const last = items.at(-1)?.index ?? 0;

@@ -68,7 +68,7 @@ export function TranscriptView({ total }: { total: number }) {
   const outline = useMemo(() => (tree ? spansOf(tree) : []), [tree]);
   const scroller = useRef<HTMLDivElement>(null);
   // Few beyond each edge: each event drawn off screen is laid out for nothing (page memory).
-  const list = useMeasuredWindow(scroller, rows.length, ESTIMATED_HEIGHT, 3);
+  const list = useMeasuredWindow(scroller, rows.length, ESTIMATED_HEIGHT, 2);
   const items = list.rows;
   // The events in view: their pages are asked for.
   const shownEvents = items
