@@ -23,6 +23,8 @@ import { indexSample, type IndexedSample } from './indexSample.ts';
 export interface SampleHandlesOptions {
   readonly codecs?: Codecs;
   readonly spillDirectory?: string;
+  /** The decode thread's module (the bundled build's); see IndexOptions.decodeWorkerUrl. */
+  readonly decodeWorkerUrl?: URL | null;
   /** Samples kept open at once (least recently used closed first). */
   readonly maxOpen?: number;
   /** A sample not read for this long is closed. */
@@ -84,6 +86,7 @@ export class SampleHandles {
       const ready = indexSample(path, id, epoch, {
         codecs: this.options.codecs,
         spillDirectory: this.options.spillDirectory,
+        decodeWorkerUrl: this.options.decodeWorkerUrl,
         signal: abort.signal,
       }).then((sample) => ({
         sample,
