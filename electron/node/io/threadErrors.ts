@@ -22,3 +22,17 @@ export function errorFrom(error: WorkerError): Error {
     ? new Error(error.message)
     : new SalvageError(error.kind, error.message);
 }
+
+/**
+ * Why a worker thread died, as the thread that started it reports it: out of memory (its
+ * resourceLimits, or the process's) becomes a typed error the user can act on; anything else
+ * there is a bug, and stays as it is.
+ */
+export function threadDeath(error: Error, work: string): Error {
+  if ((error as NodeJS.ErrnoException).code !== 'ERR_WORKER_OUT_OF_MEMORY') return error;
+  return new SalvageError(
+    'out-of-memory',
+    `Salvage ran out of memory while ${work}; close other samples or runs and try again.`,
+    { cause: error },
+  );
+}

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { errorFrom, type WorkerError } from '../io/threadErrors.ts';
+import { errorFrom, threadDeath, type WorkerError } from '../io/threadErrors.ts';
 import type { ReadResult, ReadTask } from './readRuns.ts';
 
 /** Chunks a worker holds at once: one read while the next waits, so it never idles on a message. */
@@ -131,7 +131,7 @@ export class ReaderPool {
       worker.jobs.clear();
       this.dispatch();
     };
-    worker.thread.on('error', died);
+    worker.thread.on('error', (error) => died(threadDeath(error, 'reading a log')));
     worker.thread.on('exit', (code) =>
       died(new Error(`A log reader thread ended (code ${code}).`)),
     );

@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MemoryByteSource,
@@ -143,6 +144,21 @@ describe('a large sample decoded on a thread of its own', () => {
     expect(error).toBeInstanceOf(SalvageError);
     expect(error).toMatchObject({ kind: 'crc-mismatch' });
     expect((error as Error).message).toContain(GENERATED_ENTRY);
+    expect(runningDecodeThreads()).toBe(0);
+    expect(openSpills()).toEqual([]);
+  });
+
+  it('fails typed when its thread runs out of memory, leaving nothing behind', async () => {
+    // A thread module that only fills its heap: the decode thread's memory limit ends it.
+    const hungry = join(folder, 'hungry-worker.mjs');
+    writeFileSync(
+      hungry,
+      'const kept = [];\nfor (;;) kept.push(new Array(100_000).fill(kept.length));\n',
+    );
+    const error = await failure(GOOD, { ...onItsThread, decodeWorkerUrl: pathToFileURL(hungry) });
+    expect(error).toBeInstanceOf(SalvageError);
+    expect(error).toMatchObject({ kind: 'out-of-memory' });
+    expect((error as Error).message).toContain(GOOD);
     expect(runningDecodeThreads()).toBe(0);
     expect(openSpills()).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ZipEntry } from '../../../shared/formats/zip/zipEntry.ts';
-import { errorFrom, type WorkerError } from '../io/threadErrors.ts';
+import { errorFrom, threadDeath, type WorkerError } from '../io/threadErrors.ts';
 
 /**
  * Decoding a large sample entry on a thread of its own, so that the thread that indexes it only
@@ -104,8 +104,10 @@ export class DecodeThread {
       this.inbox.push(message);
       this.wake();
     });
-    // A thread that fails to start or dies (out of memory) fails the indexing.
-    this.worker.on('error', (error: Error) => this.fail(error));
+    // A thread that fails to start or dies (out of memory: a typed error) fails the indexing.
+    this.worker.on('error', (error: Error) =>
+      this.fail(threadDeath(error, `decoding a sample of ${job.path}`)),
+    );
     this.signal = signal;
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
