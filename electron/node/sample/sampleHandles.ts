@@ -19,6 +19,7 @@ import { SalvageError } from '../../../shared/util/errors.ts';
 import { versionOf } from '../logs/openLog.ts';
 import { SAMPLE_COPY_LIMIT_BYTES } from '../../../shared/util/limits.ts';
 import { indexSample, type IndexedSample } from './indexSample.ts';
+import { keepYoungGenerationSmall } from './youngGeneration.ts';
 
 export interface SampleHandlesOptions {
   readonly codecs?: Codecs;
@@ -71,6 +72,7 @@ export class SampleHandles {
 
   constructor(options: SampleHandlesOptions = {}) {
     this.options = options;
+    keepYoungGenerationSmall();
     const idle = options.idleMs ?? IDLE_MS;
     this.sweeper = setInterval(() => void this.closeIdle(), Math.min(idle, 60_000));
     this.sweeper.unref();
