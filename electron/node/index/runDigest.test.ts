@@ -12,7 +12,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixture, REAL } from '../../../test/support/fixtures.ts';
+import { fixture, FIXTURES_ROOT, REAL } from '../../../test/support/fixtures.ts';
+import type { RunRow } from '../../../shared/model/run.ts';
 import { listRuns } from '../logs/listRuns.ts';
 import { RunDigest } from './runDigest.ts';
 
@@ -101,6 +102,84 @@ describe('run digest', () => {
     digest.hits = digest.misses = 0;
     await listRuns(join(parent, 'logs2'), { digest });
     expect([digest.hits, digest.misses]).toEqual([1, 0]);
+    digest.close();
+  });
+
+  it('gives every fixture the row a listing without it gives, cold and warm', async () => {
+    // A copy: the listing judges unfinished runs by their files around them, as in place.
+    const folder = join(tempFolder(), 'fixtures');
+    cpSync(FIXTURES_ROOT, folder, { recursive: true });
+    const plain = await listRuns(folder);
+    expect(plain.length).toBeGreaterThan(50);
+    const digest = RunDigest.open(join(tempFolder(), 'digest.sqlite'));
+    const cold = await listRuns(folder, { digest });
+    expect(cold).toEqual(plain);
+    digest.hits = digest.misses = 0;
+    const warm = await listRuns(folder, { digest });
+    expect(warm).toEqual(plain);
+    // Finished runs of every format, unreadable logs and other tools' JSON come from the index.
+    expect(digest.hits).toBeGreaterThan(plain.length / 2);
+    // Every format is among them.
+    expect(new Set(cold.map((row) => row.format))).toEqual(
+      new Set(['inspect-eval', 'inspect-json', 'verifiers', 'codex']),
+    );
+    digest.close();
+  });
+
+  it('keeps every field of a row, each rare one set', () => {
+    const digest = RunDigest.open(join(tempFolder(), 'digest.sqlite'));
+    const row: RunRow = {
+      path: 'run.eval',
+      location: '/runs/run.eval',
+      links: { recovered: null, recoveredFrom: null, exports: [], undoableRepair: null },
+      format: 'inspect-eval',
+      task: 'täsk "quoted"',
+      model: 'openai/gpt-4o',
+      status: 'started',
+      recovery: 'filestore',
+      samples: { completed: 3, total: null },
+      created: '2025-01-01T00:00:00Z',
+      score: 0.125,
+      scores: [
+        { name: 'accuracy', value: 0.125 },
+        { name: 'stderr', value: 1e-9 },
+      ],
+      errors: 2,
+      cost: 1.5,
+      tags: ['a', 'b'],
+      tokens: 9_007_199_254_740_991,
+      duration: 12.5,
+      size: 1234,
+      modified: '2025-01-02T00:00:00.000Z',
+      problem: { kind: 'truncated', message: 'cut short' },
+      liveness: { verdict: 'crashed', confidence: 'medium', evidence: 'quiet for 3 min' },
+    };
+    const identity = { size: 1234, mtimeMs: 1.5, inode: 7, etag: '"abc"' };
+    digest.storeAll([
+      { path: '/runs/run.eval', identity, row, sealed: true },
+      { path: '/runs/other.json', identity, row: null, sealed: true },
+    ]);
+    const { path: _path, location: _location, links: _links, ...stored } = row;
+    const found = digest.lookupAll([
+      { path: '/runs/run.eval', identity },
+      { path: '/runs/other.json', identity },
+      { path: '/runs/run.eval-changed', identity },
+    ]);
+    expect(found).toEqual(
+      new Map<string, unknown>([
+        ['/runs/run.eval', stored],
+        ['/runs/other.json', null],
+      ]),
+    );
+    expect(
+      digest.lookupAll([{ path: '/runs/run.eval', identity: { ...identity, inode: 8 } }]),
+    ).toEqual(new Map());
+    expect(digest.stored('/runs/run.eval')).toEqual({
+      identity,
+      sealed: true,
+      row: stored,
+      state: null,
+    });
     digest.close();
   });
 

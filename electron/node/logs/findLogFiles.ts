@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, sep } from 'node:path';
 import { outputKind } from '../../../shared/model/outputNames.ts';
 import { formatFromPath } from './openLog.ts';
 import { jsonlRunKind } from './jsonlRuns.ts';
@@ -62,7 +62,14 @@ export async function* walkRunFolders(
   options: WalkOptions = {},
 ): AsyncGenerator<RunFiles[]> {
   const sniffJson = options.sniffJson ?? true;
-  const pending = [root];
+  // Normalized once: an absolute folder's names then join it by concatenation (path.join
+  // normalizes again each time, a tenth of a warm listing's walk).
+  const pending = [join(root)];
+  const pathIn = (folder: string): ((name: string) => string) => {
+    if (!isAbsolute(folder)) return (name) => join(folder, name);
+    const prefix = folder.endsWith(sep) ? folder : `${folder}${sep}`;
+    return (name) => prefix + name;
+  };
   let read: RunFiles[] = [];
   let sinceTurn = 0;
   while (pending.length > 0) {
@@ -73,8 +80,9 @@ export async function* walkRunFolders(
     // Read here, a few dozen folders between two turns of the event loop: a folder of 100,000
     // runs is as many folders, and a promise per folder (a hop through the thread pool and back)
     // cost four times the CPU of the reads themselves.
+    const inFolder = pathIn(folder);
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const path = join(folder, entry.name);
+      const path = inFolder(entry.name);
       if (entry.isDirectory()) {
         if (!SKIPPED_FOLDERS.has(entry.name)) subfolders.push(path);
         continue;

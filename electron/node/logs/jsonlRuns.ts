@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseToml, TomlDate } from 'smol-toml';
 import {
   isJsonObject,
@@ -18,6 +18,7 @@ import {
 import { NO_LINKS, type RunRow } from '../../../shared/model/run.ts';
 import { FileByteSource, statFile } from '../io/fileByteSource.ts';
 import { walkLines } from '../../../shared/formats/jsonl/lineReader.ts';
+import { placeUnder } from './runRow.ts';
 
 export type JsonlRunKind = 'verifiers' | 'codex';
 export type { TailState };
@@ -165,8 +166,7 @@ export async function describeJsonlRun(
   const facts = jsonlRunFacts(tally, readRunContext(path, kind), scan.tail);
   const row: RunRow = {
     links: NO_LINKS,
-    path: relative(root, path) || path,
-    location: resolve(path),
+    ...placeUnder(root, path),
     format: kind,
     size: stats.size,
     modified: stats.mtime.toISOString(),

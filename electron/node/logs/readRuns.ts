@@ -1,4 +1,3 @@
-import { relative, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Codecs } from '../../../shared/formats/zip/codecs.ts';
 import { NO_LINKS, type RunRow } from '../../../shared/model/run.ts';
@@ -9,7 +8,7 @@ import { describeJsonlRun, jsonlRunKind, type JsonlScanState } from './jsonlRuns
 import { formatFromPath, readRunFacts } from './openLog.ts';
 import { recoveryState } from '../recovery/bufferLocation.ts';
 import { FileByteSource, statFile } from '../io/fileByteSource.ts';
-import { unreadableRow, type RowBase } from './runRow.ts';
+import { placeUnder, unreadableRow, type RowBase } from './runRow.ts';
 
 // What a listing reads of one log: its row, in whichever thread reads it (a ReaderPool's worker
 // loads this module and what it needs alone, not the listing around it).
@@ -111,8 +110,7 @@ export async function describeRun(
 function rowBase(path: string, root: string, size: number, modified: Date): RowBase {
   return {
     links: NO_LINKS,
-    path: relative(root, path) || path,
-    location: resolve(path),
+    ...placeUnder(root, path),
     format: formatFromPath(path) ?? 'inspect-eval',
     size,
     modified: modified.toISOString(),

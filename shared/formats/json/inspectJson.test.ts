@@ -35,6 +35,19 @@ describe('the default parse', () => {
     expect(value.e).toBe(12345678901234567890n);
   });
 
+  it('gives a small plain text what JSON.parse gives, and still takes what JSON.parse cannot', () => {
+    const plain =
+      '{"a": "\\u0000x", "n": 123456789012345, "f": 0.13333333333333333, "s": [true, null, -1e-7]}';
+    expect(parseInspectJson(plain, 'test')).toEqual(JSON.parse(plain));
+    expect(parseInspectJson('[1, NaN, -Infinity]', 'test')).toEqual([1, NaN, -Infinity]);
+    expect(parseInspectJson('{"id": 9007199254740993}', 'test')).toEqual({
+      id: 9007199254740993n,
+    });
+    expect(parseInspectJson('[-9007199254740993, 1.5]', 'test')).toEqual([-9007199254740993n, 1.5]);
+    expect(() => parseInspectJson('{"a": }', 'The entry')).toThrow(/The entry is not valid JSON/);
+    expect(() => parseInspectJson('[NaN, }', 'The entry')).toThrow(/The entry is not valid JSON/);
+  });
+
   it('keeps a big integer exact among long floats, and long floats as numbers', () => {
     const value = parseInspectJson(
       '{"time": 0.0005495408549904, "rows": [{"n": [1, -98765432109876543210]}], "big": 1e300}',
