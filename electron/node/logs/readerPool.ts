@@ -131,7 +131,7 @@ export class ReaderPool {
       worker.jobs.clear();
       this.dispatch();
     };
-    worker.thread.on('error', (error) => died(threadDeath(error, 'reading a log')));
+    worker.thread.on('error', (error: Error) => died(threadDeath(error, 'reading a log')));
     worker.thread.on('exit', (code) =>
       died(new Error(`A log reader thread ended (code ${code}).`)),
     );
