@@ -1,4 +1,4 @@
-import type { Locator, Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 /** The runs list as a user sees it: rows found by the text they show (a file name, a task). */
 export class RunsPage {
@@ -22,6 +22,9 @@ export class RunsPage {
 
   /** Open a run with one click on its row. */
   async open(text: string): Promise<RunPage> {
+    // Rows stream in, in sorted order, while the folder is listed: until it ends, the row at a
+    // place may show another run by the time it is clicked.
+    await expect(this.page.getByTestId('runs-progress')).toHaveCount(0, { timeout: 60_000 });
     await this.row(text).locator('td').nth(4).click();
     return new RunPage(this.page);
   }

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { onRendererUpgrade, renderMarkdown } from '../lib/markdown.ts';
 import { useCutText } from './cutText.ts';
 
@@ -65,14 +65,15 @@ export function Markdown({ text, className }: { text: string; className?: string
   const { shown, whole, more } = useShownText(text);
   const [version, setVersion] = useState(0);
   useEffect(() => onRendererUpgrade(() => setVersion((value) => value + 1)), []);
-  // Drawn again when highlighting and math arrive (version).
-  const html = useMemo(() => {
+  const box = useRef<HTMLDivElement>(null);
+  // Drawn before the frame is painted, and again when highlighting and math arrive (version).
+  useLayoutEffect(() => {
     void version;
-    return whole ? '' : renderMarkdown(shown);
+    if (!whole) box.current?.replaceChildren(...renderMarkdown(shown));
   }, [shown, whole, version]);
   return (
     <div className={`markdown ${className ?? ''}`}>
-      {whole ? <pre>{shown}</pre> : <div dangerouslySetInnerHTML={{ __html: html }} />}
+      {whole ? <pre>{shown}</pre> : <div ref={box} />}
       {more}
     </div>
   );

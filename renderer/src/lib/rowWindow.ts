@@ -4,9 +4,9 @@ import { flushSync } from 'react-dom';
 /*
  * The rows of a fixed-height table that are drawn: those in view and a few more each side.
  *
- * Written by hand rather than with @tanstack/react-virtual (which the variable-height lists use):
- * the virtualizer measures every row again whenever the row count changes, 5 to 10 ms at 100,000
- * rows, on every filter keystroke. Rows of one height need only arithmetic.
+ * Written by hand rather than with @tanstack/react-virtual: that virtualizer measures every row
+ * again whenever the row count changes, 5 to 10 ms at 100,000 rows, on every filter keystroke.
+ * Rows of one height need only arithmetic (rows of varying height: measuredWindow.ts).
  */
 
 /** Where a table's box is scrolled, and how much of it shows. */

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { isJsonObject } from '../../../../shared/formats/json/inspectJson.ts';
+import { useMeasuredWindow } from '../../lib/measuredWindow.ts';
 import { useStore } from '../../state/useStore.ts';
 import { ItemScope } from './ItemScope.tsx';
 import { MessageView } from './MessageView.tsx';
@@ -18,33 +18,28 @@ export function MessagesList({ count }: { count: number }) {
   useStore((state) => state.sampleVersion);
   const focus = useStore((state) => state.sampleFocus);
   const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ESTIMATED_HEIGHT,
-    // Messages are often taller than the screen: two beyond each edge are a screen or more, and
-    // each one drawn off screen is laid out and shaped for nothing (bench:sample's page memory).
-    overscan: 2,
-  });
-  const items = virtualizer.getVirtualItems();
+  // Messages are often taller than the screen: two beyond each edge are a screen or more, and
+  // each one drawn off screen is laid out and shaped for nothing (bench:sample's page memory).
+  const list = useMeasuredWindow(scroller, count, ESTIMATED_HEIGHT, 2);
+  const items = list.rows;
   const first = items[0]?.index ?? 0;
   const last = items.at(-1)?.index ?? 0;
   useEffect(() => {
     reader?.want('messages', first, last + 1);
   }, [reader, first, last]);
   const focused = focus?.list === 'messages' ? focus.index : null;
-  useScrollToFocus(virtualizer, focused, scroller);
+  useScrollToFocus(list.scrollToIndex, focused, scroller);
   if (count === 0) return <p className="muted sample-pane">No messages.</p>;
   return (
     <div className="item-scroller" ref={scroller} role="list" aria-label="Messages">
-      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+      <div style={{ height: list.totalHeight, position: 'relative' }}>
         {items.map((item) => {
           const page = reader?.item('messages', item.index);
           return (
             <div
-              key={item.key}
+              key={item.index}
               data-index={item.index}
-              ref={virtualizer.measureElement}
+              ref={list.measure}
               role="listitem"
               className={`item-row${item.index === focused ? ' focused' : ''}`}
               style={{

@@ -1,5 +1,5 @@
 import { useRef } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { useRowWindow } from '../../lib/rowWindow.ts';
 import type { TranscriptSpan } from '../../../../shared/model/transcript.ts';
 
 const ROW_HEIGHT = 22;
@@ -20,12 +20,7 @@ export function TranscriptOutline({
   onCollapseAll: () => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: spans.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
-  });
+  const { first, end } = useRowWindow(scroller, spans.length, ROW_HEIGHT, 10);
   return (
     <nav className="transcript-outline" aria-label="Outline">
       <div className="outline-actions">
@@ -37,9 +32,8 @@ export function TranscriptOutline({
         </button>
       </div>
       <div className="outline-scroller" ref={scroller}>
-        <ul style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const { span, depth } = spans[item.index]!;
+        <ul style={{ height: spans.length * ROW_HEIGHT, position: 'relative' }}>
+          {spans.slice(first, end).map(({ span, depth }, offset) => {
             return (
               <li
                 key={span.id}
@@ -49,7 +43,7 @@ export function TranscriptOutline({
                   left: 0,
                   right: 0,
                   height: ROW_HEIGHT,
-                  transform: `translateY(${item.start}px)`,
+                  transform: `translateY(${(first + offset) * ROW_HEIGHT}px)`,
                   paddingLeft: depth * 12,
                 }}
               >

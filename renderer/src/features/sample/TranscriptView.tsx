@@ -1,5 +1,4 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useScrollToFocus } from './useScrollToFocus.ts';
 import { isJsonObject } from '../../../../shared/formats/json/inspectJson.ts';
 import {
@@ -10,6 +9,7 @@ import {
   type TranscriptSpan,
 } from '../../../../shared/model/transcript.ts';
 import { formatDuration } from '../../../../shared/util/format.ts';
+import { useMeasuredWindow } from '../../lib/measuredWindow.ts';
 import { useStore } from '../../state/useStore.ts';
 import { EventBody, EventHead } from './EventView.tsx';
 import { ItemScope } from './ItemScope.tsx';
@@ -67,14 +67,9 @@ export function TranscriptView({ total }: { total: number }) {
   const rows = useMemo(() => (tree ? visibleRows(tree, folded) : []), [tree, folded]);
   const outline = useMemo(() => (tree ? spansOf(tree) : []), [tree]);
   const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ESTIMATED_HEIGHT,
-    // Few beyond each edge: each event drawn off screen is laid out for nothing (page memory).
-    overscan: 3,
-  });
-  const items = virtualizer.getVirtualItems();
+  // Few beyond each edge: each event drawn off screen is laid out for nothing (page memory).
+  const list = useMeasuredWindow(scroller, rows.length, ESTIMATED_HEIGHT, 3);
+  const items = list.rows;
   // The events in view: their pages are asked for.
   const shownEvents = items
     .map((item) => rows[item.index]?.node)
@@ -88,20 +83,23 @@ export function TranscriptView({ total }: { total: number }) {
 
   // A find or a deep link: unfold what holds the event, then scroll to it.
   const focused = focus?.list === 'events' ? focus.index : null;
-  useEffect(() => {
-    if (focused === null || !tree) return;
+  // Once per focus, while drawing (not in an effect: no frame drawn folded first); the reader may
+  // fold the span again afterwards.
+  const [unfoldedFor, setUnfoldedFor] = useState<{ focused: number; tree: unknown } | null>(null);
+  if (focused !== null && tree && (unfoldedFor?.focused !== focused || unfoldedFor.tree !== tree)) {
+    setUnfoldedFor({ focused, tree });
     const holding = spansHolding(tree, focused);
     if (holding.some((id) => folded.has(id))) {
       const next = new Set(folded);
       for (const id of holding) next.delete(id);
       setCollapsed(next);
     }
-  }, [focused, tree, folded]);
+  }
   const focusedRow = useMemo(() => {
     const row = rows.findIndex((item) => item.node.kind === 'event' && item.node.index === focused);
     return focused === null || row < 0 ? null : row;
   }, [rows, focused]);
-  useScrollToFocus(virtualizer, focusedRow, scroller);
+  useScrollToFocus(list.scrollToIndex, focusedRow, scroller);
 
   const toggle = (id: string): void => {
     const next = new Set(folded);
@@ -117,7 +115,7 @@ export function TranscriptView({ total }: { total: number }) {
     setCollapsed(next);
     requestAnimationFrame(() => {
       const row = visibleRows(tree, next).findIndex((item) => item.node === span);
-      if (row >= 0) virtualizer.scrollToIndex(row, { align: 'start' });
+      if (row >= 0) list.scrollToIndex(row);
     });
   };
 
@@ -133,15 +131,15 @@ export function TranscriptView({ total }: { total: number }) {
         onCollapseAll={() => setCollapsed(new Set(outline.map(({ span }) => span.id)))}
       />
       <div className="item-scroller" ref={scroller} aria-label="Transcript">
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        <div style={{ height: list.totalHeight, position: 'relative' }}>
           {items.map((item) => {
             const row = rows[item.index]!;
             const node = row.node;
             return (
               <div
-                key={item.key}
+                key={item.index}
                 data-index={item.index}
-                ref={virtualizer.measureElement}
+                ref={list.measure}
                 className={`item-row tree-row${node.kind === 'event' && node.index === focused ? ' focused' : ''}`}
                 style={{
                   position: 'absolute',

@@ -1,5 +1,5 @@
 import { useEffect, useRef, type RefObject } from 'react';
-import type { Virtualizer } from '@tanstack/react-virtual';
+import type { MeasuredWindow } from '../../lib/measuredWindow.ts';
 import { useStore } from '../../state/useStore.ts';
 
 /** How long after a jump the row is kept in view while the rows above it load and are measured. */
@@ -12,7 +12,7 @@ const SETTLE_MS = 3000;
  * reader scrolls, clicks or types in the list, or after a few seconds.
  */
 export function useScrollToFocus(
-  virtualizer: Virtualizer<HTMLDivElement, Element>,
+  scrollToIndex: MeasuredWindow['scrollToIndex'],
   row: number | null,
   scroller: RefObject<HTMLDivElement | null>,
 ): void {
@@ -36,6 +36,6 @@ export function useScrollToFocus(
   useEffect(() => {
     const jump = pending.current;
     if (!jump || performance.now() - jump.since > SETTLE_MS) return;
-    virtualizer.scrollToIndex(jump.row, { align: 'start' });
-  }, [row, version, virtualizer]);
+    scrollToIndex(jump.row);
+  }, [row, version, scrollToIndex]);
 }
