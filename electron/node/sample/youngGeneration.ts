@@ -9,7 +9,8 @@ import { setFlagsFromString } from 'node:v8';
  *
  * A runtime flag: V8 reads it whenever it would grow a young generation (`--max-semi-space-size`
  * is only read when the heap is set up, too late here). It applies to the whole process, its
- * worker threads included.
+ * worker threads included. Not a hard cap: while a full collection marks, V8 may still extend it
+ * for a moment (seen: up to ~40 MB on a synthetic burst), and gives that back once it ends.
  */
 export function keepYoungGenerationSmall(): void {
   if (applied) return;
