@@ -46,9 +46,11 @@ await build(bundle('electron/main/index.ts', 'out/main', 'es', 'index.js'));
 // The listing's worker threads load their own module, beside the main bundle (a folder of its
 // own: each build empties its folder).
 await build(bundle('electron/node/logs/readerWorker.ts', 'out/reader', 'es', 'readerWorker.js'));
+// The thread that decodes a large sample beside its index's scan.
+await build(bundle('electron/node/sample/decodeWorker.ts', 'out/decode', 'es', 'decodeWorker.js'));
 await build(bundle('electron/preload/index.ts', 'out/preload', 'cjs', 'index.cjs'));
 // The search index's worker thread: a script of its own, started by the main process.
 await build(bundle('electron/node/search/searchWorker.ts', 'out/worker', 'es', 'searchWorker.js'));
 console.log(
-  'electron: bundled out/main/index.js, out/preload/index.cjs, out/worker/searchWorker.js and out/reader/readerWorker.js',
+  'electron: bundled out/main/index.js, out/preload/index.cjs, out/worker/searchWorker.js, out/reader/readerWorker.js and out/decode/decodeWorker.js',
 );

@@ -105,6 +105,7 @@ void app.whenReady().then(async () => {
       digest,
       search,
       pool,
+      decodeWorkerUrl: pathToFileURL(join(app.getAppPath(), 'out/decode/decodeWorker.js')),
     }),
     isAppPage(pageUrl),
   );

@@ -57,7 +57,9 @@ export type SalvageErrorKind =
   | 'invalid-arguments'
   | 'not-a-sidecar'
   /** A search query that cannot be run as written (an unclosed quote, nothing to look for). */
-  | 'bad-query';
+  | 'bad-query'
+  /** A worker thread hit its memory limit: close other samples or runs and try again. */
+  | 'out-of-memory';
 
 export class SalvageError extends Error {
   readonly kind: SalvageErrorKind;

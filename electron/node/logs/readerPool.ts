@@ -1,10 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import {
-  isSalvageError,
-  SalvageError,
-  type SalvageErrorKind,
-} from '../../../shared/util/errors.ts';
+import { errorFrom, threadDeath, type WorkerError } from '../io/threadErrors.ts';
 import type { ReadResult, ReadTask } from './readRuns.ts';
 
 /** Chunks a worker holds at once: one read while the next waits, so it never idles on a message. */
@@ -18,17 +14,6 @@ const MAX_WORKERS = 4;
 export type WorkerAnswer =
   | { readonly id: number; readonly results: ReadonlyArray<ReadResult> }
   | { readonly id: number; readonly error: WorkerError };
-
-/** An error as it crosses from a worker: a typed error keeps its kind. */
-export interface WorkerError {
-  readonly kind: SalvageErrorKind | null;
-  readonly message: string;
-}
-
-export function workerError(error: unknown): WorkerError {
-  if (isSalvageError(error)) return { kind: error.kind, message: error.message };
-  return { kind: null, message: error instanceof Error ? error.message : String(error) };
-}
 
 interface Job {
   readonly id: number;
@@ -146,7 +131,7 @@ export class ReaderPool {
       worker.jobs.clear();
       this.dispatch();
     };
-    worker.thread.on('error', died);
+    worker.thread.on('error', (error: Error) => died(threadDeath(error, 'reading a log')));
     worker.thread.on('exit', (code) =>
       died(new Error(`A log reader thread ended (code ${code}).`)),
     );
@@ -158,10 +143,4 @@ export class ReaderPool {
     for (const job of worker.jobs.values()) job.reject(new Error('The reader pool was closed.'));
     await worker.thread.terminate();
   }
-}
-
-function errorFrom(error: WorkerError): Error {
-  return error.kind === null
-    ? new Error(error.message)
-    : new SalvageError(error.kind, error.message);
 }

@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { readRunFiles, type ReadTask } from './readRuns.ts';
-import { workerError, type WorkerAnswer } from './readerPool.ts';
+import { workerError } from '../io/threadErrors.ts';
+import type { WorkerAnswer } from './readerPool.ts';
 import { useBlockingReads } from '../io/fileByteSource.ts';
 
 useBlockingReads();

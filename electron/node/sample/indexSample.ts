@@ -23,7 +23,15 @@ import { SalvageError } from '../../../shared/util/errors.ts';
 import { STREAM_CHUNK_BYTES } from '../../../shared/util/limits.ts';
 import { defaultCodecs } from '../codecs/defaultCodecs.ts';
 import { openLogReader, openLogSource } from '../logs/openLog.ts';
-import { decodedSink } from './spillFile.ts';
+import { FileByteSource } from '../io/fileByteSource.ts';
+import { DecodeThread, defaultDecodeWorkerUrl } from './decodeThread.ts';
+import {
+  decodedSink,
+  MEMORY_SAMPLE_BYTES,
+  SpillFile,
+  spillDirectory,
+  type DecodedSink,
+} from './spillFile.ts';
 
 /** An indexed sample and the bytes its offsets refer to; close it to release them. */
 export interface IndexedSample {
@@ -39,6 +47,11 @@ export interface IndexOptions {
   readonly spillDirectory?: string;
   /** Stops the indexing (a handle closed while its sample is still being indexed). */
   readonly signal?: AbortSignal;
+  /**
+   * The decode thread's module (see decodeThread.ts): the bundled build's, or null to decode on
+   * the calling thread. Used for a local `.eval` sample that spills, with the default codecs.
+   */
+  readonly decodeWorkerUrl?: URL | null;
 }
 
 /**
@@ -61,10 +74,9 @@ export async function indexSample(
       const monolith = reader.directory.byName.get(monolithSampleEntryName(id, epoch));
       if (monolith)
         return await indexEntries(
-          file,
+          await entryDecoder(file, path, [monolith], options),
           [{ entry: monolith, part: Part.Root }],
           'monolith',
-          codecs,
           options,
         );
       const chunked = reader.directory.entries.some((entry) => {
@@ -73,7 +85,13 @@ export async function indexSample(
       });
       if (chunked) {
         const parts = chunkedSampleParts(reader.directory, chunkedSampleFolder(id, epoch));
-        return await indexEntries(file, parts, 'chunked', codecs, options);
+        const decoder = await entryDecoder(
+          file,
+          path,
+          parts.map(({ entry }) => entry),
+          options,
+        );
+        return await indexEntries(decoder, parts, 'chunked', options);
       }
       throw new SalvageError(
         'sample-not-found',
@@ -105,16 +123,91 @@ export async function indexSample(
   }
 }
 
-/** Decode each entry into one sink (one byte space) and index it part by part as it decodes. */
-export async function indexEntries(
+/** Where an entry's decoded bytes come from, and where they are kept. */
+export interface EntryDecoder {
+  /** The entry's bytes, decoded and checked (size, CRC-32); entries asked for in byte order. */
+  chunks(entry: ZipEntry): AsyncGenerator<Uint8Array>;
+  readonly sink: DecodedSink;
+}
+
+/** Decoding on this thread into a sink of its own (memory, or a spill file written from here). */
+export async function localDecoder(
   file: ByteSource,
+  entries: ReadonlyArray<ZipEntry>,
+  codecs: Codecs,
+  spillDirectory?: string,
+): Promise<EntryDecoder> {
+  return {
+    chunks: (entry) => readEntryChunks(file, entry, codecs),
+    sink: await decodedSink(totalBytes(entries), spillDirectory),
+  };
+}
+
+/**
+ * A large sample of a local file decodes on a thread of its own, beside the scan (see
+ * decodeThread.ts); a small one (in memory), a sample in a bucket, or one read with codecs
+ * given by the caller, on this thread.
+ */
+async function entryDecoder(
+  file: ClosableByteSource,
+  path: string,
+  entries: ReadonlyArray<ZipEntry>,
+  options: IndexOptions,
+): Promise<EntryDecoder> {
+  const url =
+    options.decodeWorkerUrl === undefined ? defaultDecodeWorkerUrl() : options.decodeWorkerUrl;
+  const total = totalBytes(entries);
+  if (
+    url === null ||
+    options.codecs ||
+    !(file instanceof FileByteSource) ||
+    total <= MEMORY_SAMPLE_BYTES
+  )
+    return localDecoder(file, entries, options.codecs ?? defaultCodecs(), options.spillDirectory);
+  const spill = await SpillFile.create(options.spillDirectory ?? spillDirectory(), total);
+  const thread = new DecodeThread(
+    url,
+    { path, fileSize: file.size, spillFd: spill.fd, spillPath: spill.path },
+    options.signal,
+  );
+  return { chunks: (entry) => thread.chunks(entry), sink: threadWrittenSink(spill, thread) };
+}
+
+/** The spill file as the decode thread writes it: appends only count; the thread is closed first. */
+function threadWrittenSink(spill: SpillFile, thread: DecodeThread): DecodedSink {
+  let size = 0;
+  return {
+    spilled: true,
+    get size() {
+      return size;
+    },
+    append: (chunk) => {
+      size += chunk.length;
+      return undefined;
+    },
+    finish: async () => {
+      await thread.close();
+      return spill.source(size);
+    },
+    abort: async () => {
+      await thread.close();
+      await spill.discard();
+    },
+  };
+}
+
+function totalBytes(entries: ReadonlyArray<ZipEntry>): number {
+  return entries.reduce((sum, entry) => sum + entry.uncompressedSize, 0);
+}
+
+/** Index each entry as it decodes, into one byte space (the decoder's sink). */
+export async function indexEntries(
+  decoder: EntryDecoder,
   parts: ReadonlyArray<{ entry: ZipEntry; part: Part }>,
   layout: SampleLayoutKind,
-  codecs: Codecs,
-  options: IndexOptions,
+  options: Pick<IndexOptions, 'signal'>,
 ): Promise<IndexedSample> {
-  const total = parts.reduce((sum, { entry }) => sum + entry.uncompressedSize, 0);
-  const sink = await decodedSink(total, options.spillDirectory);
+  const sink = decoder.sink;
   const indexer = new SampleIndexer(layout);
   try {
     for (const { entry, part } of parts) {
@@ -123,12 +216,12 @@ export async function indexEntries(
       indexer.scanner = scanner;
       // Iterated by hand: a for-await would close the entry's stream on a scan error, and
       // zipCause needs to read on.
-      const chunks = readEntryChunks(file, entry, codecs);
+      const chunks = decoder.chunks(entry);
       try {
         for (let step = await chunks.next(); !step.done; step = await chunks.next()) {
           options.signal?.throwIfAborted();
           const bytes = asBuffer(step.value);
-          // The write goes to the thread pool while this thread scans the same bytes.
+          // A spill write goes to another thread while this thread scans the same bytes.
           const written = sink.append(bytes);
           scanner.push(bytes);
           if (written) await written;

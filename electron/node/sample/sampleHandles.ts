@@ -19,10 +19,13 @@ import { SalvageError } from '../../../shared/util/errors.ts';
 import { versionOf } from '../logs/openLog.ts';
 import { SAMPLE_COPY_LIMIT_BYTES } from '../../../shared/util/limits.ts';
 import { indexSample, type IndexedSample } from './indexSample.ts';
+import { keepYoungGenerationSmall } from './youngGeneration.ts';
 
 export interface SampleHandlesOptions {
   readonly codecs?: Codecs;
   readonly spillDirectory?: string;
+  /** The decode thread's module (the bundled build's); see IndexOptions.decodeWorkerUrl. */
+  readonly decodeWorkerUrl?: URL | null;
   /** Samples kept open at once (least recently used closed first). */
   readonly maxOpen?: number;
   /** A sample not read for this long is closed. */
@@ -69,6 +72,7 @@ export class SampleHandles {
 
   constructor(options: SampleHandlesOptions = {}) {
     this.options = options;
+    keepYoungGenerationSmall();
     const idle = options.idleMs ?? IDLE_MS;
     this.sweeper = setInterval(() => void this.closeIdle(), Math.min(idle, 60_000));
     this.sweeper.unref();
@@ -84,6 +88,7 @@ export class SampleHandles {
       const ready = indexSample(path, id, epoch, {
         codecs: this.options.codecs,
         spillDirectory: this.options.spillDirectory,
+        decodeWorkerUrl: this.options.decodeWorkerUrl,
         signal: abort.signal,
       }).then((sample) => ({
         sample,

@@ -95,20 +95,21 @@ const undeleted = new Set<string>();
 let sequence = 0;
 let swept = false;
 
-class SpillSink implements DecodedSink {
+/**
+ * An open, already unlinked spill file: written by its sink, or by another thread of this process
+ * through `fd` (positional writes: the decode worker), then read through `source`.
+ */
+export class SpillFile {
   private readonly handle: FileHandle;
-  private readonly path: string;
-  private readonly pending: Array<Promise<unknown>> = [];
-  private failure: Error | null = null;
-  readonly spilled = true;
-  size = 0;
+  readonly path: string;
 
   private constructor(handle: FileHandle, path: string) {
     this.handle = handle;
     this.path = path;
   }
 
-  static async create(directory: string, expectedBytes: number): Promise<SpillSink> {
+  /** A new spill file in `directory` for about `expectedBytes`, refused early when the disk is too full. */
+  static async create(directory: string, expectedBytes: number): Promise<SpillFile> {
     try {
       mkdirSync(directory, { recursive: true });
     } catch (error) {
@@ -128,25 +129,21 @@ class SpillSink implements DecodedSink {
     }
     // Where the system refuses to unlink an open file, the name stays until close.
     await unlink(path).catch(() => undeleted.add(path));
-    return new SpillSink(handle, path);
+    return new SpillFile(handle, path);
   }
 
-  append(chunk: Uint8Array): Promise<void> | undefined {
-    if (this.failure !== null) return Promise.reject(this.failure);
-    const write = this.handle.write(chunk, 0, chunk.length, this.size).catch((error: unknown) => {
-      this.failure ??= fileError(error, this.path) as Error;
-    });
-    this.size += chunk.length;
-    this.pending.push(write);
-    if (this.pending.length < MAX_PENDING_WRITES) return undefined;
-    return this.pending.shift()!.then(() => this.check());
+  /** The descriptor, for a worker thread's writes; the file must outlive them. */
+  get fd(): number {
+    return this.handle.fd;
   }
 
-  async finish(): Promise<ClosableByteSource> {
-    await Promise.all(this.pending.splice(0));
-    this.check();
+  write(chunk: Uint8Array, position: number): Promise<unknown> {
+    return this.handle.write(chunk, 0, chunk.length, position);
+  }
+
+  /** Its first `size` bytes, readable until closed (closing them deletes the file). */
+  source(size: number): ClosableByteSource {
     const handle = this.handle;
-    const size = this.size;
     const path = this.path;
     let closed = false;
     return {
@@ -174,10 +171,48 @@ class SpillSink implements DecodedSink {
     };
   }
 
-  async abort(): Promise<void> {
-    await Promise.allSettled(this.pending.splice(0));
+  /** Give it up unread: close and delete it. */
+  async discard(): Promise<void> {
     await this.handle.close().catch(() => undefined);
     await removeUndeleted(this.path);
+  }
+}
+
+class SpillSink implements DecodedSink {
+  private readonly file: SpillFile;
+  private readonly pending: Array<Promise<unknown>> = [];
+  private failure: Error | null = null;
+  readonly spilled = true;
+  size = 0;
+
+  private constructor(file: SpillFile) {
+    this.file = file;
+  }
+
+  static async create(directory: string, expectedBytes: number): Promise<SpillSink> {
+    return new SpillSink(await SpillFile.create(directory, expectedBytes));
+  }
+
+  append(chunk: Uint8Array): Promise<void> | undefined {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    const write = this.file.write(chunk, this.size).catch((error: unknown) => {
+      this.failure ??= fileError(error, this.file.path) as Error;
+    });
+    this.size += chunk.length;
+    this.pending.push(write);
+    if (this.pending.length < MAX_PENDING_WRITES) return undefined;
+    return this.pending.shift()!.then(() => this.check());
+  }
+
+  async finish(): Promise<ClosableByteSource> {
+    await Promise.all(this.pending.splice(0));
+    this.check();
+    return this.file.source(this.size);
+  }
+
+  async abort(): Promise<void> {
+    await Promise.allSettled(this.pending.splice(0));
+    await this.file.discard();
   }
 
   private check(): void {

@@ -29,7 +29,7 @@ import type { FileIdentity } from '../index/runDigest.ts';
 import { FileByteSource } from '../io/fileByteSource.ts';
 import { jsonlRunKind, readRunContext, type JsonlRunKind } from '../logs/jsonlRuns.ts';
 import { openLogReader } from '../logs/openLog.ts';
-import { indexEntries, indexInPlace } from '../sample/indexSample.ts';
+import { indexEntries, indexInPlace, localDecoder } from '../sample/indexSample.ts';
 import type { IndexBatch } from './indexBatch.ts';
 import { collectIndexed, collectParsed } from './sampleCollectors.ts';
 import {
@@ -211,8 +211,14 @@ async function indexEval(
         const parts = monolith
           ? [{ entry: monolith, part: Part.Root }]
           : chunkedSampleParts(reader.directory, chunkedSampleFolder(ref.id, ref.epoch));
-        const indexed = await indexEntries(file, parts, monolith ? 'monolith' : 'chunked', codecs, {
-          spillDirectory: context.options.spillDirectory,
+        // Decoded on this thread: the search index runs on a worker thread already.
+        const decoder = await localDecoder(
+          file,
+          parts.map(({ entry }) => entry),
+          codecs,
+          context.options.spillDirectory,
+        );
+        const indexed = await indexEntries(decoder, parts, monolith ? 'monolith' : 'chunked', {
           signal: context.options.signal,
         });
         try {

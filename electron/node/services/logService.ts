@@ -46,6 +46,8 @@ export interface LogServiceOptions {
   readonly pool?: ReaderPool;
   /** Open samples read a page at a time (made here when not given). */
   readonly samples?: SampleHandles;
+  /** The module of the thread that decodes a large sample (the bundled build's; else its source). */
+  readonly decodeWorkerUrl?: URL;
   /** The search index's service (made, and started, on the first search when not given). */
   readonly search?: SearchService;
 }
@@ -61,7 +63,9 @@ export function createLogService(options: LogServiceOptions): InvokeMap {
   const streamer = new SampleStreamer(events, options.codecs);
   const listing = { codecs: options.codecs, digest: options.digest, pool: options.pool };
   const runsStreamer = new RunsStreamer(events, listing);
-  const samples = options.samples ?? new SampleHandles({ codecs: options.codecs });
+  const samples =
+    options.samples ??
+    new SampleHandles({ codecs: options.codecs, decodeWorkerUrl: options.decodeWorkerUrl });
   let search = options.search ?? null;
   const searcher = (): SearchService => {
     if (!search) {

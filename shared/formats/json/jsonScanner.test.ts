@@ -141,6 +141,32 @@ describe('JSON scanner', () => {
     }
   });
 
+  it('keeps its own copy of a value split across chunks when the producer reuses its buffer', () => {
+    // A decode ring hands out views of the same memory, overwritten once the scanner returns.
+    const random = seeded(11);
+    const texts = (push: (scanner: JsonScanner, chunk: Uint8Array) => void, bytes: Uint8Array) => {
+      const seen: Array<string | null> = [];
+      const scanner = new JsonScanner({
+        enter: () => 1,
+        leave: (_r, _p, key, _i, _s, _e, text) => seen.push(key, text),
+      });
+      for (const chunk of chunked(bytes, seeded(3))) push(scanner, chunk);
+      scanner.finish();
+      return seen;
+    };
+    const reused = Buffer.alloc(64);
+    for (let round = 0; round < 100; round++) {
+      const bytes = encoder.encode(stringifyInspectJson(randomValue(random, 0)));
+      const fresh = texts((scanner, chunk) => scanner.push(chunk), bytes);
+      const inRing = texts((scanner, chunk) => {
+        reused.set(chunk);
+        scanner.push(reused.subarray(0, chunk.length));
+        reused.fill(0x7a);
+      }, bytes);
+      expect(inRing).toEqual(fresh);
+    }
+  });
+
   it('gives offsets in the whole stream when chunks split strings, escapes and UTF-8', async () => {
     const text = '{"a": "x\\\\\\"y😀", "b": [1, "\\u00e9", NaN, -Infinity, 123456789012345678901]}';
     const bytes = encoder.encode(text);

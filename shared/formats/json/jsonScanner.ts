@@ -573,8 +573,8 @@ export class JsonScanner {
       to = from + room;
       this.overflow = true;
     }
-    // A copy: the chunk may be a view of a buffer its producer reuses.
-    this.pieces.push(chunk.slice(from, to));
+    // A copy: the chunk may be a view of a buffer its producer reuses (a decode ring).
+    this.pieces.push(copyOf(chunk, from, to));
     this.captured += to - from;
   }
 
@@ -661,7 +661,7 @@ export class JsonScanner {
     if (i > from) {
       this.captured += i - from;
       if (this.captured > MAX_SCALAR_BYTES) throw this.tooLong('number', this.valueStart);
-      this.pieces.push(chunk.slice(from, i));
+      this.pieces.push(copyOf(chunk, from, i));
     }
     if (i < n) this.endScalar(this.base + i);
     return i;
@@ -698,6 +698,11 @@ export class JsonScanner {
       `${this.what} has a ${what} longer than ${limit} bytes near byte ${at}; it is corrupt.`,
     );
   }
+}
+
+/** A copy of bytes [from, to): a Buffer's own `slice` is a view, not a copy. */
+function copyOf(chunk: Uint8Array, from: number, to: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(chunk, from, to);
 }
 
 function joinPieces(pieces: Uint8Array[], total: number): Uint8Array {
