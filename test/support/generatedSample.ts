@@ -30,6 +30,22 @@ export interface SamplePlan {
   readonly textPoolWords?: number;
 }
 
+/**
+ * The tests' agent run of `turns` turns: 8 KB tool outputs, 2 KB replies, `bigStrings` tool
+ * outputs of 2 MB, calls that see the last 40 messages and every 300th the whole conversation.
+ */
+export function agentSamplePlan(turns: number, bigStrings: number): SamplePlan {
+  return {
+    turns,
+    toolOutputBytes: 8000,
+    replyBytes: 2000,
+    bigStrings,
+    bigStringBytes: 2_000_000,
+    window: 40,
+    fullEvery: 300,
+  };
+}
+
 const WORDS = (
   'the model answered question because tool output result error retry agent user assistant ' +
   'system score sample epoch token context window reasoning step plan file code test pass fail ' +

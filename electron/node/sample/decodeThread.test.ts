@@ -22,7 +22,7 @@ import {
 } from '../../../shared/formats/zip/centralDirectory.ts';
 import { SalvageError } from '../../../shared/util/errors.ts';
 import { GENERATED_ENTRY, writeGeneratedEval } from '../../../test/support/generatedEval.ts';
-import { sampleChunks, type SamplePlan } from '../../../test/support/generatedSample.ts';
+import { agentSamplePlan, sampleChunks } from '../../../test/support/generatedSample.ts';
 import { runningDecodeThreads } from './decodeThread.ts';
 import { indexSample, type IndexOptions } from './indexSample.ts';
 import { MEMORY_SAMPLE_BYTES } from './spillFile.ts';
@@ -32,15 +32,7 @@ const spill = join(folder, 'spill');
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 /** About 20 MB decoded: above the in-memory limit, so it spills and decodes on its own thread. */
-const PLAN: SamplePlan = {
-  turns: 1100,
-  toolOutputBytes: 8000,
-  replyBytes: 2000,
-  bigStrings: 2,
-  bigStringBytes: 2_000_000,
-  window: 40,
-  fullEvery: 300,
-};
+const PLAN = agentSamplePlan(1100, 2);
 const GOOD = join(folder, 'good.eval');
 const onThisThread: IndexOptions = { spillDirectory: spill, decodeWorkerUrl: null };
 const onItsThread: IndexOptions = { spillDirectory: spill };
@@ -61,6 +53,15 @@ function openSpills(): number[] {
         return false;
       }
     });
+}
+
+/** A typed failure of `kind` that names `what`, leaving no thread running and no spill file open. */
+function expectCleanFailure(error: unknown, kind: string, what: string): void {
+  expect(error).toBeInstanceOf(SalvageError);
+  expect(error).toMatchObject({ kind });
+  expect((error as Error).message).toContain(what);
+  expect(runningDecodeThreads()).toBe(0);
+  expect(openSpills()).toEqual([]);
 }
 
 /** A copy of the good log with `change` applied to its bytes (given where the entry's data and directory record are). */
@@ -141,11 +142,7 @@ describe('a large sample decoded on a thread of its own', () => {
       bytes.writeUInt32LE((bytes.readUInt32LE(record + 16) + 1) >>> 0, record + 16),
     );
     const error = await failure(path, onItsThread);
-    expect(error).toBeInstanceOf(SalvageError);
-    expect(error).toMatchObject({ kind: 'crc-mismatch' });
-    expect((error as Error).message).toContain(GENERATED_ENTRY);
-    expect(runningDecodeThreads()).toBe(0);
-    expect(openSpills()).toEqual([]);
+    expectCleanFailure(error, 'crc-mismatch', GENERATED_ENTRY);
   });
 
   it('fails typed when its thread runs out of memory, leaving nothing behind', async () => {
@@ -156,11 +153,7 @@ describe('a large sample decoded on a thread of its own', () => {
       'const kept = [];\nfor (;;) kept.push(new Array(100_000).fill(kept.length));\n',
     );
     const error = await failure(GOOD, { ...onItsThread, decodeWorkerUrl: pathToFileURL(hungry) });
-    expect(error).toBeInstanceOf(SalvageError);
-    expect(error).toMatchObject({ kind: 'out-of-memory' });
-    expect((error as Error).message).toContain(GOOD);
-    expect(runningDecodeThreads()).toBe(0);
-    expect(openSpills()).toEqual([]);
+    expectCleanFailure(error, 'out-of-memory', GOOD);
   });
 
   it('stops mid-index when aborted, leaving no thread and no spill file', async () => {

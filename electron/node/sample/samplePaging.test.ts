@@ -24,6 +24,7 @@ import { METHOD_DEFLATE, METHOD_ZSTD } from '../../../shared/formats/zip/zipEntr
 import type { Sample } from '../../../shared/model/log.ts';
 import { fixture, fixtureFiles, JSONL_FIXTURES, TS_MONO } from '../../../test/support/fixtures.ts';
 import {
+  agentSamplePlan,
   sampleChunks,
   samplePieces,
   type SamplePlan,
@@ -40,15 +41,7 @@ const spill = join(folder, 'spill');
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 /** 26 MB: 1,500 turns (6,004 events), three 2 MB tool outputs, inline and deferred pools. */
-const PLAN: SamplePlan = {
-  turns: 1500,
-  toolOutputBytes: 8000,
-  replyBytes: 2000,
-  bigStrings: 3,
-  bigStringBytes: 2_000_000,
-  window: 40,
-  fullEvery: 300,
-};
+const PLAN: SamplePlan = agentSamplePlan(1500, 3);
 const SMALL_PLAN: SamplePlan = { ...PLAN, turns: 150, bigStrings: 1 };
 const PAGE_CHARS = DEFAULT_PAGER_LIMITS.pageChars;
 
