@@ -14,6 +14,12 @@ import { ErrorNotice } from './components/ErrorNotice.tsx';
 import { SearchBox } from './features/search/SearchBox.tsx';
 import { SearchView } from './features/search/SearchView.tsx';
 import { useHistoryRoute } from './lib/useHistoryRoute.ts';
+import type { RunRow } from '../../shared/model/run.ts';
+
+/** One function for every render: the runs table is not drawn again when the app is. */
+function openRunRow(row: RunRow): void {
+  void useStore.getState().openRun(row.location);
+}
 
 /**
  * The app shell: runs list, run, sample. The list stays mounted (hidden) while a run is open and
@@ -94,7 +100,7 @@ export function App() {
       {overlaid && searching && <SearchView />}
       {comparing && <CompareView />}
       {crossRunOpen && !runPath && <CrossRunSamples />}
-      <RunsTable visible={listVisible} onOpen={(row) => void actions.openRun(row.location)} />
+      <RunsTable visible={listVisible} onOpen={openRunRow} />
       {runPath && <RunView visible={!sampleOpen} />}
       {runPath && sampleOpen && <SampleView />}
       <RecoveryDialog />

@@ -1,4 +1,13 @@
-import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import {
+  memo,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type CSSProperties,
+  type MouseEvent,
+  type ReactNode,
+} from 'react';
 import {
   columnOrderingFeature,
   columnPinningFeature,
@@ -6,11 +15,13 @@ import {
   columnSizingFeature,
   columnVisibilityFeature,
   createSortedRowModel,
+  FlexRender,
   rowSortingFeature,
   sortFns,
   tableFeatures,
   useTable,
   type ColumnDef,
+  type Row as TableRowModel,
   type RowData,
   type SortingState,
 } from '@tanstack/react-table';
@@ -72,8 +83,14 @@ export interface VirtualTableProps<Row extends RowData> {
  * A table for thousands of rows: sorted by any column (with an indicator), columns resized by
  * dragging, reordered, pinned and hidden (remembered per table), only the rows in view rendered.
  * One click or Enter opens a row; j/k and the arrows move between rows.
+ *
+ * Drawn again only when its props change: a filter keystroke changes the parent's state first
+ * and the table's rows later (deferred), so the table must not be drawn for the first. Callers
+ * pass stable functions and memoized arrays.
  */
-export function VirtualTable<Row extends RowData>({
+export const VirtualTable = memo(VirtualTableOf) as typeof VirtualTableOf;
+
+function VirtualTableOf<Row extends RowData>({
   label,
   rows,
   shown = null,
@@ -177,16 +194,27 @@ export function VirtualTable<Row extends RowData>({
   const leafColumns = (table.getHeaderGroups().at(-1)?.headers ?? []).map(
     (header) => header.column,
   );
-  const stickyStyle = (columnId: string) => {
-    const column = table.getColumn(columnId);
-    if (!column || column.getIsPinned() !== 'start') return undefined;
-    return { position: 'sticky' as const, left: column.getStart('start'), zIndex: 1 };
-  };
-  const openFromClick = (event: MouseEvent, row: Row): void => {
-    // A click on a control inside the row (a checkbox, a button, a link) is the control's.
-    if ((event.target as Element).closest('button, input, a, select, label, summary')) return;
-    onOpen(row);
-  };
+  // Pinned columns stay at the left as the table scrolls sideways; one style object per column
+  // and render, shared by its header and cells.
+  const stickyStyles = new Map<string, CSSProperties>();
+  for (const column of leafColumns)
+    if (column.getIsPinned() === 'start')
+      stickyStyles.set(column.id, {
+        position: 'sticky',
+        left: column.getStart('start'),
+        zIndex: 1,
+      });
+  // What the cells of a row depend on besides the row: a row is drawn again only when it or this
+  // changes (a filter keystroke that leaves a row in its place does not draw it again).
+  const layoutKey = leafColumns
+    .map((column) => `${column.id}:${stickyStyles.get(column.id)?.left ?? ''}`)
+    .join(' ');
+  const layout = useMemo<RowLayout>(
+    () => ({ stickyStyles }),
+    // The columns' definitions, and which are drawn where: not the style objects made each render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [columns, layoutKey],
+  );
 
   return (
     <div className="virtual-table">
@@ -241,7 +269,7 @@ export function VirtualTable<Row extends RowData>({
                   return (
                     <th
                       key={header.id}
-                      style={stickyStyle(header.column.id)}
+                      style={stickyStyles.get(header.column.id)}
                       aria-sort={
                         sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'
                       }
@@ -285,32 +313,21 @@ export function VirtualTable<Row extends RowData>({
             {padTop > 0 && <tr style={{ height: padTop }} aria-hidden="true" />}
             {Array.from({ length: end - first }, (_, offset) => {
               const index = first + offset;
-              const row = rowAt(index);
               // Keyed by place, not by row: when a filter keystroke changes which rows are in
               // view, the rows and cells drawn are updated in place rather than removed and
               // made again (much of a keystroke's cost at 100,000 rows). A focused row keeps
               // its place on screen and shows what is there now.
               return (
-                <tr
+                <TableRow
                   key={index}
-                  data-key={row.id}
-                  data-index={index}
+                  row={rowAt(index)}
+                  index={index}
+                  layout={layout}
                   className={rowClassName}
-                  tabIndex={0}
-                  aria-rowindex={index + 2}
-                  style={{ height: rowHeight }}
-                  title={rowTitle?.(row.original)}
-                  onClick={(event) => openFromClick(event, row.original)}
-                  onKeyDown={(event) =>
-                    handleRowKeys(event, `tr.${rowClassName}`, () => onOpen(row.original))
-                  }
-                >
-                  {row.getVisibleCells().map((cell) => (
-                    <td key={cell.column.id} style={stickyStyle(cell.column.id)}>
-                      <table.FlexRender cell={cell} />
-                    </td>
-                  ))}
-                </tr>
+                  height={rowHeight}
+                  rowTitle={rowTitle}
+                  onOpen={onOpen}
+                />
               );
             })}
             {padBottom > 0 && <tr style={{ height: padBottom }} aria-hidden="true" />}
@@ -320,6 +337,63 @@ export function VirtualTable<Row extends RowData>({
     </div>
   );
 }
+
+/** The pinned columns' styles; a new one whenever the columns drawn change. */
+interface RowLayout {
+  readonly stickyStyles: ReadonlyMap<string, CSSProperties>;
+}
+
+/** One row of a table: drawn again only when its row, place, columns or callbacks change. */
+const TableRow = memo(function TableRow<Row extends RowData>({
+  row,
+  index,
+  layout,
+  className,
+  height,
+  rowTitle,
+  onOpen,
+}: {
+  row: TableRowModel<typeof TABLE_FEATURES, Row>;
+  index: number;
+  layout: RowLayout;
+  className: string;
+  height: number;
+  rowTitle: ((row: Row) => string) | undefined;
+  onOpen: (row: Row) => void;
+}) {
+  const openFromClick = (event: MouseEvent): void => {
+    // A click on a control inside the row (a checkbox, a button, a link) is the control's.
+    if ((event.target as Element).closest('button, input, a, select, label, summary')) return;
+    onOpen(row.original);
+  };
+  return (
+    <tr
+      data-key={row.id}
+      data-index={index}
+      className={className}
+      tabIndex={0}
+      aria-rowindex={index + 2}
+      style={{ height }}
+      title={rowTitle?.(row.original)}
+      onClick={openFromClick}
+      onKeyDown={(event) => handleRowKeys(event, `tr.${className}`, () => onOpen(row.original))}
+    >
+      {row.getVisibleCells().map((cell) => (
+        <td key={cell.column.id} style={layout.stickyStyles.get(cell.column.id)}>
+          <FlexRender cell={cell} />
+        </td>
+      ))}
+    </tr>
+  );
+}) as <Row extends RowData>(props: {
+  row: TableRowModel<typeof TABLE_FEATURES, Row>;
+  index: number;
+  layout: RowLayout;
+  className: string;
+  height: number;
+  rowTitle: ((row: Row) => string) | undefined;
+  onOpen: (row: Row) => void;
+}) => ReactNode;
 
 /** Show, hide, pin and reorder columns; reset the layout. */
 function ColumnChooser({

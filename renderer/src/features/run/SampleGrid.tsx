@@ -121,6 +121,8 @@ export function sampleColumns<Row extends SampleRow>(
   ];
 }
 
+const sampleRowKey = (row: SampleRow): string => row.key;
+
 /**
  * A run's samples: one column per field and per scorer, sortable, resizable, virtualized. Drawn
  * again only when its rows or what is shown of them change, not when a filter's text does.
@@ -148,7 +150,7 @@ export const SampleGrid = memo(function SampleGrid({
       rows={rows}
       shown={shown}
       columns={columns}
-      rowKey={(row) => row.key}
+      rowKey={sampleRowKey}
       storageKey="salvage.samples.columns"
       initialSorting={SAMPLE_ORDER}
       onOpen={onOpen}

@@ -1,12 +1,15 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { runGroups, type GroupEntry, type RunsGroup } from '../../state/runsFilter.ts';
 import { useStore } from '../../state/useStore.ts';
 
 /** Folders shown at most: a tree of thousands of run folders is searched, not read. */
 const MAX_ENTRIES = 400;
 
-/** The runs grouped by folder (a tree) and by task, each with its count; a click narrows the list. */
-export function RunsSidebar() {
+/**
+ * The runs grouped by folder (a tree) and by task, each with its count; a click narrows the list.
+ * Drawn again only when the runs or the group change, not on each filter keystroke of its parent.
+ */
+export const RunsSidebar = memo(function RunsSidebar() {
   const runs = useStore((state) => state.listing.runs);
   const group = useStore((state) => state.runsFilter.group);
   const setFilter = useStore((state) => state.setRunsFilter);
@@ -23,7 +26,7 @@ export function RunsSidebar() {
       <Entries entries={tasks} by="task" group={group} onPick={pick} />
     </nav>
   );
-}
+});
 
 function Entries({
   entries,

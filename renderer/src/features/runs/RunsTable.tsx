@@ -170,6 +170,10 @@ const columns: Array<TableColumn<RunRow>> = [
   },
 ];
 
+// Stable props: the table is drawn again only when one of its props changes.
+const runKey = (row: RunRow): string => row.location;
+const RUNS_ORDER = [{ id: 'created', desc: true }];
+
 /** Columns the chooser offers that are hidden until shown: the table fits a laptop's screen. */
 const HIDDEN_AT_FIRST = ['recovery', 'size', 'format', 'cost', 'tags'];
 
@@ -340,13 +344,13 @@ export function RunsTable({
         shown={shown}
         columns={allColumns}
         defaultHidden={hidden}
-        rowKey={(row) => row.location}
+        rowKey={runKey}
         storageKey="salvage.runs.layout"
-        initialSorting={[{ id: 'created', desc: true }]}
+        initialSorting={RUNS_ORDER}
         onOpen={onOpen}
         rowHeight={ROW_HEIGHT}
         rowClassName="run-row"
-        rowTitle={(row) => row.location}
+        rowTitle={runKey}
         focusKey={lastOpened}
         visible={visible}
       />
