@@ -1,5 +1,6 @@
 import type { RunRow, RunStatus } from '../../../shared/model/run.ts';
 import { selectRows, type ShownRows } from '../lib/shownRows.ts';
+import { TextSearch } from '../lib/textSearch.ts';
 
 /** A run's status as people read it: `started` and not running is crashed. */
 export function statusLabel(status: RunStatus | null): string {
@@ -119,7 +120,7 @@ export function filterRuns(runs: ReadonlyArray<RunRow>, filter: RunsFilter): Sho
   const result =
     last?.runs === runs && typedOn(last.filter, filter)
       ? // Typing on: only the runs the last text let through can match, and only the text changed.
-        selectRows(runs, (row) => searchTextOf(row).includes(needleOf(filter)), last.result)
+        runSearch.select(runs, needleOf(filter), last.result)
       : narrow(runs, filter);
   last = { runs, filter, result };
   return result;
@@ -170,19 +171,28 @@ function searchTextOf(row: RunRow): string {
   return text;
 }
 
+/** The text filter over the runs' search texts, joined once per listing. */
+const runSearch = new TextSearch<RunRow>(searchTextOf);
+
 function narrow(runs: ReadonlyArray<RunRow>, filter: RunsFilter): ShownRows {
   const needle = needleOf(filter);
+  const matched = needle ? runSearch.select(runs, needle) : null;
   const ranged = filter.minScore !== null || filter.maxScore !== null;
-  return selectRows(runs, (row) => {
-    if (!matchesStatus(row, filter.status) || !inGroup(row, filter.group)) return false;
-    if (ranged) {
-      const score = row.scores[0]?.value ?? row.score;
-      if (score === null || score === undefined) return false;
-      if (filter.minScore !== null && score < filter.minScore) return false;
-      if (filter.maxScore !== null && score > filter.maxScore) return false;
-    }
-    return !needle || searchTextOf(row).includes(needle);
-  });
+  if (matched && filter.status === 'all' && !filter.group && !ranged) return matched;
+  return selectRows(
+    runs,
+    (row) => {
+      if (!matchesStatus(row, filter.status) || !inGroup(row, filter.group)) return false;
+      if (ranged) {
+        const score = row.scores[0]?.value ?? row.score;
+        if (score === null || score === undefined) return false;
+        if (filter.minScore !== null && score < filter.minScore) return false;
+        if (filter.maxScore !== null && score > filter.maxScore) return false;
+      }
+      return true;
+    },
+    matched,
+  );
 }
 
 function matchesStatus(row: RunRow, filter: RunsStatusFilter): boolean {

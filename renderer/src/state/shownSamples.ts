@@ -1,5 +1,6 @@
 import type { SampleFacts } from '../../../shared/model/sampleFacts.ts';
 import { selectRows, type ShownRows } from '../lib/shownRows.ts';
+import { TextSearch } from '../lib/textSearch.ts';
 import type { SampleRow } from './runStream.ts';
 
 /** What narrows a run's samples in the run view. */
@@ -10,6 +11,9 @@ export interface SampleQuery {
   /** The filter expression's test (null: no expression, or one that does not compile). */
   readonly test: ((facts: SampleFacts) => boolean) | null;
 }
+
+/** The search box's text over the rows' search texts, joined once per rows given. */
+const search = new TextSearch<SampleRow>((row) => row.search);
 
 /** The last answer, kept so the next keystroke can narrow it instead of testing every row. */
 let last: { rows: ReadonlyArray<SampleRow>; query: SampleQuery; shown: ShownRows | null } | null =
@@ -31,18 +35,18 @@ export function shownSamples(rows: ReadonlyArray<SampleRow>, query: SampleQuery)
     last.query.test === test &&
     text.includes(last.query.text)
   )
+    shown = text === last.query.text ? last.shown : search.select(rows, text, last.shown);
+  else {
+    const matched = text ? search.select(rows, text) : null;
     shown =
-      text === last.query.text
-        ? last.shown
-        : selectRows(rows, (row) => row.search.includes(text), last.shown);
-  else
-    shown = selectRows(
-      rows,
-      (row) =>
-        (!errorsOnly || row.facts.error !== '') &&
-        (!text || row.search.includes(text)) &&
-        (!test || test(row.facts)),
-    );
+      errorsOnly || test
+        ? selectRows(
+            rows,
+            (row) => (!errorsOnly || row.facts.error !== '') && (!test || test(row.facts)),
+            matched,
+          )
+        : matched;
+  }
   last = { rows, query, shown };
   return shown;
 }
