@@ -82,7 +82,7 @@ console.log(
   `  facts and search text of every row, once           ${buildMs.toFixed(0).padStart(8)} ms`,
 );
 console.log(
-  `  search texts joined for the text search, once    ${joinMs.toFixed(0).padStart(8)} ms`,
+  `  search texts joined for the text search, once      ${joinMs.toFixed(0).padStart(8)} ms`,
 );
 console.log(row(textMs, plainTextMs, 'text search keystroke'));
 console.log(row(expressionMs, plainExpressionMs, 'filter expression keystroke'));
