@@ -60,7 +60,7 @@ export class TextSearch<Row> {
       while (at !== -1) {
         while (starts[row + 1]! <= at) row++;
         mark(base + row);
-        at = text.indexOf(needle, starts[row + 1]!);
+        at = text.indexOf(needle, starts[row + 1]);
       }
     });
     return { mask, count };
