@@ -84,9 +84,8 @@ export interface VirtualTableProps<Row extends RowData> {
  * dragging, reordered, pinned and hidden (remembered per table), only the rows in view rendered.
  * One click or Enter opens a row; j/k and the arrows move between rows.
  *
- * Drawn again only when its props change: a filter keystroke changes the parent's state first
- * and the table's rows later (deferred), so the table must not be drawn for the first. Callers
- * pass stable functions and memoized arrays.
+ * Drawn again only when its props change (a keystroke in a filter above it redraws the parent):
+ * callers pass stable functions and memoized arrays.
  */
 export const VirtualTable = memo(VirtualTableOf) as typeof VirtualTableOf;
 
