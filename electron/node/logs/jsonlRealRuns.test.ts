@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isJsonObject, type JsonValue } from '../../../shared/formats/json/inspectJson.ts';
 import { runFacts } from '../../../shared/model/runFacts.ts';
+import { sampleFacts } from '../../../shared/model/sampleFacts.ts';
 import { headerStatus } from '../../../shared/formats/runs/jsonlRunFacts.ts';
 import { contentText } from '../../../shared/formats/runs/verifiersRecords.ts';
 import { scalarText } from '../../../shared/model/log.ts';
@@ -275,6 +276,8 @@ describe('real verifiers runs and Codex sessions', () => {
         score: row.score,
         tokens: row.tokens,
       });
+      if (row.duration === null) expect(viewed.duration).toBeNull();
+      else expect(viewed.duration).toBeCloseTo(row.duration, 2);
       const epochs = new Map<string, number>();
       for (const summary of summaries)
         epochs.set(scalarText(summary.id), (epochs.get(scalarText(summary.id)) ?? 0) + 1);
@@ -301,6 +304,19 @@ describe('real verifiers runs and Codex sessions', () => {
       expect(prompts.size).toBeGreaterThan(1);
       for (const [id, inputs] of prompts) expect(inputs.size, `${path} sample ${id}`).toBe(1);
     }
+  });
+
+  it("shows what each rollout answered in the grid: the last assistant text, or an agent's last tool call", async () => {
+    const math = await readRun(
+      real(`${VF}/math_python/outputs/evals/math-python--gpt-4.1-mini/578769a7/results.jsonl`),
+    );
+    expect(sampleFacts(math.summaries[0]!).answer).toBe('\\[\n\\boxed{0}\n\\]');
+    const hangman = await readRun(real(`${HANGMAN}/0e66d07a/results.jsonl`));
+    expect(sampleFacts(hangman.summaries[0]!)).toMatchObject({
+      answer: 'suggest_letter({"letter":"u"})',
+      tokens: 1705,
+    });
+    expect(sampleFacts(hangman.summaries[0]!).duration).toBeCloseTo(3.7355, 3);
   });
 
   it('pairs the same examples when comparing two runs', async () => {
@@ -526,7 +542,19 @@ describe('verifiers v1 (generated from verifiers’ own source: no public run ex
       ['user', 'What is 2 squared?'],
       ['assistant', 'The answer is 4.'],
     ]);
-    expect(first.scores).toEqual({ reward: { value: written[0]!.reward, history: [] } });
+    expect(first.scores).toEqual({
+      reward: { value: written[0]!.reward, answer: 'The answer is 4.', history: [] },
+    });
+    // The sample grid's row of a rollout: what the model answered, its tokens and its time.
+    const facts = sampleFacts(summaries[0]!);
+    expect(facts).toMatchObject({
+      answer: 'The answer is 4.',
+      tokens: written[0]!.inputTokens + written[0]!.outputTokens,
+    });
+    expect(facts.duration).toBeCloseTo(3.75, 6);
+    expect(sampleFacts(summaries[5]!)).toMatchObject({
+      error: 'ProviderError: upstream timed out',
+    });
   });
 
   it('calls a run with fewer episodes than planned incomplete, a torn one crashed, a full one success', async () => {

@@ -28,11 +28,8 @@ import {
 } from '../runs/jsonlRunFacts.ts';
 import {
   contentText,
-  rolloutError,
-  rolloutInput,
-  rolloutReward,
   rolloutSample,
-  rolloutTarget,
+  rolloutSummary,
   sampleIdOf,
 } from '../runs/verifiersRecords.ts';
 import { JsonScanner } from './jsonScanner.ts';
@@ -118,9 +115,20 @@ export class JsonlRunReader implements RunReader {
           metrics: { mean: { name: 'mean', value: score.value } },
         })),
       },
-      ...(facts.tokens !== null
-        ? { stats: { model_usage: { [facts.model ?? 'model']: { total_tokens: facts.tokens } } } }
-        : {}),
+      stats: {
+        ...(facts.tokens !== null
+          ? { model_usage: { [facts.model ?? 'model']: { total_tokens: facts.tokens } } }
+          : {}),
+        // The run's own span, so that the run view's duration is the list's.
+        ...(facts.created !== null && facts.duration !== null
+          ? {
+              started_at: facts.created,
+              completed_at: new Date(
+                Date.parse(facts.created) + facts.duration * 1000,
+              ).toISOString(),
+            }
+          : {}),
+      },
       metadata,
     };
   }
@@ -147,18 +155,7 @@ export class JsonlRunReader implements RunReader {
         const epoch = (epochs.get(id) ?? 0) + 1;
         epochs.set(id, epoch);
         this.rows.set(sampleKey(id, epoch), line);
-        const reward = rolloutReward(record);
-        const error = rolloutError(record);
-        batch.push({
-          id,
-          epoch,
-          input: rolloutInput(record),
-          target: rolloutTarget(record),
-          scores: reward !== null ? { reward: { value: reward } } : {},
-          metadata: isJsonObject(record.info) ? record.info : {},
-          completed: true,
-          ...(error !== null ? { error } : {}),
-        });
+        batch.push(rolloutSummary(record, id, epoch));
       }
       yield { summaries: batch, bytesRead, bytesTotal: this.index.size };
     }

@@ -324,22 +324,92 @@ export function rolloutInfo(record: JsonObject): JsonObject {
 }
 
 /**
- * A rollout as a sample (Inspect's shape): what the sample view and the search index read of it,
- * with the line itself as `raw`.
+ * What the model answered (verifiers keeps no parsed answer; its parser runs inside the reward
+ * functions): the last text an assistant message gave, or, for an agent whose turns are all tool
+ * calls, its last call as `name(arguments)`.
  */
-export function rolloutSample(record: JsonObject, id: string, epoch: number): JsonObject {
+export function rolloutAnswer(messages: ReadonlyArray<JsonValue>): string {
+  let lastCall = '';
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const message = messages[index];
+    if (!isJsonObject(message) || message.role !== 'assistant') continue;
+    const text = contentText(message.content).trim();
+    if (text) return text;
+    if (!lastCall && Array.isArray(message.tool_calls))
+      lastCall = toolCallText((message.tool_calls as JsonValue[]).at(-1));
+  }
+  return lastCall;
+}
+
+/** A tool call as `name(arguments)`; legacy rows hold each call as a JSON string. */
+function toolCallText(call: JsonValue | undefined): string {
+  let value = call;
+  if (typeof call === 'string') {
+    try {
+      value = JSON.parse(call) as JsonValue;
+    } catch {
+      return call;
+    }
+  }
+  if (!isJsonObject(value)) return '';
+  const fn = isJsonObject(value.function) ? value.function : value;
+  const name = typeof fn.name === 'string' ? fn.name : '';
+  const args = typeof fn.arguments === 'string' ? fn.arguments : JSON.stringify(fn.arguments ?? {});
+  return name ? `${name}(${args})` : '';
+}
+
+/**
+ * A rollout's row in the sample grid, in the shape of Inspect's `EvalSampleSummary`: input,
+ * target, the reward as a score with the answer beside it, tokens, time and error.
+ */
+export function rolloutSummary(
+  record: JsonObject,
+  id: string,
+  epoch: number,
+  messages: ReadonlyArray<JsonValue> = rolloutMessages(record),
+): JsonObject {
   const reward = rolloutReward(record);
   const error = rolloutError(record);
+  const tokens = rolloutTokens(record);
+  const { start, end } = rolloutTimes(record);
   return {
     id,
     epoch,
     input: rolloutInput(record),
     target: rolloutTarget(record),
-    messages: rolloutMessages(record),
-    scores: reward !== null ? { reward: { value: reward, history: [] } } : {},
+    scores: reward !== null ? { reward: { value: reward, answer: rolloutAnswer(messages) } } : {},
+    metadata: isJsonObject(record.info) ? record.info : {},
+    ...(tokens !== null
+      ? { model_usage: { [rolloutModel(record) ?? 'model']: { total_tokens: tokens } } }
+      : {}),
+    ...(start !== null && end !== null && end >= start ? { total_time: end - start } : {}),
+    completed: true,
+    ...(error !== null ? { error } : {}),
+  };
+}
+
+/**
+ * A rollout as a sample (Inspect's shape): what the sample view and the search index read of it,
+ * with the line itself as `raw`.
+ */
+export function rolloutSample(record: JsonObject, id: string, epoch: number): JsonObject {
+  const messages = rolloutMessages(record);
+  const {
+    scores,
+    error,
+    completed: _completed,
+    ...summary
+  } = rolloutSummary(record, id, epoch, messages);
+  return {
+    ...summary,
+    messages,
+    scores:
+      isJsonObject(scores) && isJsonObject(scores.reward)
+        ? { reward: { ...scores.reward, history: [] } }
+        : {},
     metadata: rolloutInfo(record),
     events: [],
-    ...(error !== null ? { error: { message: error, traceback: '' } } : {}),
+    ...(typeof error === 'string' ? { error: { message: error, traceback: '' } } : {}),
     raw: record,
   };
 }
