@@ -475,9 +475,9 @@ export class JsonScanner {
         // Short strings without escapes end in this tight loop; the rest go to findStringEnd.
         let k = i;
         const near = k + 48 < n ? k + 48 : n;
-        let c = 0;
-        while (k < near && (c = chunk[k]!) !== QUOTE && c !== BACKSLASH) k++;
-        if (k < near && c === QUOTE) {
+        while (k < near && chunk[k] !== QUOTE) k++;
+        // The quote ends the string unless a backslash escapes it (then findStringEnd goes on).
+        if (k < near && chunk[k - 1] !== BACKSLASH) {
           if (peeking !== null && depth === 1) this.peekString(chunk, i, k);
           i = k + 1;
           continue;
