@@ -91,6 +91,19 @@ describe('run digest', () => {
     digest.close();
   });
 
+  it('lets a listing that outlives it (a server stopping) end without it, every row read', async () => {
+    const folder = runsFolder();
+    const digest = RunDigest.open(join(tempFolder(), 'digest.sqlite'));
+    const listing = listRuns(folder, { digest });
+    digest.close();
+    const rows = await listing;
+    expect(rows.map((row) => row.path).sort()).toEqual([
+      'crashed.eval',
+      ...[0, 1, 2, 3, 4].map((index) => `run-${index}.eval`),
+    ]);
+    expect(digest.stored(join(folder, 'run-0.eval'))).toBeNull();
+  });
+
   it('forgets the files gone from the folder listed, not those of a folder named like it', async () => {
     const parent = tempFolder();
     for (const name of ['logs', 'logs2']) {

@@ -194,6 +194,7 @@ export class RunDigest {
     files: ReadonlyArray<{ readonly path: string; readonly identity: FileIdentity }>,
   ): Map<string, StoredRow | null> {
     const fresh = new Map<string, StoredRow | null>();
+    if (!this.db.isOpen) return fresh;
     for (let start = 0; start < files.length; start += LOOKUP_BATCH) {
       const batch = files.slice(start, start + LOOKUP_BATCH);
       let low = batch[0]!.path;
@@ -219,13 +220,14 @@ export class RunDigest {
 
   /** Whatever is stored for a path, sealed or not (a growing log resumes from its state). */
   stored(path: string): StoredDigest | null {
+    if (!this.db.isOpen) return null;
     const values = this.selectRow.get(path) as unknown as DigestValues | undefined;
     return values ? storedDigest(values) : null;
   }
 
   /** Record what a listing read, in one transaction (one commit, not one per run). */
   storeAll(records: ReadonlyArray<DigestRecord>): void {
-    if (records.length === 0) return;
+    if (records.length === 0 || !this.db.isOpen) return;
     this.db.exec('BEGIN');
     try {
       for (const { path, identity, row, sealed, state = null } of records) {
@@ -254,6 +256,7 @@ export class RunDigest {
    * (reading every path back cost a warm listing a tenth of its time).
    */
   forgetMissing(root: string, present: ReadonlyArray<string>, recorded: number): void {
+    if (!this.db.isOpen) return;
     const separator = isS3Url(root) ? '/' : sep;
     const prefix = root.endsWith(separator) ? root : `${root}${separator}`;
     const range = [prefix, `${prefix}\uffff`];
@@ -273,6 +276,10 @@ export class RunDigest {
     this.db.exec('COMMIT');
   }
 
+  /**
+   * Close the file. A listing still going (a server stopping) goes on without the digest: it
+   * finds nothing stored and stores nothing.
+   */
   close(): void {
     if (this.db.isOpen) this.db.close();
   }

@@ -50,7 +50,7 @@ export function sampleColumns<Row extends SampleRow>(
       accessorFn: (row) => row.facts.id,
       sortFn: (a, b) => compareIds(a.original.facts.id, b.original.facts.id),
     },
-    { id: 'epoch', header: 'Epoch', size: 64, accessorFn: (row) => row.facts.epoch },
+    { id: 'epoch', header: 'Epoch', size: 76, accessorFn: (row) => row.facts.epoch },
     {
       id: 'input',
       header: 'Input',
