@@ -195,7 +195,7 @@ export class JsonScanner {
   /** Absolute offset of the current chunk's first byte. */
   private base: number;
   /** The current chunk as a DataView, for reading its indentation four bytes at a time. */
-  private view = new DataView(new ArrayBuffer(0));
+  private view: DataView = new DataView(new ArrayBuffer(0));
   private mode = M_STRUCT;
   private phase = P_VALUE;
 
