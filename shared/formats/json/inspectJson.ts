@@ -252,7 +252,7 @@ const NOT_WHITESPACE = /[^ \t\r\n]/g;
  * Sixteen digits in a row, not after a point: an integer JSON.parse might round may be there (or
  * a long id in a string). A float's fraction (`0.13333333333333333`, common in metrics) is not.
  */
-const SIXTEEN_DIGITS = /(?:^|[^\d.])\d{16}/;
+const SIXTEEN_DIGITS = /(?<![\d.])\d{16}/;
 
 /**
  * Whether JSON.parse alone gives what the full pass would, when it parses the text at all: a text

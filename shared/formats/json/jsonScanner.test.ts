@@ -10,6 +10,8 @@ import { parseInspectJson, stringifyInspectJson, type JsonValue } from './inspec
 import { JsonScanner, SKIP, TOP, type JsonScanHandler } from './jsonScanner.ts';
 import { StringContentDecoder } from './jsonStrings.ts';
 import { inspectJsonLength } from '../sample/jsonLength.ts';
+import { readFileSync } from 'node:fs';
+import { fixture, fixtureFiles } from '../../../test/support/fixtures.ts';
 
 const encoder = new TextEncoder();
 
@@ -117,7 +119,95 @@ class Recorder implements JsonScanHandler {
   }
 }
 
+const isScalarByte = (byte: number): boolean => /[0-9A-Za-z+\-.]/.test(String.fromCharCode(byte));
+
+/**
+ * The extent of every value nested at most `maxDepth` deep (the top value is at depth 0), in the
+ * order they end: what a Recorder(maxDepth) must report, found by the plainest byte-by-byte walk
+ * (no skipping of any kind) over valid JSON.
+ */
+function valueSpans(bytes: Uint8Array, maxDepth: number): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  const open: number[] = [];
+  const report = (start: number, end: number) => {
+    if (open.length <= maxDepth) spans.push([start, end]);
+  };
+  for (let i = 0; i < bytes.length;) {
+    const byte = bytes[i]!;
+    const start = i;
+    if (byte === 0x22) {
+      for (i++; bytes[i] !== 0x22; i += bytes[i] === 0x5c ? 2 : 1);
+      i++;
+      let next = i;
+      while (' \n\r\t'.includes(String.fromCharCode(bytes[next] ?? 0))) next++;
+      if (bytes[next] !== 0x3a) report(start, i); // a key is not a value
+    } else if (byte === 0x7b || byte === 0x5b) {
+      open.push(i++);
+    } else if (byte === 0x7d || byte === 0x5d) {
+      report(open.pop()!, ++i);
+    } else if (isScalarByte(byte)) {
+      while (i < bytes.length && isScalarByte(bytes[i]!)) i++;
+      report(start, i);
+    } else i++;
+  }
+  return spans;
+}
+
+/** The spans a Recorder(skipDepth) gets from the bytes pushed in the given chunks. */
+function scannedSpans(chunks: Uint8Array[], skipDepth: number): Array<[number, number]> {
+  const recorder = new Recorder(skipDepth);
+  const scanner = new JsonScanner(recorder);
+  for (const chunk of chunks) scanner.push(chunk);
+  scanner.finish();
+  return recorder.spans;
+}
+
 describe('JSON scanner', () => {
+  it('finds every value of pretty-printed JSON, indentation cut anywhere by the chunks', () => {
+    // Indented text is mostly runs of spaces after line breaks, which the scanner reads four
+    // bytes at a time; strings hold spaces, escaped line breaks, quotes and backslash runs.
+    const random = seeded(17);
+    for (let round = 0; round < 300; round++) {
+      const value = {
+        a: randomValue(random, 0),
+        b: ['    \n    ', '\\\\"', randomValue(random, 1)],
+      };
+      const text = stringifyInspectJson(value, 1 + Math.floor(random() * 9));
+      const bytes = encoder.encode(text);
+      const skipDepth = Math.floor(random() * 4);
+      const expected = valueSpans(bytes, skipDepth);
+      expect(scannedSpans([bytes], skipDepth)).toEqual(expected);
+      expect(scannedSpans(chunked(bytes, random), skipDepth)).toEqual(expected);
+    }
+  });
+
+  it.each(fixtureFiles('.json'))(
+    '%s: every value found as a plain byte-by-byte walk finds it, in any chunks',
+    (path) => {
+      const bytes = new Uint8Array(readFileSync(fixture(path)));
+      const random = seeded(bytes.length);
+      for (const skipDepth of [1, 3]) {
+        const expected = valueSpans(bytes, skipDepth);
+        expect(scannedSpans([bytes], skipDepth)).toEqual(expected);
+        expect(scannedSpans(chunked(bytes, random), skipDepth)).toEqual(expected);
+      }
+    },
+  );
+
+  it('refuses truncated or unbalanced indented JSON with a typed error, wherever it is cut', () => {
+    const text = stringifyInspectJson({ a: { b: ['x', { c: 'y\\' }], d: 1 }, e: [[]] }, 4);
+    const bytes = encoder.encode(text);
+    const scan = (input: Uint8Array) => () => scannedSpans(chunked(input, seeded(input.length)), 0);
+    for (let cut = 1; cut < bytes.length - 1; cut++)
+      expect(scan(bytes.subarray(0, cut))).toThrow(
+        expect.objectContaining({ kind: 'invalid-json' }) as Error,
+      );
+    // A closing bracket of the wrong kind after indentation, in a skipped value.
+    const unbalanced = encoder.encode(text.replace('\n        ]', '\n        }'));
+    expect(unbalanced).not.toEqual(bytes);
+    expect(scan(unbalanced)).toThrow(/unexpected "}"/);
+  });
+
   it('parses random Inspect JSON in random chunks exactly as parseInspectJson', () => {
     const random = seeded(7);
     for (let round = 0; round < 400; round++) {

@@ -105,6 +105,9 @@ const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
+const NEWLINE = 0x0a;
+/** Four spaces read as one 32-bit word (the same in either byte order). */
+const FOUR_SPACES = 0x20202020;
 
 // What the scanner expects next at the tracked level.
 const P_VALUE = 0; // a value (top level, after ':' or after ',' in an array)
@@ -139,6 +142,19 @@ const MAX_SCALAR_BYTES = 4096;
 const SKIP_PLAIN = new Uint8Array(256).fill(1);
 for (const byte of [QUOTE, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, COMMA])
   SKIP_PLAIN[byte] = 0;
+
+/**
+ * Index of the first byte at or after `i` that is not a space, found four bytes per read: the
+ * indentation after a line break, most of the bytes outside strings in the pretty-printed JSON
+ * Inspect writes (a raw line break never occurs inside a JSON string, so one is always followed
+ * by indentation or a token).
+ */
+function skipIndentation(chunk: Uint8Array, view: DataView, i: number): number {
+  const last = chunk.length - 4;
+  while (i <= last && view.getUint32(i) === FOUR_SPACES) i += 4;
+  while (i < chunk.length && chunk[i] === 0x20) i++;
+  return i;
+}
 
 function isWhitespace(byte: number): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
@@ -178,6 +194,8 @@ export class JsonScanner {
   private readonly what: string;
   /** Absolute offset of the current chunk's first byte. */
   private base: number;
+  /** The current chunk as a DataView, for reading its indentation four bytes at a time. */
+  private view: DataView = new DataView(new ArrayBuffer(0));
   private mode = M_STRUCT;
   private phase = P_VALUE;
 
@@ -225,6 +243,7 @@ export class JsonScanner {
 
   push(chunk: Uint8Array): void {
     const n = chunk.length;
+    this.view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let i = 0;
     while (i < n) {
       switch (this.mode) {
@@ -271,6 +290,10 @@ export class JsonScanner {
     const n = chunk.length;
     while (i < n) {
       const byte = chunk[i]!;
+      if (byte === NEWLINE) {
+        i = skipIndentation(chunk, this.view, i + 1);
+        continue;
+      }
       if (isWhitespace(byte)) {
         i++;
         continue;
@@ -420,6 +443,7 @@ export class JsonScanner {
     let depth = this.skipDepth;
     let stack = this.skipStack;
     const peeking = this.peeking;
+    const view = this.view;
     if (this.skipInString) {
       const end = this.findStringEnd(chunk, i);
       if (this.peekCollect) this.keep(chunk, i, end < 0 ? n : end - 1);
@@ -440,16 +464,20 @@ export class JsonScanner {
     // The hottest loop of indexing: every byte of the skipped parts of dense events passes here.
     while (i < n) {
       const byte = chunk[i++]!;
-      // Most bytes (indentation, digits, letters of bare words) mean nothing here: one table
+      if (byte === NEWLINE) {
+        i = skipIndentation(chunk, view, i);
+        continue;
+      }
+      // Most other bytes (spaces, digits, letters of bare words) mean nothing here: one table
       // look-up sends them on instead of four comparisons.
       if (SKIP_PLAIN[byte] === 1) continue;
       if (byte === QUOTE) {
         // Short strings without escapes end in this tight loop; the rest go to findStringEnd.
         let k = i;
         const near = k + 48 < n ? k + 48 : n;
-        let c = 0;
-        while (k < near && (c = chunk[k]!) !== QUOTE && c !== BACKSLASH) k++;
-        if (k < near && c === QUOTE) {
+        while (k < near && chunk[k] !== QUOTE) k++;
+        // The quote ends the string unless a backslash escapes it (then findStringEnd goes on).
+        if (k < near && chunk[k - 1] !== BACKSLASH) {
           if (peeking !== null && depth === 1) this.peekString(chunk, i, k);
           i = k + 1;
           continue;
