@@ -151,7 +151,7 @@ class ListMeasurer {
       }
       if (!changed) return;
       // A row scrolled to stays at the top while the rows above it are measured.
-      this.showPinned();
+      if (element && this.pinned !== null) element.scrollTop = rows.start(this.pinned);
       measured();
     });
   }
@@ -175,19 +175,13 @@ class ListMeasurer {
 
   readonly scrollToIndex = (index: number): void => {
     this.pinned = index;
-    this.showPinned();
+    if (this.scroller)
+      this.scroller.scrollTop = this.heights.start(Math.min(index, this.heights.count));
   };
-
-  private showPinned(): void {
-    if (this.scroller && this.pinned !== null)
-      this.scroller.scrollTop = this.heights.start(this.pinned);
-  }
 
   /** The scroller the list is drawn in now (null while it is not drawn). */
   drawnIn(scroller: HTMLElement | null): void {
     this.scroller = scroller;
-    // A row scrolled to before the list was drawn (a deep link while the sample loads).
-    this.showPinned();
   }
 
   isDrawnIn(scroller: HTMLElement | null): boolean {

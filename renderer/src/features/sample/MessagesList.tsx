@@ -28,7 +28,7 @@ export function MessagesList({ count }: { count: number }) {
     reader?.want('messages', first, last + 1);
   }, [reader, first, last]);
   const focused = focus?.list === 'messages' ? focus.index : null;
-  useScrollToFocus(list.scrollToIndex, focused);
+  useScrollToFocus(list.scrollToIndex, focused, scroller);
   if (count === 0) return <p className="muted sample-pane">No messages.</p>;
   return (
     <div className="item-scroller" ref={scroller} role="list" aria-label="Messages">

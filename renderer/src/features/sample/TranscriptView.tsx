@@ -99,7 +99,7 @@ export function TranscriptView({ total }: { total: number }) {
     const row = rows.findIndex((item) => item.node.kind === 'event' && item.node.index === focused);
     return focused === null || row < 0 ? null : row;
   }, [rows, focused]);
-  useScrollToFocus(list.scrollToIndex, focusedRow);
+  useScrollToFocus(list.scrollToIndex, focusedRow, scroller);
 
   const toggle = (id: string): void => {
     const next = new Set(folded);
