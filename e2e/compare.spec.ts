@@ -3,6 +3,7 @@ import { copyFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startDemo, type DemoApp } from './app.ts';
+import { RunsPage } from './pages.ts';
 
 let demo: DemoApp;
 test.beforeAll(async () => {
@@ -24,6 +25,7 @@ test('two runs side by side: configuration differences classified and scores ali
   page,
 }) => {
   page = await demo.show(page);
+  await new RunsPage(page).listed();
   await expect(page.getByTestId('runs-status')).toHaveText('7 runs');
   await page
     .getByLabel('Select 2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval')
@@ -53,6 +55,7 @@ test('a crashed run and its recovered copy: resume-compatible, the recovered sam
     env: { ...process.env, SALVAGE_DATA_DIR: join(demo.root, 'data') },
   });
   page = await demo.show(page);
+  await new RunsPage(page).listed();
   await page
     .getByLabel('Select 2026-11-23T12-00-00+00-00_popularity_SyntheticCrash0001.eval')
     .check();
@@ -73,6 +76,7 @@ test('the samples of several runs in one grid, each with its run; a row opens it
   page,
 }) => {
   page = await demo.show(page);
+  await new RunsPage(page).listed();
   await page
     .getByLabel('Select 2025-02-11T15-18-04-05-00_popularity_mj7khqpMM4GBCfVQozKgzB.eval')
     .check();

@@ -20,11 +20,18 @@ export class RunsPage {
     return this.row(text).locator('[data-status]');
   }
 
+  /**
+   * Wait until the folder is listed. Rows stream in, in sorted order, and are keyed by their
+   * place: until the listing ends, the row found by its text may show another run by the time it
+   * is clicked or its box ticked.
+   */
+  async listed(): Promise<void> {
+    await expect(this.page.getByTestId('runs-progress')).toHaveCount(0, { timeout: 60_000 });
+  }
+
   /** Open a run with one click on its row. */
   async open(text: string): Promise<RunPage> {
-    // Rows stream in, in sorted order, while the folder is listed: until it ends, the row at a
-    // place may show another run by the time it is clicked.
-    await expect(this.page.getByTestId('runs-progress')).toHaveCount(0, { timeout: 60_000 });
+    await this.listed();
     await this.row(text).locator('td').nth(4).click();
     return new RunPage(this.page);
   }
