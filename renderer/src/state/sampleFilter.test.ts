@@ -53,6 +53,17 @@ describe('the sample filter language', () => {
     ['error_contains("time(d)? out")', ['b-2']],
     ['target_contains("paris") or id == "b-2"', ['b-2', '3']],
     ['\'model-graded\' == null and input_contains("France")', ['3']],
+    ['input ~= "^name"', ['b-2']],
+    ['-duration < -60', ['b-2']],
+    ['abs(-tokens) > 10000', ['b-2']],
+    ['round(duration / 10) == 10', ['b-2']],
+    ['tokens mod 1000 == 200 or tokens - 30000 == 500', ['1', 'b-2']],
+    ['min(tokens, 2000) == 1200', ['1']],
+    ['max(accuracy, tokens) == null', ['3']],
+    ['id in ("1", "3")', ['1', '3']],
+    ['id not in ("1", "3")', ['b-2']],
+    ['exists(accuracy) and not empty(target)', ['1', 'b-2']],
+    ['has_retries', ['b-2']],
   ])('%s', (expression, expected) => {
     expect(ids(expression)).toEqual(expected);
   });

@@ -3,12 +3,13 @@ import { displayText } from '../../../shared/model/display.ts';
 import type { SampleFacts } from '../../../shared/model/sampleFacts.ts';
 import { parseSearchQuery } from '../../../shared/search/searchQuery.ts';
 import {
-  evaluate,
+  compile,
   FilterSyntaxError,
   namesUsed,
   parseFilter,
   regex,
-  type Environment,
+  type Bindings,
+  type Compiled,
   type Node,
   type Value,
 } from '../lib/filterExpression.ts';
@@ -65,7 +66,8 @@ const FUNCTIONS = new Set([
   'empty',
 ]);
 
-function valueOf(facts: SampleFacts, name: string): Value {
+/** How a name reads a sample: chosen once per expression, not once per row. */
+function nameReader(name: string): Compiled<SampleFacts> {
   switch (name) {
     case 'id':
     case 'input':
@@ -73,25 +75,28 @@ function valueOf(facts: SampleFacts, name: string): Value {
     case 'answer':
     case 'error':
     case 'limit':
-      return facts[name];
     case 'epoch':
     case 'retries':
-      return facts[name];
     case 'tokens':
-    case 'duration':
-      return facts[name];
+    case 'duration': {
+      const field = name;
+      return (facts) => facts[field];
+    }
     case 'has_error':
-      return facts.error !== '';
+      return (facts) => facts.error !== '';
     case 'has_limit':
-      return facts.limit !== '';
+      return (facts) => facts.limit !== '';
     case 'has_retries':
-      return facts.retries > 0;
+      return (facts) => facts.retries > 0;
   }
   if (name.startsWith('metadata.')) {
-    const value = facts.metadata[name.slice('metadata.'.length)];
-    return value === undefined ? null : scalar(value);
+    const key = name.slice('metadata.'.length);
+    return (facts) => {
+      const value = facts.metadata[key];
+      return value === undefined ? null : scalar(value);
+    };
   }
-  return facts.scores[name] ?? null;
+  return (facts) => facts.scores[name] ?? null;
 }
 
 function scalar(value: JsonValue): Value {
@@ -101,23 +106,44 @@ function scalar(value: JsonValue): Value {
   return displayText(value);
 }
 
-function environment(facts: SampleFacts, textIndex: TextIndex | undefined): Environment {
+function sampleBindings(textIndex: TextIndex | undefined): Bindings<SampleFacts> {
   return {
-    name: (name) => valueOf(facts, name),
+    name: nameReader,
     call: (name, args) => {
+      const first = args[0] ?? (() => undefined);
       if (name === TEXT_CONTAINS) {
-        const query = args[0];
-        return typeof query === 'string' && textIndex?.(query, facts) === true;
+        return (facts) => {
+          const query = first(facts);
+          return typeof query === 'string' && textIndex?.(query, facts) === true;
+        };
       }
       if (name.endsWith('_contains')) {
         const field = name.slice(0, -'_contains'.length) as TextField;
-        const pattern = args[0];
-        return typeof pattern === 'string' && regex(pattern).test(facts[field]);
+        return (facts) => {
+          const pattern = first(facts);
+          return typeof pattern === 'string' && regex(pattern).test(facts[field]);
+        };
       }
-      if (name === 'exists') return args[0] !== null && args[0] !== undefined;
-      if (name === 'empty') return args[0] === null || args[0] === '';
-      const numbers = args.filter((arg): arg is number => typeof arg === 'number');
-      return numbers.length === args.length ? NUMERIC[name]!(...numbers) : null;
+      if (name === 'exists')
+        return (facts) => {
+          const value = first(facts);
+          return value !== null && value !== undefined;
+        };
+      if (name === 'empty')
+        return (facts) => {
+          const value = first(facts);
+          return value === null || value === '';
+        };
+      const numeric = NUMERIC[name]!;
+      return (facts) => {
+        const numbers: number[] = [];
+        for (const arg of args) {
+          const value = arg(facts);
+          if (typeof value !== 'number') return null;
+          numbers.push(value);
+        }
+        return numeric(...numbers);
+      };
     },
   };
 }
@@ -222,5 +248,6 @@ export function compileSampleFilter(
   } catch (error) {
     return { ok: false, message: `Bad filter: ${(error as Error).message}.` };
   }
-  return { ok: true, test: (facts) => evaluate(tree, environment(facts, textIndex)) === true };
+  const value = compile(tree, sampleBindings(textIndex));
+  return { ok: true, test: (facts) => value(facts) === true };
 }
