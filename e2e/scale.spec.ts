@@ -92,4 +92,10 @@ test('thousands of runs list in a table that keeps a bounded number of rows in t
   await page.evaluate('document.querySelector(".runs-view .table-scroller").scrollTop = 1e9');
   await expect(rows.last()).toBeVisible();
   expect(await rows.count()).toBeLessThan(100);
+  // Moving up a screen and more with k: the focused row stays in view, below the sticky header.
+  await rows.last().focus();
+  for (let step = 0; step < 60; step++) await page.keyboard.press('k');
+  const header = (await page.locator('.runs-view th').first().boundingBox())!;
+  const focused = (await page.locator('tr.run-row:focus').boundingBox())!;
+  expect(focused.y).toBeGreaterThanOrEqual(header.y + header.height - 1);
 });
