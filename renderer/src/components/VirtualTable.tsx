@@ -342,6 +342,16 @@ interface RowLayout {
   readonly stickyStyles: ReadonlyMap<string, CSSProperties>;
 }
 
+interface TableRowProps<Row extends RowData> {
+  readonly row: TableRowModel<typeof TABLE_FEATURES, Row>;
+  readonly index: number;
+  readonly layout: RowLayout;
+  readonly className: string;
+  readonly height: number;
+  readonly rowTitle: ((row: Row) => string) | undefined;
+  readonly onOpen: (row: Row) => void;
+}
+
 /** One row of a table: drawn again only when its row, place, columns or callbacks change. */
 const TableRow = memo(function TableRow<Row extends RowData>({
   row,
@@ -351,15 +361,7 @@ const TableRow = memo(function TableRow<Row extends RowData>({
   height,
   rowTitle,
   onOpen,
-}: {
-  row: TableRowModel<typeof TABLE_FEATURES, Row>;
-  index: number;
-  layout: RowLayout;
-  className: string;
-  height: number;
-  rowTitle: ((row: Row) => string) | undefined;
-  onOpen: (row: Row) => void;
-}) {
+}: TableRowProps<Row>) {
   const openFromClick = (event: MouseEvent): void => {
     // A click on a control inside the row (a checkbox, a button, a link) is the control's.
     if ((event.target as Element).closest('button, input, a, select, label, summary')) return;
@@ -384,15 +386,7 @@ const TableRow = memo(function TableRow<Row extends RowData>({
       ))}
     </tr>
   );
-}) as <Row extends RowData>(props: {
-  row: TableRowModel<typeof TABLE_FEATURES, Row>;
-  index: number;
-  layout: RowLayout;
-  className: string;
-  height: number;
-  rowTitle: ((row: Row) => string) | undefined;
-  onOpen: (row: Row) => void;
-}) => ReactNode;
+}) as <Row extends RowData>(props: TableRowProps<Row>) => ReactNode;
 
 /** Show, hide, pin and reorder columns; reset the layout. */
 function ColumnChooser({
