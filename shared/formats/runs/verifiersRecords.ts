@@ -358,31 +358,39 @@ function toolCallText(call: JsonValue | undefined): string {
   return name ? `${name}(${args})` : '';
 }
 
+/** A rollout's reward as an Inspect score, with what the model answered beside it; null when unscored. */
+function rolloutScore(record: JsonObject, messages: ReadonlyArray<JsonValue>): JsonObject | null {
+  const reward = rolloutReward(record);
+  return reward === null ? null : { value: reward, answer: rolloutAnswer(messages) };
+}
+
+/** A rollout's tokens and time in Inspect's fields (`model_usage`, `total_time`), where known. */
+function rolloutUsage(record: JsonObject): JsonObject {
+  const tokens = rolloutTokens(record);
+  const { start, end } = rolloutTimes(record);
+  return {
+    ...(tokens !== null
+      ? { model_usage: { [rolloutModel(record) ?? 'model']: { total_tokens: tokens } } }
+      : {}),
+    ...(start !== null && end !== null && end >= start ? { total_time: end - start } : {}),
+  };
+}
+
 /**
  * A rollout's row in the sample grid, in the shape of Inspect's `EvalSampleSummary`: input,
  * target, the reward as a score with the answer beside it, tokens, time and error.
  */
-export function rolloutSummary(
-  record: JsonObject,
-  id: string,
-  epoch: number,
-  messages: ReadonlyArray<JsonValue> = rolloutMessages(record),
-): JsonObject {
-  const reward = rolloutReward(record);
+export function rolloutSummary(record: JsonObject, id: string, epoch: number): JsonObject {
+  const score = rolloutScore(record, rolloutMessages(record));
   const error = rolloutError(record);
-  const tokens = rolloutTokens(record);
-  const { start, end } = rolloutTimes(record);
   return {
     id,
     epoch,
     input: rolloutInput(record),
     target: rolloutTarget(record),
-    scores: reward !== null ? { reward: { value: reward, answer: rolloutAnswer(messages) } } : {},
+    scores: score !== null ? { reward: score } : {},
     metadata: isJsonObject(record.info) ? record.info : {},
-    ...(tokens !== null
-      ? { model_usage: { [rolloutModel(record) ?? 'model']: { total_tokens: tokens } } }
-      : {}),
-    ...(start !== null && end !== null && end >= start ? { total_time: end - start } : {}),
+    ...rolloutUsage(record),
     completed: true,
     ...(error !== null ? { error } : {}),
   };
@@ -394,22 +402,19 @@ export function rolloutSummary(
  */
 export function rolloutSample(record: JsonObject, id: string, epoch: number): JsonObject {
   const messages = rolloutMessages(record);
-  const {
-    scores,
-    error,
-    completed: _completed,
-    ...summary
-  } = rolloutSummary(record, id, epoch, messages);
+  const score = rolloutScore(record, messages);
+  const error = rolloutError(record);
   return {
-    ...summary,
+    id,
+    epoch,
+    input: rolloutInput(record),
+    target: rolloutTarget(record),
     messages,
-    scores:
-      isJsonObject(scores) && isJsonObject(scores.reward)
-        ? { reward: { ...scores.reward, history: [] } }
-        : {},
+    scores: score !== null ? { reward: { ...score, history: [] } } : {},
     metadata: rolloutInfo(record),
+    ...rolloutUsage(record),
     events: [],
-    ...(typeof error === 'string' ? { error: { message: error, traceback: '' } } : {}),
+    ...(error !== null ? { error: { message: error, traceback: '' } } : {}),
     raw: record,
   };
 }

@@ -171,7 +171,7 @@ const columns: Array<TableColumn<RunRow>> = [
 ];
 
 // Stable props: the table is drawn again only when one of its props changes.
-const runKey = (row: RunRow): string => row.location;
+const runLocation = (row: RunRow): string => row.location;
 const RUNS_ORDER = [{ id: 'created', desc: true }];
 
 /** Columns the chooser offers that are hidden until shown: the table fits a laptop's screen. */
@@ -344,13 +344,13 @@ export function RunsTable({
         shown={shown}
         columns={allColumns}
         defaultHidden={hidden}
-        rowKey={runKey}
+        rowKey={runLocation}
         storageKey="salvage.runs.layout"
         initialSorting={RUNS_ORDER}
         onOpen={onOpen}
         rowHeight={ROW_HEIGHT}
         rowClassName="run-row"
-        rowTitle={runKey}
+        rowTitle={runLocation}
         focusKey={lastOpened}
         visible={visible}
       />
