@@ -358,6 +358,11 @@ function toolCallText(call: JsonValue | undefined): string {
   return name ? `${name}(${args})` : '';
 }
 
+/** What names a rollout and what it was asked, in Inspect's fields. */
+function rolloutTask(record: JsonObject, id: string, epoch: number): JsonObject {
+  return { id, epoch, input: rolloutInput(record), target: rolloutTarget(record) };
+}
+
 /** A rollout's reward as an Inspect score, with what the model answered beside it; null when unscored. */
 function rolloutScore(record: JsonObject, messages: ReadonlyArray<JsonValue>): JsonObject | null {
   const reward = rolloutReward(record);
@@ -384,10 +389,7 @@ export function rolloutSummary(record: JsonObject, id: string, epoch: number): J
   const score = rolloutScore(record, rolloutMessages(record));
   const error = rolloutError(record);
   return {
-    id,
-    epoch,
-    input: rolloutInput(record),
-    target: rolloutTarget(record),
+    ...rolloutTask(record, id, epoch),
     scores: score !== null ? { reward: score } : {},
     metadata: isJsonObject(record.info) ? record.info : {},
     ...rolloutUsage(record),
@@ -405,10 +407,7 @@ export function rolloutSample(record: JsonObject, id: string, epoch: number): Js
   const score = rolloutScore(record, messages);
   const error = rolloutError(record);
   return {
-    id,
-    epoch,
-    input: rolloutInput(record),
-    target: rolloutTarget(record),
+    ...rolloutTask(record, id, epoch),
     messages,
     scores: score !== null ? { reward: { ...score, history: [] } } : {},
     metadata: rolloutInfo(record),
