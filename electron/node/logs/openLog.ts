@@ -14,6 +14,7 @@ import { isS3Url, parseS3Url } from '../s3/s3Url.ts';
 import { stat } from 'node:fs/promises';
 import { fileError } from '../io/fileErrors.ts';
 import { runFacts, type RunFacts } from '../../../shared/model/runFacts.ts';
+import { bufferReads } from '../io/bufferReads.ts';
 import { scanJsonLogFacts } from '../../../shared/formats/inspect-json/jsonLogFacts.ts';
 
 /** The format a file claims by its name, as Inspect picks a recorder by extension. */
@@ -56,7 +57,7 @@ export async function readRunFacts(
   codecs?: Codecs,
 ): Promise<RunFacts> {
   if (formatFromPath(path) === 'inspect-json') {
-    const scanned = await scanJsonLogFacts(source);
+    const scanned = await scanJsonLogFacts(bufferReads(source));
     if (scanned) return runFacts(scanned.header, scanned.summaries);
   }
   const reader = await openLogReader(source, path, codecs);

@@ -24,6 +24,7 @@ import { STREAM_CHUNK_BYTES } from '../../../shared/util/limits.ts';
 import { defaultCodecs } from '../codecs/defaultCodecs.ts';
 import { openLogReader, openLogSource } from '../logs/openLog.ts';
 import { FileByteSource } from '../io/fileByteSource.ts';
+import { asBuffer, bufferReads } from '../io/bufferReads.ts';
 import { DecodeThread, defaultDecodeWorkerUrl } from './decodeThread.ts';
 import {
   decodedSink,
@@ -288,18 +289,10 @@ function scan(
   scanner.finish();
 }
 
-/** The same bytes as a Buffer: the scanner's indexOf on a Buffer is memchr. */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes)
-    ? bytes
-    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /** A file's reads as Buffers, closing the file on close. */
 function buffered(file: ClosableByteSource): ClosableByteSource {
   return {
-    size: file.size,
-    read: async (offset, length) => asBuffer(await file.read(offset, length)),
+    ...bufferReads(file),
     close: () => file.close(),
   };
 }

@@ -67,6 +67,21 @@ describe('scanJsonLogFacts: the facts of a .json log without parsing its samples
     expect(await scanned(bytes)).toEqual(await readWhole(bytes));
   });
 
+  it('leaves to the reader a log whose indentation closes a sample’s field early', async () => {
+    // Valid JSON, but one of a message's brackets closed on a line indented as its sample's
+    // fields: the scan's closing-line skip is misled, notices, and answers nothing.
+    const text = readFileSync(
+      fixture(logs.find((path) => path.endsWith('_popularity.json'))!),
+      'utf8',
+    );
+    const log = encode(stringifyInspectJson(parseInspectJson(text, 'log'), 2));
+    const deep = /\n {10}\]/.exec(new TextDecoder().decode(log))!;
+    const odd = encode(new TextDecoder().decode(log).replace(deep[0], '\n      ]'));
+    expect((await readWhole(odd)).facts).toEqual((await readWhole(log)).facts);
+    expect(await scanned(log)).toEqual(await readWhole(log));
+    expect(await scanned(odd)).toBeNull();
+  });
+
   it('leaves to the reader what it cannot answer for', async () => {
     const cases = [
       '[1, 2]',
