@@ -73,4 +73,29 @@ describe('TextSearch', () => {
     const odd = [{ text: 'a\u0000b' }, { text: 'ab' }];
     expect(indexes(search.select(odd, 'a\u0000b').mask)).toEqual([0]);
   });
+
+  it('joins ahead in slices while time allows, goes on where it stopped, and searches without joining again', () => {
+    let texts = 0;
+    const search = new TextSearch((row: Row) => {
+      texts++;
+      return row.text;
+    });
+    expect(search.prepare(rows, () => true)).toBe(false);
+    expect(texts).toBe(0);
+    // Time for one chunk of rows, then up.
+    let checks = 0;
+    expect(search.prepare(rows, () => ++checks > 1)).toBe(false);
+    expect(texts).toBeGreaterThan(0);
+    expect(texts).toBeLessThan(rows.length);
+    expect(search.prepare(rows)).toBe(true);
+    expect(texts).toBe(rows.length);
+    const shown = search.select(rows, 'timed out');
+    expect(indexes(shown.mask)).toEqual(expected(rows, 'timed out'));
+    expect(texts).toBe(rows.length);
+    // Rows added later: only the chunk that changed is joined again.
+    const later = [...rows, { text: 'added, timed out' }];
+    expect(search.prepare(later)).toBe(true);
+    expect(texts).toBeLessThan(rows.length + 4096 + 1);
+    expect(indexes(search.select(later, 'added').mask)).toEqual([rows.length]);
+  });
 });

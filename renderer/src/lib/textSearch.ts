@@ -24,11 +24,15 @@ interface Chunk<Row> {
 /**
  * Search over the texts of a list of rows (`textOf` gives a row's text, lower-cased by the
  * caller). Keeps the joined texts of the last list it was given: the next list (the same, or one
- * streamed later with rows added) joins only the chunks whose rows changed.
+ * streamed later with rows added) joins only the chunks whose rows changed. `prepare` does that
+ * joining ahead, a few chunks at a time while the page is idle, so that the first keystroke only
+ * searches (at 100,000 runs, joining their texts on the first key took 0.7 s).
  */
 export class TextSearch<Row> {
+  /** Joined chunks by position: those before `joined` hold `rows`; the rest may be reused. */
   private chunks: Array<Chunk<Row>> = [];
   private rows: ReadonlyArray<Row> | null = null;
+  private joined = 0;
 
   private readonly textOf: (row: Row) => string;
 
@@ -52,7 +56,7 @@ export class TextSearch<Row> {
       });
       return { mask, count };
     }
-    this.index(rows);
+    this.prepare(rows);
     this.chunks.forEach(({ text, starts }, chunk) => {
       const base = chunk * CHUNK_ROWS;
       let row = 0;
@@ -66,30 +70,40 @@ export class TextSearch<Row> {
     return { mask, count };
   }
 
-  /** Join the texts of `rows`, reusing the chunks whose rows are the same as last time. */
-  private index(rows: ReadonlyArray<Row>): void {
-    if (rows === this.rows) return;
-    const chunks: Array<Chunk<Row>> = [];
-    for (let first = 0; first < rows.length; first += CHUNK_ROWS) {
-      const end = Math.min(rows.length, first + CHUNK_ROWS);
-      const known = this.chunks[chunks.length];
-      if (known && known.rows.length === end - first && sameRows(known.rows, rows, first)) {
-        chunks.push(known);
-        continue;
-      }
-      const chunkRows = rows.slice(first, end);
-      const texts = chunkRows.map(this.textOf);
-      const starts = new Int32Array(texts.length + 1);
-      let offset = 0;
-      texts.forEach((text, index) => {
-        starts[index] = offset;
-        offset += text.length + SEPARATOR.length;
-      });
-      starts[texts.length] = offset;
-      chunks.push({ rows: chunkRows, text: texts.join(SEPARATOR), starts });
+  /**
+   * Join the texts of `rows` ahead of a search, reusing the chunks whose rows are the same as last
+   * time, until `deadline()` says the time is up (never, by default). True once all are joined;
+   * a later call goes on where this one stopped.
+   */
+  prepare(rows: ReadonlyArray<Row>, deadline: () => boolean = () => false): boolean {
+    if (rows !== this.rows) {
+      this.rows = rows;
+      this.joined = 0;
     }
-    this.chunks = chunks;
-    this.rows = rows;
+    const count = Math.ceil(rows.length / CHUNK_ROWS);
+    while (this.joined < count) {
+      if (deadline()) return false;
+      const first = this.joined * CHUNK_ROWS;
+      const end = Math.min(rows.length, first + CHUNK_ROWS);
+      const known = this.chunks[this.joined];
+      if (!known || known.rows.length !== end - first || !sameRows(known.rows, rows, first))
+        this.chunks[this.joined] = this.join(rows.slice(first, end));
+      this.joined++;
+    }
+    this.chunks.length = count;
+    return true;
+  }
+
+  private join(rows: ReadonlyArray<Row>): Chunk<Row> {
+    const texts = rows.map(this.textOf);
+    const starts = new Int32Array(texts.length + 1);
+    let offset = 0;
+    texts.forEach((text, index) => {
+      starts[index] = offset;
+      offset += text.length + SEPARATOR.length;
+    });
+    starts[texts.length] = offset;
+    return { rows, text: texts.join(SEPARATOR), starts };
   }
 }
 

@@ -174,6 +174,11 @@ function searchTextOf(row: RunRow): string {
 /** The text filter over the runs' search texts, joined once per listing. */
 const runSearch = new TextSearch<RunRow>(searchTextOf);
 
+/** Build the runs' search texts ahead of the first keystroke, until `timeUp`; true once done. */
+export function prepareRunSearch(runs: ReadonlyArray<RunRow>, timeUp: () => boolean): boolean {
+  return runSearch.prepare(runs, timeUp);
+}
+
 function narrow(runs: ReadonlyArray<RunRow>, filter: RunsFilter): ShownRows {
   const needle = needleOf(filter);
   const matched = needle ? runSearch.select(runs, needle) : null;

@@ -15,6 +15,14 @@ export interface SampleQuery {
 /** The search box's text over the rows' search texts, joined once per rows given. */
 const search = new TextSearch<SampleRow>((row) => row.search);
 
+/** Join the rows' search texts ahead of the first keystroke, until `timeUp`; true once done. */
+export function prepareSampleSearch(
+  rows: ReadonlyArray<SampleRow>,
+  timeUp: () => boolean,
+): boolean {
+  return search.prepare(rows, timeUp);
+}
+
 /** The last answer, kept so the next keystroke can narrow it instead of testing every row. */
 let last: { rows: ReadonlyArray<SampleRow>; query: SampleQuery; shown: ShownRows | null } | null =
   null;

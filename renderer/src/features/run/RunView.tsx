@@ -13,7 +13,8 @@ import { errorOf } from '../../state/request.ts';
 import type { SampleRow } from '../../state/runStream.ts';
 import { compileSampleFilter, textQueries, type TextIndex } from '../../state/sampleFilter.ts';
 import { textMatchKey } from '../../state/searchSlice.ts';
-import { shownSamples } from '../../state/shownSamples.ts';
+import { prepareSampleSearch, shownSamples } from '../../state/shownSamples.ts';
+import { whenIdle } from '../../lib/idleWork.ts';
 import { useStore } from '../../state/useStore.ts';
 import { CrashBanner } from './CrashBanner.tsx';
 import { SampleGrid } from './SampleGrid.tsx';
@@ -49,6 +50,8 @@ export function RunView({ visible }: { visible: boolean }) {
     () => shownSamples(rows, { errorsOnly, text: needle, test }),
     [rows, errorsOnly, needle, test],
   );
+  // The search texts joined while the page is idle: the first keystroke only searches.
+  useEffect(() => whenIdle((timeUp) => prepareSampleSearch(rows, timeUp)), [rows]);
   // The sample last opened is the row focused when the grid is shown again.
   const lastSample = useStore((state) => state.lastOpened.sample);
   if (!run) return null;

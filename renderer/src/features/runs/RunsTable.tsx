@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { RunRow } from '../../../../shared/model/run.ts';
 import {
   formatBytes,
@@ -10,7 +10,14 @@ import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { VirtualTable, type TableColumn } from '../../components/VirtualTable.tsx';
 import { routeHash } from '../../lib/route.ts';
-import { filterRuns, folderOf, recoveryLabel, statusLabel } from '../../state/runsFilter.ts';
+import {
+  filterRuns,
+  folderOf,
+  prepareRunSearch,
+  recoveryLabel,
+  statusLabel,
+} from '../../state/runsFilter.ts';
+import { whenIdle } from '../../lib/idleWork.ts';
 import { useStore } from '../../state/useStore.ts';
 import { RunsSidebar } from './RunsSidebar.tsx';
 
@@ -329,6 +336,8 @@ export function RunsTable({
     const matched = filterRuns(runs, filter);
     return matched.count === runs.length ? null : matched;
   }, [runs, filter]);
+  // The runs' search texts built while the page is idle: the first keystroke only searches.
+  useEffect(() => whenIdle((timeUp) => prepareRunSearch(runs, timeUp)), [runs]);
   const metrics = useMemo(() => metricColumns(runs), [runs]);
   const allColumns = useMemo(() => [...columns, ...metrics], [metrics]);
   const hidden = useMemo(
