@@ -8,7 +8,7 @@ const FALLBACK_SLICE_MS = 8;
  */
 export function whenIdle(step: (timeUp: () => boolean) => boolean): () => void {
   let cancelled = false;
-  let handle: number | ReturnType<typeof setTimeout>;
+  let handle = 0;
   const idle = typeof requestIdleCallback === 'function';
   const schedule = (): void => {
     handle = idle
@@ -24,7 +24,7 @@ export function whenIdle(step: (timeUp: () => boolean) => boolean): () => void {
   schedule();
   return () => {
     cancelled = true;
-    if (idle) cancelIdleCallback(handle as number);
+    if (idle) cancelIdleCallback(handle);
     else clearTimeout(handle);
   };
 }
