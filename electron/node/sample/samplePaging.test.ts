@@ -242,6 +242,41 @@ describe('paged sample reader, on a generated sample of tens of MB', () => {
     await handles.close(handle);
   });
 
+  it('reads a long string slice after slice decoding each of its bytes about once', async () => {
+    // A 6 MB tool output, more than the pager's block cache holds, read in 12 slices.
+    const path = join(folder, 'long-string.eval');
+    const plan: SamplePlan = { ...SMALL_PLAN, turns: 20, bigStrings: 1, bigStringBytes: 6_000_000 };
+    await writeEval(path, sampleChunks(plan));
+    const indexed = await indexSample(path, 'generated', 1, { spillDirectory: spill });
+    const counting = new CountingByteSource(indexed.bytes);
+    const limits = { ...DEFAULT_PAGER_LIMITS, maxSliceChars: 500_000 };
+    const pager = new SamplePager(indexed.index, counting, limits);
+    const tool = (await pager.events(4 * 19 + 4, 1)).items[0]!;
+    const cut = tool.truncations[0]!;
+    const before = counting.bytesRead;
+    const parts: string[] = [];
+    for (let start = 0; ;) {
+      const slice = await pager.string(cut.ref, start, Number.MAX_SAFE_INTEGER);
+      expect(slice.start).toBe(start);
+      parts.push(slice.text);
+      start += slice.text.length;
+      if (slice.length !== null) break;
+    }
+    expect(parts.length).toBeGreaterThan(10);
+    const text = parts.join('');
+    expect(text.length).toBeGreaterThan(5_000_000);
+    // Each slice resumes where the last one's final piece began: the string's bytes once, and a
+    // piece more per slice at most (from its first byte each time, it was about six times).
+    expect(counting.bytesRead - before).toBeLessThan(cut.bytes * 1.3);
+    // The same text as one reading of the whole, without cursors.
+    const fresh = new SamplePager(indexed.index, indexed.bytes, {
+      ...DEFAULT_PAGER_LIMITS,
+      maxSliceChars: 8_000_000,
+    });
+    expect((await fresh.string(cut.ref, 0, Number.MAX_SAFE_INTEGER)).text).toBe(text);
+    await indexed.bytes.close();
+  });
+
   it('reads a page from the middle through a few blocks, not the sample', async () => {
     const indexed = await indexSample(GENERATED, 'generated', 1, { spillDirectory: spill });
     const counting = new CountingByteSource(indexed.bytes);
