@@ -67,19 +67,45 @@ describe('scanJsonLogFacts: the facts of a .json log without parsing its samples
     expect(await scanned(bytes)).toEqual(await readWhole(bytes));
   });
 
-  it('leaves to the reader a log whose indentation closes a sample’s field early', async () => {
-    // Valid JSON, but one of a message's brackets closed on a line indented as its sample's
-    // fields: the scan's closing-line skip is misled, notices, and answers nothing.
+  it('reads a log indented inconsistently (a bracket closed at its container’s indentation) as the reader does', async () => {
     const text = readFileSync(
       fixture(logs.find((path) => path.endsWith('_popularity.json'))!),
       'utf8',
     );
-    const log = encode(stringifyInspectJson(parseInspectJson(text, 'log'), 2));
-    const deep = /\n {10}\]/.exec(new TextDecoder().decode(log))!;
-    const odd = encode(new TextDecoder().decode(log).replace(deep[0], '\n      ]'));
-    expect((await readWhole(odd)).facts).toEqual((await readWhole(log)).facts);
-    expect(await scanned(log)).toEqual(await readWhole(log));
-    expect(await scanned(odd)).toBeNull();
+    const log = stringifyInspectJson(parseInspectJson(text, 'log'), 2);
+    const deep = /\n {10}\]/.exec(log)!;
+    const odd = encode(log.replace(deep[0], '\n      ]'));
+    expect((await readWhole(odd)).facts).toEqual((await readWhole(encode(log))).facts);
+    expect(await scanned(odd)).toEqual(await readWhole(odd));
+  });
+
+  it('reads a sample’s fields after one whose closing line is indented less than it opened', async () => {
+    // "messages" closes at column 0: a skip that looked for the next line indented as it opened
+    // would end it at "events" instead, and lose the error between them.
+    const text = [
+      '{',
+      '  "version": 2,',
+      '  "status": "error",',
+      '  "eval": {},',
+      '  "samples": [',
+      '    {',
+      '      "id": 1,',
+      '      "epoch": 1,',
+      '      "messages": [',
+      '        "hi"',
+      '],',
+      '      "error": {"message": "boom", "traceback": ""},',
+      '      "events": [',
+      '        1',
+      '      ]',
+      '    }',
+      '  ]',
+      '}',
+    ].join('\n');
+    const bytes = encode(text);
+    const whole = await readWhole(bytes);
+    expect(whole.facts.errors).toBe(1);
+    expect(await scanned(bytes)).toEqual(whole);
   });
 
   it('leaves to the reader what it cannot answer for', async () => {

@@ -33,9 +33,8 @@ export interface JsonLogFacts {
  * Null when the scan cannot answer as JsonLogReader would (not one JSON object, no `eval` and
  * `status`, a sample that is not an object, a field past the one-value limit, bytes that do not
  * scan): the caller reads the log with JsonLogReader, whose errors say what is wrong. The parts
- * skipped are barely checked (strings and bracket balance, or only their closing line when
- * indented: see JsonScanner), as a `.eval` listing never opens its sample entries: a sample
- * broken inside is found when it is opened.
+ * skipped are checked only for strings and bracket balance, as a `.eval` listing never opens its
+ * sample entries: a sample broken inside is found when it is opened.
  *
  * Memory: one scan chunk and the fields kept, whatever the log's size.
  */

@@ -208,33 +208,6 @@ describe('JSON scanner', () => {
     expect(scan(unbalanced)).toThrow(/unexpected "}"/);
   });
 
-  it('skips a multi-line container of indented JSON by its closing line, leaving its inside to the parser', () => {
-    const text = stringifyInspectJson({ a: { b: [['x', 1], { c: 'y' }], d: 1 }, e: 2 }, 2);
-    // A closing bracket of the wrong kind deep inside "a": only parsing "a" can tell.
-    const inner = '\n      ],';
-    expect(text).toContain(inner);
-    const broken = encoder.encode(text.replace(inner, '\n      },'));
-    const spans = scannedSpans([broken], 1);
-    const [start, end] = spans[0]!;
-    const a = new TextDecoder().decode(broken.subarray(start, end));
-    expect(a.startsWith('{') && a.endsWith('\n  }')).toBe(true);
-    expect(() => parseInspectJson(a, 'a')).toThrow(
-      expect.objectContaining({ kind: 'invalid-json' }) as Error,
-    );
-    // The same bytes in chunks too short to hold the container are walked, and refused.
-    expect(() => scannedSpans(chunked(broken, seeded(5)), 1)).toThrow(/unexpected "}"/);
-  });
-
-  it('refuses valid JSON whose indentation closes a skipped container early, never misplacing it', () => {
-    // A nested bracket closed on a line indented as the container's own: the closing line found
-    // is the wrong one, and the bracket that really closes the container is one too many.
-    const text = stringifyInspectJson({ a: [['x'], 'y'], b: 1 }, 2).replace('\n    ],', '\n  ],');
-    expect(JSON.parse(text)).toEqual({ a: [['x'], 'y'], b: 1 });
-    expect(() => scannedSpans([encoder.encode(text)], 1)).toThrow(
-      expect.objectContaining({ kind: 'invalid-json' }) as Error,
-    );
-  });
-
   it('parses random Inspect JSON in random chunks exactly as parseInspectJson', () => {
     const random = seeded(7);
     for (let round = 0; round < 400; round++) {

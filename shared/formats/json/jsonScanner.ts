@@ -14,9 +14,8 @@ import { decodeStringContent, safePrefixLength } from './jsonStrings.ts';
  * 50 MB string without decoding it.
  *
  * Strictness: the containers the handler descends into are checked token by token; skipped
- * containers only for strings and bracket balance, or, when indented over several lines, only
- * for their closing line (see closingLine). A value is fully checked when it is parsed (the
- * handler's job), so malformed bytes inside it still end in an `invalid-json` error then.
+ * containers only for strings and bracket balance. A value is fully checked when it is parsed
+ * (the handler's job), so malformed bytes inside it still end in an `invalid-json` error then.
  *
  * Speed: pass Node Buffers where you have them. `indexOf` on a Buffer is memchr (about 6 GB/s
  * here), on a plain Uint8Array a V8 loop (about 1.5 GB/s); strings are most of the bytes.
@@ -155,41 +154,6 @@ function skipIndentation(chunk: Uint8Array, view: DataView, i: number): number {
   while (i <= last && view.getUint32(i) === FOUR_SPACES) i += 4;
   while (i < chunk.length && chunk[i] === 0x20) i++;
   return i;
-}
-
-/**
- * The index of the bracket closing the container opened at `open`, found by its line alone, or -1
- * when that cannot be done within this chunk. Indented JSON (Inspect's `.json` logs) puts the
- * members of a multi-line container on lines indented deeper than the line that opens it, and
- * its closing bracket first on a line indented as that one; a raw line break never occurs inside
- * a string. So the first such line after the opening ends the container, and `indexOf` finds it:
- * a `.json` listing skipped its samples' messages and events a byte at a time in a third of its
- * time. Compact JSON (no line break right after the bracket) and containers ending beyond this
- * chunk return -1: the byte walk takes them.
- *
- * Valid JSON indented inconsistently (a bracket closed on a line indented as the container's own)
- * can end a container early here, but never unnoticed: the bracket that really closed it is then
- * one too many for the scan, which fails with `invalid-json` where the byte walk would have
- * succeeded, and readers fall back to parsing (as scanJsonLogFacts's callers do).
- */
-function closingLine(chunk: Uint8Array, open: number): number {
-  if (chunk[open + 1] !== NEWLINE) return -1;
-  // The opening line's indentation; its start must be in this chunk.
-  const lineStart = chunk.lastIndexOf(NEWLINE, open) + 1;
-  if (lineStart === 0) return -1;
-  let indent = 0;
-  while (chunk[lineStart + indent] === 0x20) indent++;
-  // The first member's line must be indented deeper, or this is not indented JSON.
-  for (let k = open + 2; k <= open + 2 + indent; k++) if (chunk[k] !== 0x20) return -1;
-  const closer = chunk[open] === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY;
-  for (let at = chunk.indexOf(closer, open + 2); at >= 0; at = chunk.indexOf(closer, at + 1)) {
-    const newline = at - indent - 1;
-    if (chunk[newline] !== NEWLINE) continue;
-    let k = newline + 1;
-    while (k < at && chunk[k] === 0x20) k++;
-    if (k === at) return at;
-  }
-  return -1;
 }
 
 function isWhitespace(byte: number): boolean {
@@ -394,13 +358,6 @@ export class JsonScanner {
       this.peekKeys = null;
       const role = this.handler.enter(parentRole, key, index, object ? 'object' : 'array', start);
       const peek = object && role !== SKIP ? this.peekKeys : null;
-      if (role === SKIP && peek === null) {
-        const close = closingLine(chunk, i);
-        if (close >= 0) {
-          this.finishValue(role, start, this.base + close + 1, null, true);
-          return close + 1;
-        }
-      }
       if (role === SKIP || peek !== null) {
         this.mode = M_SKIP_CONTAINER;
         this.valueRole = role;
