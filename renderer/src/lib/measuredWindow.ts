@@ -118,6 +118,9 @@ export interface MeasuredWindow {
   readonly scrollToIndex: (index: number) => void;
 }
 
+/** The reader's own moves in a list (scrolling, clicking, typing): a row scrolled to is let go. */
+export const READER_INPUTS = ['wheel', 'touchstart', 'mousedown', 'keydown'] as const;
+
 /**
  * What a list keeps for its life: its rows' heights, its scroller once drawn, and one observer
  * and one ref callback for every row (a new callback each render would have React detach and
@@ -229,13 +232,13 @@ export function useMeasuredWindow(
     // Drawn before the frame the scroll shows, not after it (no blank rows while scrolling).
     const scrolled = (): void => flushSync(update);
     element.addEventListener('scroll', scrolled, { passive: true });
-    const inputs = ['wheel', 'touchstart', 'mousedown', 'keydown'] as const;
-    for (const input of inputs) element.addEventListener(input, list.unpin, { passive: true });
+    for (const input of READER_INPUTS)
+      element.addEventListener(input, list.unpin, { passive: true });
     const resized = new ResizeObserver(update);
     resized.observe(element);
     watched.current = () => {
       element.removeEventListener('scroll', scrolled);
-      for (const input of inputs) element.removeEventListener(input, list.unpin);
+      for (const input of READER_INPUTS) element.removeEventListener(input, list.unpin);
       resized.disconnect();
     };
   });

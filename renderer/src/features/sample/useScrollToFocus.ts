@@ -1,5 +1,5 @@
 import { useEffect, useRef, type RefObject } from 'react';
-import type { MeasuredWindow } from '../../lib/measuredWindow.ts';
+import { READER_INPUTS, type MeasuredWindow } from '../../lib/measuredWindow.ts';
 import { useStore } from '../../state/useStore.ts';
 
 /** How long after a jump the row is kept in view while the rows above it load and are measured. */
@@ -27,10 +27,9 @@ export function useScrollToFocus(
     const stop = (): void => {
       pending.current = null;
     };
-    const kinds = ['wheel', 'touchstart', 'mousedown', 'keydown'] as const;
-    for (const kind of kinds) element.addEventListener(kind, stop, { passive: true });
+    for (const kind of READER_INPUTS) element.addEventListener(kind, stop, { passive: true });
     return () => {
-      for (const kind of kinds) element.removeEventListener(kind, stop);
+      for (const kind of READER_INPUTS) element.removeEventListener(kind, stop);
     };
   });
   useEffect(() => {
