@@ -23,9 +23,11 @@ export class RunsPage {
   /**
    * Wait until the folder is listed. Rows stream in, in sorted order, and are keyed by their
    * place: until the listing ends, the row found by its text may show another run by the time it
-   * is clicked or its box ticked.
+   * is clicked or its box ticked. The progress comes with the first rows and stays until the
+   * last, so the first row is waited for first (before it, no progress shows either).
    */
   async listed(): Promise<void> {
+    await expect(this.page.locator('tr.run-row').first()).toBeVisible({ timeout: 60_000 });
     await expect(this.page.getByTestId('runs-progress')).toHaveCount(0, { timeout: 60_000 });
   }
 
