@@ -178,8 +178,18 @@ class ListMeasurer {
 
   readonly scrollToIndex = (index: number): void => {
     this.pinned = index;
-    if (this.scroller)
-      this.scroller.scrollTop = this.heights.start(Math.min(index, this.heights.count));
+    this.keepPinned();
+  };
+
+  /**
+   * Put the row scrolled to back at the top. Run after every render too: a scroll set while the
+   * list was drawn shorter than its rows now measure (the observer above runs before React draws
+   * the new height) is cut short by the browser at the old end, and nothing else would redo it.
+   */
+  readonly keepPinned = (): void => {
+    if (this.pinned === null || !this.scroller) return;
+    const top = this.heights.start(Math.min(this.pinned, this.heights.count));
+    if (this.scroller.scrollTop !== top) this.scroller.scrollTop = top;
   };
 
   /** The scroller the list is drawn in now (null while it is not drawn). */
@@ -250,6 +260,9 @@ export function useMeasuredWindow(
     },
     [list],
   );
+
+  // After every render, once the list is drawn at its new height.
+  useLayoutEffect(list.keepPinned);
 
   const heights = list.fit(count);
   return {
