@@ -88,14 +88,19 @@ describe.skipIf(!canKillAt())('an undo killed at every change it makes to the di
           expect(result.status, result.stderr).toBe(0);
           break;
         }
-        count += 1;
         const where = `killed at ${call} #${nth}`;
-        await undoRepair(sidecar, noWriters);
+        const done = ['results.jsonl', `${sidecar.slice(folder.length + 1)}.undone`];
+        // strace sends the kill as the nth call returns, but another of the process's threads
+        // may make its next file calls before the kill lands: the undo may have finished.
+        const finishedBeforeKill =
+          JSON.stringify(files()) === JSON.stringify(done) &&
+          readFileSync(log, 'utf8') === ORIGINAL;
+        if (!finishedBeforeKill) {
+          count += 1;
+          await undoRepair(sidecar, noWriters);
+        }
         expect(readFileSync(log, 'utf8'), where).toBe(ORIGINAL);
-        expect(files(), where).toEqual([
-          'results.jsonl',
-          `${sidecar.slice(folder.length + 1)}.undone`,
-        ]);
+        expect(files(), where).toEqual(done);
       }
     }
     expect(count).toBeGreaterThan(3);
