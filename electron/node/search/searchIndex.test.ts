@@ -157,6 +157,14 @@ describe('every indexed field is found by a query', () => {
     // Message text, a tool's output and a sandbox command's output.
     expect(places(find(store, logs, '"decodes AIS messages"'))).toContain('1/message 4 (user)');
     expect(places(find(store, logs, 'bookworm'))).toContain('1/event 11 (sandbox)');
+    // text_contains on words found only in that attachment: each run's own sample, once.
+    for (const name of ['a.eval', 'b.eval']) {
+      const run = store.run(join(logs, name))!;
+      const expression = ftsExpression(parseSearchQuery('"does not actually include"'));
+      expect(store.matchingSamples(run, expression)).toEqual([
+        { id: hits[0]!.sample!.id, epoch: 1 },
+      ]);
+    }
     store.close();
   });
 

@@ -330,6 +330,13 @@ export class SearchStore {
       matchAttachments: db.prepare(
         'SELECT rowid FROM attachment_texts WHERE attachment_texts MATCH ? ORDER BY rowid',
       ),
+      // From the run's segments to their refs (both indexed), each checked against the matching
+      // attachments, found once: not a look-up per matching attachment of the whole index.
+      runSegmentsReferringTo: db.prepare(
+        `SELECT DISTINCT refs.segment AS segment FROM segments JOIN refs ON refs.segment = segments.id
+         WHERE segments.run = ? AND refs.attachment IN
+           (SELECT rowid FROM attachment_texts WHERE attachment_texts MATCH ?)`,
+      ),
       // The rowid range lets FTS5 read only that part of each doclist; IN picks the hits.
       textSnippets: db.prepare(
         `SELECT rowid, place, snippet(texts, 0, '${MARK_OPEN}', '${MARK_CLOSE}', '…', ${SNIPPET_TOKENS}) AS snippet
@@ -693,12 +700,11 @@ export class SearchStore {
         if (this.segments.runOfSegment(segment) === run.id) segments.add(segment);
       }
     }
-    for (const { rowid } of this.statements.matchAttachments.iterate(expression) as Iterable<{
-      rowid: number;
-    }>) {
-      for (const ref of this.statements.refsOf.all(rowid) as Array<{ segment: number }>) {
-        if (this.segments.runOfSegment(ref.segment) === run.id) segments.add(ref.segment);
-      }
+    for (const { segment } of this.statements.runSegmentsReferringTo.iterate(
+      run.id,
+      expression,
+    ) as Iterable<{ segment: number }>) {
+      segments.add(segment);
     }
     const found = new Map<string, { id: string; epoch: number }>();
     for (const segment of segments) {

@@ -262,7 +262,7 @@ export function useMeasuredWindow(
   );
 
   // After every render, once the list is drawn at its new height.
-  useLayoutEffect(list.keepPinned);
+  useLayoutEffect(() => list.keepPinned());
 
   const heights = list.fit(count);
   return {
