@@ -22,8 +22,18 @@ import { isS3Url } from '../s3/s3Url.ts';
 const STAT_BATCH = 500;
 /** Below this many logs to read, this thread reads them: starting workers would cost more. */
 const POOL_MIN_READS = 32;
-/** Logs per message to a pool worker: few messages, yet every worker busy to the end. */
-const POOL_CHUNK = 16;
+/**
+ * Logs per message to a pool worker: small at first, so that the first rows come soon, then
+ * growing with the logs sent, up to a size that still keeps every worker busy to the end. Each
+ * message is also a digest write and a batch of rows out: at 16 a message, 10,000 cold logs cost
+ * the listing thread 0.75–0.8 s of CPU, at 256 0.45–0.5 s.
+ */
+const POOL_CHUNK_FIRST = 16;
+const POOL_CHUNK_MOST = 256;
+
+function poolChunkSize(sent: number): number {
+  return Math.min(POOL_CHUNK_MOST, Math.max(POOL_CHUNK_FIRST, sent >> 3));
+}
 /** Without open-file information (not Linux), how recent a write makes an unfinished run live. */
 const LIVE_WITHOUT_WRITER_INFO_MS = 5_000;
 
@@ -193,6 +203,8 @@ interface LogRead {
 class LogReads {
   private waiting: PendingRead[] = [];
   private usePool: boolean | null = null;
+  /** Logs sent to the pool so far. */
+  private sent = 0;
   /** The reads done in this thread, one chunk after the other (a few files open at once). */
   private inThread: Promise<unknown> = Promise.resolve();
   private readonly reading: Array<Promise<void>> = [];
@@ -222,9 +234,12 @@ class LogReads {
 
   private send(): void {
     const { pool, signal, codecs } = this.options;
-    const chunkSize = this.usePool ? POOL_CHUNK : this.waiting.length;
     while (this.waiting.length > 0) {
-      const chunk = this.waiting.splice(0, chunkSize);
+      const chunk = this.waiting.splice(
+        0,
+        this.usePool ? poolChunkSize(this.sent) : this.waiting.length,
+      );
+      if (this.usePool) this.sent += chunk.length;
       const tasks = chunk.map(({ path, sniff, resume }) => ({
         path,
         root: this.root,
