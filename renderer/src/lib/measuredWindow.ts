@@ -131,6 +131,8 @@ class ListMeasurer {
   private scroller: HTMLElement | null = null;
   /** The row last scrolled to, until the reader scrolls or clicks. */
   private pinned: number | null = null;
+  /** The last scroll to `pinned` stopped short of it, at the end of the list as then drawn. */
+  private cutShort = false;
   private readonly estimate: number;
   private readonly observer: ResizeObserver;
 
@@ -154,7 +156,7 @@ class ListMeasurer {
       }
       if (!changed) return;
       // A row scrolled to stays at the top while the rows above it are measured.
-      if (element && this.pinned !== null) element.scrollTop = rows.start(this.pinned);
+      this.scrollToPinned();
       measured();
     });
   }
@@ -174,22 +176,30 @@ class ListMeasurer {
   /** The reader moved: rows measured from now on keep what is in view in place instead. */
   readonly unpin = (): void => {
     this.pinned = null;
+    this.cutShort = false;
   };
 
   readonly scrollToIndex = (index: number): void => {
     this.pinned = index;
-    this.keepPinned();
+    this.scrollToPinned();
   };
 
+  /** Put the row scrolled to at the top. */
+  private scrollToPinned(): void {
+    const element = this.scroller;
+    if (this.pinned === null || !element) return;
+    const top = this.heights.start(Math.min(this.pinned, this.heights.count));
+    element.scrollTop = top;
+    this.cutShort = element.scrollTop < top - 1;
+  }
+
   /**
-   * Put the row scrolled to back at the top. Run after every render too: a scroll set while the
-   * list was drawn shorter than its rows now measure (the observer above runs before React draws
-   * the new height) is cut short by the browser at the old end, and nothing else would redo it.
+   * After every render: a scroll to the pinned row cut short by the end of the list as it was
+   * then drawn (the observer above runs before React draws the list's new height) is made again,
+   * since nothing else would redo it. A scroll the reader made is never undone here.
    */
   readonly keepPinned = (): void => {
-    if (this.pinned === null || !this.scroller) return;
-    const top = this.heights.start(Math.min(this.pinned, this.heights.count));
-    if (this.scroller.scrollTop !== top) this.scroller.scrollTop = top;
+    if (this.cutShort) this.scrollToPinned();
   };
 
   /** The scroller the list is drawn in now (null while it is not drawn). */
