@@ -87,8 +87,8 @@ async function writeAll(bytes: Uint8Array, position: number): Promise<void> {
 /**
  * Give a decoded chunk's memory back now that it is in the ring and the spill file, when the
  * chunk is all of its buffer (zlib's full outputs: zlib has moved on to a new one). Left to the
- * garbage collector, each 4 MiB output counted as new external memory, and in this thread's small
- * heap that forced a full collection every 14 MB or so: about 100 over a 1.4 GiB entry.
+ * garbage collector, each 4 MiB output counted as new external memory, and with the thread's heap
+ * then at 32 MB that forced a full collection every 14 MB or so: about 100 over a 1.4 GiB entry.
  */
 function release(bytes: Uint8Array): void {
   const buffer = bytes.buffer;
