@@ -25,7 +25,7 @@ export async function statFile(path: string): Promise<Stats> {
  * Files this small are read whole at open: a listing reads a small log's head, end, directory and
  * entries (half a dozen reads), and one read of it all costs less than the calls alone.
  */
-const WHOLE_BELOW = 256 * 1024;
+export const WHOLE_BELOW = 256 * 1024;
 
 /**
  * A ByteSource over a file: positional reads through one FileHandle (or, where this thread reads
@@ -56,7 +56,14 @@ export class FileByteSource implements ByteSource, AsyncDisposable {
     this.whole = whole;
   }
 
-  static async open(path: string): Promise<FileByteSource> {
+  /**
+   * Open a file. `lent`: a buffer the caller lends for a small file's bytes (read whole, see
+   * WHOLE_BELOW), so that a thread reading thousands of logs reuses one buffer instead of
+   * allocating one per log (a listing's largest garbage, and fresh pages to fault in). The
+   * source's reads are then views of it: the caller must neither reuse the buffer nor keep a
+   * view past close.
+   */
+  static async open(path: string, lent?: Uint8Array): Promise<FileByteSource> {
     let handle: FileHandle | number;
     let stats: Stats;
     try {
@@ -70,9 +77,11 @@ export class FileByteSource implements ByteSource, AsyncDisposable {
       throw new SalvageError('not-a-file', `${path} is not a regular file.`);
     }
     if (stats.size > WHOLE_BELOW) return new FileByteSource(path, handle, stats, null);
-    const partial = new FileByteSource(path, handle, stats, null);
+    const whole =
+      lent && lent.length >= stats.size ? lent.subarray(0, stats.size) : new Uint8Array(stats.size);
     try {
-      return new FileByteSource(path, handle, stats, await partial.read(0, stats.size));
+      await fill(path, handle, whole, 0);
+      return new FileByteSource(path, handle, stats, whole);
     } catch (error) {
       await closeHandle(handle);
       throw error;
@@ -84,21 +93,7 @@ export class FileByteSource implements ByteSource, AsyncDisposable {
     // A view, as MemoryByteSource gives: a copy per read was most of a listing's garbage.
     if (this.whole) return this.whole.subarray(offset, offset + length);
     const buffer = new Uint8Array(length);
-    let filled = 0;
-    while (filled < length) {
-      const position = offset + filled;
-      const bytesRead =
-        typeof this.handle === 'number'
-          ? readSync(this.handle, buffer, filled, length - filled, position)
-          : (await this.handle.read(buffer, filled, length - filled, position)).bytesRead;
-      if (bytesRead === 0) {
-        throw new SalvageError(
-          'truncated',
-          `${this.path} shrank while being read (expected ${length} bytes at offset ${offset}).`,
-        );
-      }
-      filled += bytesRead;
-    }
+    await fill(this.path, this.handle, buffer, offset);
     return buffer;
   }
 
@@ -108,6 +103,31 @@ export class FileByteSource implements ByteSource, AsyncDisposable {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+}
+
+/** Fill `buffer` with the file's bytes from `offset` on; a file that ends first shrank. */
+async function fill(
+  path: string,
+  handle: FileHandle | number,
+  buffer: Uint8Array,
+  offset: number,
+): Promise<void> {
+  let filled = 0;
+  while (filled < buffer.length) {
+    const position = offset + filled;
+    const length = buffer.length - filled;
+    const bytesRead =
+      typeof handle === 'number'
+        ? readSync(handle, buffer, filled, length, position)
+        : (await handle.read(buffer, filled, length, position)).bytesRead;
+    if (bytesRead === 0) {
+      throw new SalvageError(
+        'truncated',
+        `${path} shrank while being read (expected ${buffer.length} bytes at offset ${offset}).`,
+      );
+    }
+    filled += bytesRead;
   }
 }
 

@@ -7,7 +7,7 @@ import { isRunJsonHead, JSON_SNIFF_BYTES } from './findLogFiles.ts';
 import { describeJsonlRun, jsonlRunKind, type JsonlScanState } from './jsonlRuns.ts';
 import { formatFromPath, readRunFacts } from './openLog.ts';
 import { recoveryState } from '../recovery/bufferLocation.ts';
-import { FileByteSource, statFile } from '../io/fileByteSource.ts';
+import { FileByteSource, statFile, WHOLE_BELOW } from '../io/fileByteSource.ts';
 import { placeUnder, unreadableRow, type RowBase } from './runRow.ts';
 
 // What a listing reads of one log: its row, in whichever thread reads it (a ReaderPool's worker
@@ -44,9 +44,12 @@ export async function readRunFiles(
   const results = new Array<ReadResult>(tasks.length);
   let next = 0;
   const reader = async (): Promise<void> => {
+    // One buffer for every small log this reader opens, one after the other (see FileByteSource).
+    let lent: Uint8Array | undefined;
     while (next < tasks.length && !signal?.aborted) {
       const index = next++;
-      results[index] = await readRunFile(tasks[index]!, codecs);
+      lent ??= new Uint8Array(WHOLE_BELOW);
+      results[index] = await readRunFile(tasks[index]!, codecs, lent);
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, tasks.length) }, reader));
@@ -55,11 +58,17 @@ export async function readRunFiles(
 }
 
 /** Read one log: its row, or null for a `.json` file that is another tool's. */
-async function readRunFile(task: ReadTask, codecs?: Codecs): Promise<ReadResult> {
+async function readRunFile(
+  task: ReadTask,
+  codecs?: Codecs,
+  lent?: Uint8Array,
+): Promise<ReadResult> {
   try {
     const jsonlKind = jsonlRunKind(task.path);
-    if (!jsonlKind)
-      return { row: await describeRun(task.path, task.root, codecs, task.sniff), state: null };
+    if (!jsonlKind) {
+      const row = await describeRun(task.path, task.root, codecs, task.sniff, lent);
+      return { row, state: null };
+    }
     const { row, state } = await describeJsonlRun(
       task.path,
       task.root,
@@ -78,19 +87,22 @@ async function readRunFile(task: ReadTask, codecs?: Codecs): Promise<ReadResult>
 
 /**
  * The runs-table row of one log file; null for a `.json` file that, sniffed, is another tool's
- * JSON. The log is opened once: its stats, its sniffed head and its facts come from that.
+ * JSON. The log is opened once: its stats, its sniffed head and its facts come from that. `lent`:
+ * a buffer for a small log's bytes, free again when this returns (nothing of the row is a view
+ * of the log's bytes: its facts are parsed from them).
  */
 export async function describeRun(
   path: string,
   root: string,
   codecs?: Codecs,
   sniff = false,
+  lent?: Uint8Array,
 ): Promise<RunRow | null> {
   const jsonlKind = jsonlRunKind(path);
   if (jsonlKind) return (await describeJsonlRun(path, root, jsonlKind)).row;
   let source: FileByteSource;
   try {
-    source = await FileByteSource.open(path);
+    source = await FileByteSource.open(path, lent);
   } catch (error) {
     // Gone since the walk: the caller leaves it out. Unreadable (permissions): listed as such.
     if (!isSalvageError(error) || error.kind === 'not-found') throw error;
