@@ -16,6 +16,14 @@ import { placeUnder, unreadableRow, type RowBase } from './runRow.ts';
 /** Logs one thread reads at once: enough to overlap I/O, few enough to keep memory flat. */
 const READ_CONCURRENCY = 8;
 
+/**
+ * Buffers a reader lends to the small logs it opens one after the other (see FileByteSource.open),
+ * kept for the thread's next chunk: a few MB per thread that reads logs, against a new buffer per
+ * log (or per chunk, which cost the workers 0.53 s of CPU in a cold listing of 20,000 verifiers
+ * runs).
+ */
+const spareBuffers: Uint8Array[] = [];
+
 /** One log to read (a digest miss), as sent to a pool worker. */
 export interface ReadTask {
   readonly path: string;
@@ -44,12 +52,14 @@ export async function readRunFiles(
   const results = new Array<ReadResult>(tasks.length);
   let next = 0;
   const reader = async (): Promise<void> => {
-    // One buffer for every small log this reader opens, one after the other (see FileByteSource).
-    let lent: Uint8Array | undefined;
-    while (next < tasks.length && !signal?.aborted) {
-      const index = next++;
-      lent ??= new Uint8Array(WHOLE_BELOW);
-      results[index] = await readRunFile(tasks[index]!, codecs, lent);
+    const lent = spareBuffers.pop() ?? new Uint8Array(WHOLE_BELOW);
+    try {
+      while (next < tasks.length && !signal?.aborted) {
+        const index = next++;
+        results[index] = await readRunFile(tasks[index]!, codecs, lent);
+      }
+    } finally {
+      spareBuffers.push(lent);
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, tasks.length) }, reader));
