@@ -19,6 +19,7 @@ import { isSalvageError } from '../../../shared/util/errors.ts';
 import { listRuns } from '../logs/listRuns.ts';
 import { withLog } from '../logs/openLog.ts';
 import { S3ByteSource } from './s3ByteSource.ts';
+import { s3Error } from './s3Errors.ts';
 
 const BUCKET = 'errors';
 const LOG = `s3://${BUCKET}/padded.eval`;
@@ -170,5 +171,17 @@ describe('while reading', () => {
     const error = await source.read(1 << 20, 1000).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ kind: 'object-changed' });
     expect((error as Error).message).toContain('open it again');
+  });
+});
+
+describe('error codes that name an object member', () => {
+  it('a code like toString is an unknown code: typed by its status, or passed through', () => {
+    const refused = s3Error({ name: 'toString', $metadata: { httpStatusCode: 403 } }, 'Read x');
+    expect(refused).toMatchObject({ kind: 'access-denied' });
+    expect((refused as Error).message).toBe(
+      'Read x: access denied: the credentials may not do this here.',
+    );
+    const bug = { name: 'constructor' };
+    expect(s3Error(bug, 'Read x')).toBe(bug);
   });
 });

@@ -1,4 +1,5 @@
 import { SalvageError, type SalvageErrorKind } from '../../../shared/util/errors.ts';
+import { getOwn } from '../../../shared/util/records.ts';
 
 /** S3 error codes (and HTTP statuses) by what the user can do about them. */
 const KIND_OF_CODE: Readonly<Record<string, SalvageErrorKind>> = {
@@ -69,13 +70,14 @@ function codeOf(error: unknown): { code: string; status: number | undefined } {
   } | null;
   const status = value?.$metadata?.httpStatusCode;
   for (const candidate of [value?.Code, value?.code, value?.name]) {
-    if (typeof candidate === 'string' && candidate in KIND_OF_CODE)
+    if (typeof candidate === 'string' && getOwn(KIND_OF_CODE, candidate))
       return { code: candidate, status };
   }
   const cause = value?.cause;
   if (cause && cause !== error) {
     const inner = codeOf(cause);
-    if (inner.code in KIND_OF_CODE) return { code: inner.code, status: status ?? inner.status };
+    if (getOwn(KIND_OF_CODE, inner.code))
+      return { code: inner.code, status: status ?? inner.status };
   }
   const name = typeof value?.name === 'string' ? value.name : 'Error';
   return { code: name, status };
@@ -90,7 +92,7 @@ export function s3Error(error: unknown, action: string): unknown {
   if (error instanceof SalvageError) return error;
   const { code, status } = codeOf(error);
   const kind =
-    KIND_OF_CODE[code] ?? (status !== undefined ? (KIND_OF_STATUS[status] ?? 'io') : null);
+    getOwn(KIND_OF_CODE, code) ?? (status !== undefined ? (KIND_OF_STATUS[status] ?? 'io') : null);
   if (kind === null) return error;
   const reason =
     ADVICE[kind] ?? `the storage service answered ${code}${status ? ` (HTTP ${status})` : ''}`;
