@@ -547,6 +547,34 @@ describe('paged sample reader, malformed input', () => {
     expect((await handles.events(handle, 1, 1)).items).toHaveLength(1);
     await handles.close(handle);
   });
+
+  it('counts event kinds and members named like an object’s own (valueOf, __proto__) as data', async () => {
+    const path = join(folder, 'member-names.eval');
+    const kinds = ['constructor', 'toString', '__proto__', 'toString', 'model'];
+    await writeEval(
+      path,
+      Buffer.from(
+        JSON.stringify({
+          id: 'generated',
+          epoch: 1,
+          valueOf: ['not a list of the sample'],
+          events: kinds.map((event) => ({ event })),
+        }),
+      ),
+    );
+    const { handle, overview } = await handles.open(path, 'generated', 1);
+    expect(overview.events.count).toBe(5);
+    expect(Object.entries(overview.events.kinds)).toEqual([
+      ['constructor', 1],
+      ['toString', 2],
+      ['__proto__', 1],
+      ['model', 1],
+    ]);
+    expect(new Map(Object.entries(overview.fields)).get('valueOf')).toEqual([
+      'not a list of the sample',
+    ]);
+    await handles.close(handle);
+  });
 });
 
 describe('paged sample handles', () => {

@@ -29,6 +29,7 @@ import { parseStringRef } from './stringRef.ts';
 import { poolSlices } from '../inspect-eval/sampleResolve.ts';
 import { objectMembers } from './objectMembers.ts';
 import { inspectJsonLength, KNOWN_MIN_CHARS, stringLength } from './jsonLength.ts';
+import { getOwn, setOwn } from '../../util/records.ts';
 
 export interface PagerLimits extends TextLimits {
   /** Characters of JSON one answer (a page, the overview, a field) aims to stay under. */
@@ -158,7 +159,7 @@ export class SamplePager {
     const kinds: Record<string, number> = {};
     for (let event = 0; event < index.events.count; event++) {
       const kind = index.kinds[index.eventKinds.get(event)]!;
-      kinds[kind] = (kinds[kind] ?? 0) + 1;
+      setOwn(kinds, kind, (getOwn(kinds, kind) ?? 0) + 1);
     }
     return {
       layout: index.layout,

@@ -5,6 +5,7 @@ import {
   type JsonValue,
 } from '../../../../shared/formats/json/inspectJson.ts';
 import { displayText } from '../../../../shared/model/display.ts';
+import { getOwn } from '../../../../shared/util/records.ts';
 import { useContext } from 'react';
 import { messageMarkdown } from '../../../../shared/model/sampleMarkdown.ts';
 import { CopyButton } from '../../components/CopyButton.tsx';
@@ -192,6 +193,8 @@ const ROLE_LABELS: Readonly<Record<string, string>> = {
  */
 export function MessageView({ message, index }: { message: JsonObject; index: number }) {
   const role = displayText(message.role) || 'message';
+  // The role is the log's text: `constructor` is a role to show, not Object's member.
+  const label = getOwn(ROLE_LABELS, role) ?? role;
   const cuts = useContext(CutTextContext);
   const error = isJsonObject(message.error) ? message.error : null;
   const calls = Array.isArray(message.tool_calls)
@@ -201,10 +204,10 @@ export function MessageView({ message, index }: { message: JsonObject; index: nu
     <article
       className={`message message-${role}`}
       data-message={index}
-      aria-label={`${ROLE_LABELS[role] ?? role} message ${index + 1}`}
+      aria-label={`${label} message ${index + 1}`}
     >
       <header className="message-head">
-        <span className={`role role-${role}`}>{ROLE_LABELS[role] ?? role}</span>
+        <span className={`role role-${role}`}>{label}</span>
         {role === 'tool' && message.function !== undefined && (
           <code className="tool-function">{displayText(message.function)}</code>
         )}
