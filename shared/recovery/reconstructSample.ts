@@ -1,6 +1,7 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../formats/json/inspectJson.ts';
 import { resolveSample } from '../formats/inspect-eval/sampleResolve.ts';
 import { collapseEvents } from './collapseEvents.ts';
+import { setOwn } from '../util/records.ts';
 import type { BufferedSample, BufferedSampleData } from './sampleBuffer.ts';
 
 export interface ReconstructOptions {
@@ -212,8 +213,11 @@ function messageText(message: JsonObject): string {
 function withHistory(scores: JsonObject): JsonObject {
   const out: Record<string, JsonValue> = {};
   for (const [name, score] of Object.entries(scores)) {
-    out[name] =
-      isJsonObject(score) && score.history === undefined ? { ...score, history: [] } : score;
+    setOwn(
+      out,
+      name,
+      isJsonObject(score) && score.history === undefined ? { ...score, history: [] } : score,
+    );
   }
   return out;
 }

@@ -146,7 +146,7 @@ export class SamplePager {
         budget,
         `Field "${member.key}"`,
       );
-      fields[member.key] = resolved.value;
+      setOwn(fields, member.key, resolved.value);
       for (const cut of resolved.truncations) truncations.push(prefixed(cut, [member.key]));
     }
     if (
@@ -410,7 +410,7 @@ export class SamplePager {
         ? { ...call.request }
         : {};
       const positions = poolPositions(index.poolCalls, call.call_refs as JsonValue[]);
-      request[key] = await this.poolList(
+      const list = await this.poolList(
         index.poolCalls,
         positions,
         budget,
@@ -420,6 +420,7 @@ export class SamplePager {
         'call',
         what,
       );
+      setOwn(request, key, list);
       call.request = request;
       delete call.call_refs;
       delete call.call_key;
