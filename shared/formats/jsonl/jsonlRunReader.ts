@@ -26,6 +26,7 @@ import {
   type JsonlRunFacts,
   type TailState,
 } from '../runs/jsonlRunFacts.ts';
+import { isoOfMillis } from '../../util/instants.ts';
 import {
   contentText,
   rolloutSample,
@@ -88,6 +89,10 @@ export class JsonlRunReader implements RunReader {
     const plan = rolloutPlan(this.context);
     const metadata = this.context.metadata ?? this.context.config ?? (await this.codexMeta()) ?? {};
     const settings = this.context.metadata ?? this.context.config ?? {};
+    const completedAt =
+      facts.created !== null && facts.duration !== null
+        ? isoOfMillis(Date.parse(facts.created) + facts.duration * 1000)
+        : null;
     return {
       status: headerStatus(facts.status),
       eval: {
@@ -120,14 +125,7 @@ export class JsonlRunReader implements RunReader {
           ? { model_usage: { [facts.model ?? 'model']: { total_tokens: facts.tokens } } }
           : {}),
         // The run's own span, so that the run view's duration is the list's.
-        ...(facts.created !== null && facts.duration !== null
-          ? {
-              started_at: facts.created,
-              completed_at: new Date(
-                Date.parse(facts.created) + facts.duration * 1000,
-              ).toISOString(),
-            }
-          : {}),
+        ...(completedAt !== null ? { started_at: facts.created, completed_at: completedAt } : {}),
       },
       metadata,
     };

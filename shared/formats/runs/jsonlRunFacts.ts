@@ -16,6 +16,7 @@ import {
   type VerifiersLayout,
 } from './verifiersRecords.ts';
 import { getOwn, setOwn } from '../../util/records.ts';
+import { isoOfMillis } from '../../util/instants.ts';
 
 /**
  * The facts of a verifiers run or a Codex session, read one way for every caller: the runs list
@@ -327,7 +328,7 @@ export function rolloutPlan(context: JsonlRunContext): RolloutPlan {
 function created(metadata: JsonObject, tally: JsonlTally): string | null {
   const date = text(metadata.date);
   if (date) return typeof metadata.time === 'string' ? `${date} ${metadata.time}` : date;
-  return tally.firstStart !== null ? new Date(tally.firstStart * 1000).toISOString() : null;
+  return tally.firstStart !== null ? isoOfMillis(tally.firstStart * 1000) : null;
 }
 
 /** The run's total: summed over the rollouts; else metadata's `usage`, a per-rollout mean, times the rollouts. */
