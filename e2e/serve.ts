@@ -59,8 +59,11 @@ export async function serveFolder(
   return {
     url,
     stop: async () => {
+      const exited = new Promise<number | null>((done) => child.once('exit', done));
       child.kill('SIGTERM');
-      await new Promise((done) => child.once('exit', done));
+      // A stop is the user's Ctrl-C: the server closes what it holds and exits cleanly.
+      const code = await exited;
+      if (code !== 0) throw new Error(`salvage serve exited with code ${code} when stopped`);
     },
   };
 }

@@ -106,6 +106,9 @@ export class SearchService {
     if (!worker) return;
     this.closing ??= new Promise<void>((resolve) => {
       worker.once('exit', () => resolve());
+      // Held now: an unref'd worker let the process end while this waited (`salvage serve` then
+      // quit on Ctrl-C with exit code 13, its top-level await never settled).
+      worker.ref();
       worker.postMessage({ type: 'close' } satisfies WorkerRequest);
     });
     await this.closing;
