@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +26,26 @@ function salvage(...args: string[]): { code: number; stdout: string; stderr: str
   });
   return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
 }
+
+describe('bin/salvage', () => {
+  it("keeps Node's compile cache in the temp folder, or where NODE_COMPILE_CACHE says", () => {
+    const empty = join(folder, 'nothing');
+    mkdirSync(empty, { recursive: true });
+    const run = (env: Record<string, string>): number | null => {
+      const { NODE_COMPILE_CACHE: _unset, ...rest } = process.env;
+      return spawnSync(BIN, ['ls', empty], {
+        env: { ...rest, SALVAGE_DATA_DIR: join(folder, 'data'), ...env },
+      }).status;
+    };
+    const temp = join(folder, 'tmp');
+    mkdirSync(temp);
+    expect(run({ TMPDIR: temp })).toBe(0);
+    expect(readdirSync(join(temp, 'node-compile-cache')).length).toBeGreaterThan(0);
+    const chosen = join(folder, 'chosen-cache');
+    expect(run({ TMPDIR: temp, NODE_COMPILE_CACHE: chosen })).toBe(0);
+    expect(readdirSync(chosen).length).toBeGreaterThan(0);
+  });
+});
 
 describe('salvage command line', () => {
   const popularity = fixture(
