@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { emptyTally, foldRecord, jsonlRunFacts } from '../formats/runs/jsonlRunFacts.ts';
 import { isoOfMillis } from './instants.ts';
 
 describe('isoOfMillis', () => {
@@ -9,18 +8,5 @@ describe('isoOfMillis', () => {
     expect(isoOfMillis(8.64e15 + 1)).toBeNull();
     expect(isoOfMillis(1e300 * 1000)).toBeNull();
     expect(isoOfMillis(Number.NaN)).toBeNull();
-  });
-
-  it('leaves a verifiers run whose rollout starts past any date without a creation time', () => {
-    const tally = emptyTally();
-    foldRecord('verifiers', tally, { example_id: 0, reward: 1, timing: { start_time: 1e300 } });
-    const context = {
-      kind: 'verifiers' as const,
-      metadata: null,
-      config: null,
-      folder: 'run',
-      parentFolder: 'env',
-    };
-    expect(jsonlRunFacts(tally, context, 'healthy').created).toBeNull();
   });
 });

@@ -8,6 +8,7 @@ import {
 } from '../json/jsonScanner.ts';
 import { isoMillis } from './isoTime.ts';
 import { SalvageError } from '../../util/errors.ts';
+import { getOwn } from '../../util/records.ts';
 import { OutlineBuilder, type EventFacts } from './outlineBuilder.ts';
 import type { OutlineNode, SampleLayoutKind } from './pageTypes.ts';
 import { NumberColumn, SpanList } from './spanList.ts';
@@ -200,7 +201,7 @@ export class SampleIndexer implements JsonScanHandler {
           if (key === 'transcript') throw twice('transcript', 'the chunks of a chunked sample');
           return SKIP;
         }
-        for (const list of (key === null ? undefined : ROOT_LISTS.get(key)) ?? []) this.claim(list);
+        for (const list of (key === null ? null : getOwn(ROOT_LISTS, key)) ?? []) this.claim(list);
         if (kind === 'array') {
           if (key === 'messages') return MESSAGES;
           if (key === 'events') return EVENTS;
@@ -372,17 +373,17 @@ export class SampleIndexer implements JsonScanHandler {
 /**
  * The lists of the sample each root member gives: a `transcript` object gives the events and
  * the attachments (as Inspect migrates it), the legacy `message_pool` the pool `events_data`
- * holds now. A Map: the keys are the sample's own (a member named `valueOf` is no list).
+ * holds now. Looked up as own members (getOwn): a member named `valueOf` is no list.
  */
-const ROOT_LISTS: ReadonlyMap<string, ReadonlyArray<string>> = new Map([
-  ['messages', ['messages']],
-  ['events', ['events']],
-  ['attachments', ['attachments']],
-  ['transcript', ['events', 'attachments']],
-  ['message_pool', ['pool messages']],
-  ['events_data', ['events_data']],
-  ['message_refs', ['message_refs']],
-]);
+const ROOT_LISTS: Readonly<Record<string, ReadonlyArray<string>>> = {
+  messages: ['messages'],
+  events: ['events'],
+  attachments: ['attachments'],
+  transcript: ['events', 'attachments'],
+  message_pool: ['pool messages'],
+  events_data: ['events_data'],
+  message_refs: ['message_refs'],
+};
 /** Root members of a chunked sample's shell that its parts replace. */
 const SUPPLIED_BY_PARTS = new Set([
   'messages',
